@@ -1,0 +1,8 @@
+# Recursive Fibonacci: fib(30) = 832040. Same algorithm as fib.gene.
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+print(fib(30))

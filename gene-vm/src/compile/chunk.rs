@@ -1,0 +1,181 @@
+//! Bytecode: one chunk per function, with constants and a line table.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use crate::syntax::Span;
+use crate::vm::value::{Sym, Value};
+
+pub type FileId = u32;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    Const(u32),
+    Nil,
+    Void,
+    True,
+    False,
+    SmallInt(i32),
+    Pop,
+    Dup,
+    LoadLocal(u32),
+    StoreLocal(u32),
+    LoadEnv(u16, u16),
+    StoreEnv(u16, u16),
+    /// Look a name up at run time (namespace chain, global, gene); the u32 indexes `names`.
+    LoadGlobal(u32),
+    LoadSelfOrNil,
+    Special(u8),
+    PushEnv(u32),
+    PopEnv(u32),
+    /// Grow the current env to .0 variables (the REPL's persistent root scope).
+    ExtendEnv(u32),
+    /// Move the value of local slot .0 into heap-scope variable .1 of the current env.
+    SlotToEnv(u32, u16),
+    Jump(u32),
+    JumpIfFalse(u32),
+    JumpIfTrue(u32),
+    /// Jump if parameter slot .0 was given by the caller.
+    JumpIfProvided(u32, u32),
+    Binary(crate::compile::hir::BinOp),
+    Not,
+    Neg,
+    /// Call: callee below `argc` arguments.
+    Call(u16),
+    /// Call with spreads/keywords: index into `call_infos`.
+    CallEx(u32),
+    /// Method call with `argc` plain arguments; the u32 indexes `names`.
+    CallMethod(u32, u16),
+    CallMethodEx(u32),
+    Return,
+    Closure(u32),
+    MakeArray(u32),
+    /// Items on the stack with a spread mask in `call_infos`.
+    MakeArrayEx(u32),
+    /// Keys in `key_lists[.0]`, values on the stack; "..." entries spread maps.
+    MakeMap(u32),
+    /// head, props values, children: index into `gene_infos`.
+    MakeGene(u32),
+    /// Copy of a quoted constant (quoted data is mutable).
+    Quote(u32),
+    GetMember(u32),
+    GetIndex(i64),
+    /// Set member: [obj value] -> value
+    SetMember(u32),
+    SetIndex(i64),
+    Throw,
+    ThrowUndefined(u32),
+    ThrowMessage(u32),
+    /// Install an exception handler at .0 (absolute ip).
+    PushHandler(u32),
+    PopHandler,
+    /// Push the exception being handled (the handler's binding).
+    LoadException,
+    /// Pop the exception context entered at a handler.
+    EndHandler,
+    /// Re-throw the exception of the current handler context.
+    Rethrow,
+    /// Test the exception against a class on the stack: pushes bool.
+    ExceptionIs,
+    IterInit,
+    /// Advance the iterator on top of the stack; push `n` values, or jump to .0 when done.
+    IterNext(u32, u8),
+    /// Destructure the array on top into `n` values per `patterns[.0]` (pushes them in order).
+    Destructure(u32),
+    Yield,
+    Await(u16),
+    AwaitTimeout(u16),
+    /// Wrap the value on top into a completed future.
+    AsyncOk,
+    /// Pop the current exception into a failed future.
+    AsyncErr,
+    Range(bool),
+    DefineMember(u32),
+    DefineAt(u32),
+    MakeClass(u32),
+    New(u32),
+    /// Run a namespace body: [ns-closure] -> ns
+    EnterNs(u32),
+    Repeat,
+    /// Remember the operand stack height in slot .0 (loops), and restore it (break/continue).
+    SaveSp(u32),
+    RestoreSp(u32),
+    /// Statement boundary marker for the debugger (no-op otherwise).
+    Line,
+}
+
+#[derive(Debug, Clone)]
+pub struct CallInfo {
+    pub argc: u16,
+    pub spread: Vec<bool>,
+    pub kw: Vec<Sym>,
+    pub name: Option<Sym>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GeneInfo {
+    pub props: Vec<Sym>,
+    pub children: Vec<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PatternInfo {
+    pub elems: Vec<(bool /*rest*/, bool /*has default*/)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClassInfo {
+    pub name: Vec<Sym>,
+    pub has_parent: bool,
+    pub has_ctor: bool,
+    pub methods: Vec<Sym>,
+    pub fns: Vec<Sym>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParamInfo {
+    pub name: Sym,
+    pub slot: u32,
+    pub keyword: bool,
+    pub rest: bool,
+    pub has_default: bool,
+}
+
+#[derive(Default, Debug)]
+pub struct Chunk {
+    pub code: Vec<Op>,
+    pub spans: Vec<Span>,
+    pub consts: Vec<Value>,
+    pub names: Vec<Sym>,
+    /// Inline cache per name: the index of the name in the namespace's member map.
+    pub global_cache: Vec<Cell<u32>>,
+    pub call_infos: Vec<CallInfo>,
+    pub gene_infos: Vec<GeneInfo>,
+    pub key_lists: Vec<Vec<Sym>>,
+    pub patterns: Vec<PatternInfo>,
+    pub classes: Vec<ClassInfo>,
+    pub protos: Vec<Rc<FnProto>>,
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::vm::print::quoted(self))
+    }
+}
+
+#[derive(Debug)]
+pub struct FnProto {
+    pub name: String,
+    pub file: FileId,
+    pub span: Span,
+    pub chunk: Chunk,
+    pub params: Vec<ParamInfo>,
+    /// Number of positional (non-keyword, non-rest) parameters that have no default.
+    pub required: usize,
+    /// Only required positional parameters: the fast binding path applies.
+    pub simple: bool,
+    pub nslots: u32,
+    pub is_async: bool,
+    pub is_generator: bool,
+    pub is_method: bool,
+}

@@ -1,0 +1,1301 @@
+//! HIR -> bytecode. Non-captured variables live in frame slots; captured ones in
+//! heap scopes pushed when their region is entered.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::chunk::*;
+use super::hir::*;
+use crate::syntax::{Node, NodeKind, Span};
+use crate::vm::value::{GeneObj, Interner, PropMap, Sym, Value};
+
+#[derive(Clone, Copy)]
+enum Storage {
+    Slot(u32),
+    Heap(RegionId, u16),
+}
+
+/// Things between the current code and an enclosing loop or function exit
+/// that `break`/`continue`/`return` must undo.
+enum Ctl<'a> {
+    Region,
+    Loop {
+        sp_slot: u32,
+        continue_target: Option<usize>,
+        continue_patches: Vec<usize>,
+        break_patches: Vec<usize>,
+        /// `loop` keeps a break value; others push nil at their exit.
+        keeps_value: bool,
+    },
+    TryBody(Option<&'a [Expr]>),
+    Catch(Option<&'a [Expr]>, bool),
+    AsyncBody,
+}
+
+struct FnState<'a> {
+    chunk: Chunk,
+    storage: HashMap<VarId, Storage>,
+    nslots: u32,
+    /// Current scope region.
+    region: RegionId,
+    ctl: Vec<Ctl<'a>>,
+    is_async: bool,
+    name_index: HashMap<u32, u32>,
+}
+
+pub struct Emitter<'u> {
+    unit: &'u Unit,
+    interner: &'u mut Interner,
+    file: FileId,
+    heap_regions: Vec<bool>,
+    heap_index: HashMap<VarId, u16>,
+    fns: Vec<FnState<'u>>,
+    span: Span,
+}
+
+pub fn emit_unit(unit: &Unit, interner: &mut Interner, file: FileId) -> Option<Rc<FnProto>> {
+    let main = unit.main.clone()?;
+    let mut heap_regions = vec![false; unit.regions.len()];
+    let mut heap_index = HashMap::new();
+    for (r, info) in unit.regions.iter().enumerate() {
+        let mut n = 0u16;
+        for v in &info.vars {
+            if unit.vars[*v as usize].captured {
+                heap_regions[r] = true;
+                heap_index.insert(*v, n);
+                n += 1;
+            }
+        }
+    }
+    let mut e = Emitter {
+        unit,
+        interner,
+        file,
+        heap_regions,
+        heap_index,
+        fns: Vec::new(),
+        span: main.span,
+    };
+    Some(e.function(&main, false))
+}
+
+impl<'u> Emitter<'u> {
+    fn st(&mut self) -> &mut FnState<'u> {
+        let n = self.fns.len() - 1;
+        &mut self.fns[n]
+    }
+
+    fn emit(&mut self, op: Op) -> usize {
+        let span = self.span;
+        let c = &mut self.st().chunk;
+        c.code.push(op);
+        c.spans.push(span);
+        c.code.len() - 1
+    }
+
+    fn here(&mut self) -> usize {
+        self.st().chunk.code.len()
+    }
+
+    fn patch(&mut self, at: usize) {
+        let target = self.here() as u32;
+        let c = &mut self.st().chunk;
+        c.code[at] = match c.code[at] {
+            Op::Jump(_) => Op::Jump(target),
+            Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
+            Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
+            Op::JumpIfProvided(s, _) => Op::JumpIfProvided(s, target),
+            Op::PushHandler(_) => Op::PushHandler(target),
+            Op::IterNext(_, n) => Op::IterNext(target, n),
+            other => other,
+        };
+    }
+
+    fn sym(&mut self, s: &str) -> Sym {
+        self.interner.intern(s)
+    }
+
+    fn name(&mut self, s: &str) -> u32 {
+        let sym = self.sym(s);
+        let id = sym.id();
+        if let Some(i) = self.st().name_index.get(&id) {
+            return *i;
+        }
+        let c = &mut self.st().chunk;
+        c.names.push(sym);
+        c.global_cache.push(Cell::new(u32::MAX));
+        let i = (c.names.len() - 1) as u32;
+        self.st().name_index.insert(id, i);
+        i
+    }
+
+    fn konst(&mut self, v: Value) -> u32 {
+        let c = &mut self.st().chunk;
+        c.consts.push(v);
+        (c.consts.len() - 1) as u32
+    }
+
+    fn new_slot(&mut self) -> u32 {
+        let st = self.st();
+        st.nslots += 1;
+        st.nslots - 1
+    }
+
+    fn function(&mut self, def: &'u FnDef, is_method: bool) -> Rc<FnProto> {
+        self.fns.push(FnState {
+            chunk: Chunk::default(),
+            storage: HashMap::new(),
+            nslots: 0,
+            region: def.region,
+            ctl: Vec::new(),
+            is_async: def.is_async,
+            name_index: HashMap::new(),
+        });
+        let saved_span = self.span;
+        self.span = def.span;
+        // Parameter slots first (self, then parameters), in binding order.
+        let mut params = Vec::new();
+        let mut param_vars: Vec<VarId> = Vec::new();
+        if let Some(sv) = def.self_var {
+            param_vars.push(sv);
+        }
+        for p in &def.params {
+            param_vars.push(p.var);
+        }
+        for v in &param_vars {
+            let slot = self.new_slot();
+            self.st().storage.insert(*v, Storage::Slot(slot));
+        }
+        for (i, p) in def.params.iter().enumerate() {
+            let slot = i as u32 + def.self_var.is_some() as u32;
+            let name = self.sym(&p.name);
+            params.push(ParamInfo {
+                name,
+                slot,
+                keyword: p.keyword,
+                rest: p.rest,
+                has_default: p.default.is_some(),
+            });
+        }
+        // Heap scope of the body region.
+        if self.heap_regions[def.region as usize] {
+            let n = self.heap_count(def.region);
+            if self.unit.repl && self.fns.len() == 1 {
+                self.emit(Op::ExtendEnv(n));
+            } else {
+                self.emit(Op::PushEnv(n));
+            }
+        }
+        if let Some(sv) = def.self_var {
+            self.move_param_to_env(sv, 0);
+        }
+        for (i, p) in def.params.iter().enumerate() {
+            let slot = i as u32 + def.self_var.is_some() as u32;
+            if let Some(d) = &p.default {
+                let j = self.emit(Op::JumpIfProvided(slot, 0));
+                self.expr(d);
+                self.emit(Op::StoreLocal(slot));
+                self.patch(j);
+            }
+            self.move_param_to_env(p.var, slot);
+        }
+        self.assign_storage(def.region);
+        if def.is_async {
+            let h = self.emit(Op::PushHandler(0));
+            self.st().ctl.push(Ctl::AsyncBody);
+            self.body(&def.body);
+            self.st().ctl.pop();
+            self.emit(Op::PopHandler);
+            self.emit(Op::AsyncOk);
+            self.emit(Op::Return);
+            self.patch(h);
+            self.emit(Op::AsyncErr);
+            self.emit(Op::Return);
+        } else {
+            self.body(&def.body);
+            self.emit(Op::Return);
+        }
+        self.span = saved_span;
+        let st = self.fns.pop().expect("function state");
+        let required = def
+            .params
+            .iter()
+            .filter(|p| !p.keyword && !p.rest && p.default.is_none())
+            .count();
+        let simple = def
+            .params
+            .iter()
+            .all(|p| !p.keyword && !p.rest && p.default.is_none());
+        Rc::new(FnProto {
+            name: def.name.clone(),
+            file: self.file,
+            span: def.span,
+            chunk: st.chunk,
+            params,
+            required,
+            simple,
+            nslots: st.nslots,
+            is_async: def.is_async,
+            is_generator: def.is_generator,
+            is_method,
+        })
+    }
+
+    fn heap_count(&self, region: RegionId) -> u32 {
+        self.unit.regions[region as usize]
+            .vars
+            .iter()
+            .filter(|v| self.unit.vars[**v as usize].captured)
+            .count() as u32
+    }
+
+    fn move_param_to_env(&mut self, var: VarId, slot: u32) {
+        if self.unit.vars[var as usize].captured {
+            let region = self.unit.vars[var as usize].region;
+            let idx = self.heap_index.get(&var).copied().unwrap_or(0);
+            self.emit(Op::SlotToEnv(slot, idx));
+            self.st().storage.insert(var, Storage::Heap(region, idx));
+        }
+    }
+
+    /// Decide where each (not yet placed) variable of a region lives.
+    fn assign_storage(&mut self, region: RegionId) {
+        let vars = self.unit.regions[region as usize].vars.clone();
+        for v in vars {
+            if self.st().storage.contains_key(&v) {
+                continue;
+            }
+            let s = if self.unit.vars[v as usize].captured {
+                Storage::Heap(region, self.heap_index.get(&v).copied().unwrap_or(0))
+            } else {
+                Storage::Slot(self.new_slot())
+            };
+            self.st().storage.insert(v, s);
+        }
+    }
+
+    fn enter_region(&mut self, region: RegionId) -> RegionId {
+        let prev = self.st().region;
+        self.st().region = region;
+        self.assign_storage(region);
+        if self.heap_regions[region as usize] {
+            let n = self.heap_count(region);
+            self.emit(Op::PushEnv(n));
+            self.st().ctl.push(Ctl::Region);
+        }
+        prev
+    }
+
+    fn leave_region(&mut self, region: RegionId, prev: RegionId) {
+        if self.heap_regions[region as usize] {
+            self.emit(Op::PopEnv(1));
+            self.st().ctl.pop();
+        }
+        self.st().region = prev;
+    }
+
+    /// Number of heap scopes between the current region and `target`.
+    fn hops(&self, target: RegionId) -> u16 {
+        let mut r = Some(self.fns[self.fns.len() - 1].region);
+        let mut hops = 0u16;
+        while let Some(cur) = r {
+            if cur == target {
+                break;
+            }
+            if self.heap_regions[cur as usize] {
+                hops += 1;
+            }
+            r = self.unit.regions[cur as usize].parent;
+        }
+        hops
+    }
+
+    fn storage_of(&mut self, var: VarId) -> Storage {
+        if let Some(s) = self.st().storage.get(&var) {
+            return *s;
+        }
+        let info = &self.unit.vars[var as usize];
+        Storage::Heap(info.region, self.heap_index.get(&var).copied().unwrap_or(0))
+    }
+
+    fn load_var(&mut self, var: VarId) {
+        match self.storage_of(var) {
+            Storage::Slot(s) => {
+                self.emit(Op::LoadLocal(s));
+            }
+            Storage::Heap(region, idx) => {
+                let h = self.hops(region);
+                self.emit(Op::LoadEnv(h, idx));
+            }
+        }
+    }
+
+    /// Store the value on top of the stack into a variable (pops it).
+    fn store_var(&mut self, var: VarId) {
+        match self.storage_of(var) {
+            Storage::Slot(s) => {
+                self.emit(Op::StoreLocal(s));
+            }
+            Storage::Heap(region, idx) => {
+                let h = self.hops(region);
+                self.emit(Op::StoreEnv(h, idx));
+            }
+        }
+    }
+
+    fn body(&mut self, exprs: &'u [Expr]) {
+        if exprs.is_empty() {
+            self.emit(Op::Nil);
+            return;
+        }
+        for (i, e) in exprs.iter().enumerate() {
+            self.expr(e);
+            if i + 1 < exprs.len() {
+                self.emit(Op::Pop);
+            }
+        }
+    }
+
+    fn region_body(&mut self, region: RegionId, exprs: &'u [Expr]) {
+        let prev = self.enter_region(region);
+        self.body(exprs);
+        self.leave_region(region, prev);
+    }
+
+    fn items(&mut self, items: &'u [Item]) -> (u32, Vec<bool>, bool) {
+        let mut spread = Vec::with_capacity(items.len());
+        let mut any = false;
+        for it in items {
+            match it {
+                Item::One(e) => {
+                    self.expr(e);
+                    spread.push(false);
+                }
+                Item::Spread(e) => {
+                    self.expr(e);
+                    spread.push(true);
+                    any = true;
+                }
+            }
+        }
+        (items.len() as u32, spread, any)
+    }
+
+    fn call_info(&mut self, args: &'u CallArgs, name: Option<&str>) -> (u16, bool, u32) {
+        let (n, spread, any) = self.items(&args.pos);
+        let mut kw = Vec::new();
+        for (k, v) in &args.kw {
+            self.expr(v);
+            kw.push(self.sym(k));
+        }
+        let complex = any || !kw.is_empty();
+        let name = name.map(|n| self.sym(n));
+        let c = &mut self.st().chunk;
+        c.call_infos.push(CallInfo {
+            argc: n as u16,
+            spread,
+            kw,
+            name,
+        });
+        (n as u16, complex, (c.call_infos.len() - 1) as u32)
+    }
+
+    pub fn expr(&mut self, e: &'u Expr) {
+        let saved = self.span;
+        self.span = e.span;
+        self.expr_inner(e);
+        self.span = saved;
+    }
+
+    fn expr_inner(&mut self, e: &'u Expr) {
+        match &e.kind {
+            ExprKind::Lit(l) => self.lit(l),
+            ExprKind::Name(NameRes::Var(v), _) => self.load_var(*v),
+            ExprKind::Name(NameRes::Global(g), _) => {
+                let i = self.name(g);
+                self.emit(Op::LoadGlobal(i));
+            }
+            ExprKind::SelfRef => {
+                self.emit(Op::LoadSelfOrNil);
+            }
+            ExprKind::Special(s) => {
+                let code = match s.as_str() {
+                    "$ex" => 0,
+                    "$env" => 1,
+                    "$args" => 2,
+                    "$cmd_args" => 3,
+                    "$program" => 4,
+                    _ => 5,
+                };
+                self.emit(Op::Special(code));
+            }
+            ExprKind::Quote(node) => {
+                let v = self.node_to_value(node);
+                let k = self.konst(v);
+                self.emit(Op::Quote(k));
+            }
+            ExprKind::Array(items) => {
+                let (n, spread, any) = self.items(items);
+                if any {
+                    let c = &mut self.st().chunk;
+                    c.call_infos.push(CallInfo {
+                        argc: n as u16,
+                        spread,
+                        kw: Vec::new(),
+                        name: None,
+                    });
+                    let i = (c.call_infos.len() - 1) as u32;
+                    self.emit(Op::MakeArrayEx(i));
+                } else {
+                    self.emit(Op::MakeArray(n));
+                }
+            }
+            ExprKind::Map(entries) => {
+                let keys = self.map_entries(entries);
+                let c = &mut self.st().chunk;
+                c.key_lists.push(keys);
+                let i = (c.key_lists.len() - 1) as u32;
+                self.emit(Op::MakeMap(i));
+            }
+            ExprKind::GeneData {
+                head,
+                props,
+                children,
+            } => {
+                self.expr(head);
+                let keys = self.map_entries(props);
+                let (_, spread, _) = self.items(children);
+                let c = &mut self.st().chunk;
+                c.gene_infos.push(GeneInfo {
+                    props: keys,
+                    children: spread,
+                });
+                let i = (c.gene_infos.len() - 1) as u32;
+                self.emit(Op::MakeGene(i));
+            }
+            ExprKind::Path { base, segs } => {
+                self.expr(base);
+                for s in segs {
+                    self.segment(s);
+                }
+            }
+            ExprKind::Call { callee, args } => {
+                self.expr(callee);
+                let (argc, complex, info) = self.call_info(args, None);
+                if complex {
+                    self.emit(Op::CallEx(info));
+                } else {
+                    self.emit(Op::Call(argc));
+                }
+            }
+            ExprKind::MethodCall { recv, name, args } => {
+                self.expr(recv);
+                let (argc, complex, info) = self.call_info(args, Some(name));
+                if complex {
+                    self.emit(Op::CallMethodEx(info));
+                } else {
+                    let n = self.name(name);
+                    self.emit(Op::CallMethod(n, argc));
+                }
+            }
+            ExprKind::Binary(op, a, b) => {
+                self.expr(a);
+                self.expr(b);
+                self.emit(Op::Binary(*op));
+            }
+            ExprKind::Not(a) => {
+                self.expr(a);
+                self.emit(Op::Not);
+            }
+            ExprKind::Neg(a) => {
+                self.expr(a);
+                self.emit(Op::Neg);
+            }
+            ExprKind::Var { pattern, value } => {
+                match value {
+                    Some(v) => self.expr(v),
+                    None => {
+                        self.emit(Op::Nil);
+                    }
+                }
+                self.emit(Op::Dup);
+                self.bind_pattern(pattern);
+            }
+            ExprKind::Assign { place, op, value } => self.assign(place, *op, value),
+            ExprKind::If {
+                branches,
+                else_branch,
+            } => {
+                let mut ends = Vec::new();
+                for (cond, region, body) in branches {
+                    self.expr(cond);
+                    let j = self.emit(Op::JumpIfFalse(0));
+                    self.region_body(*region, body);
+                    ends.push(self.emit(Op::Jump(0)));
+                    self.patch(j);
+                }
+                match else_branch {
+                    Some((r, body)) => self.region_body(*r, body),
+                    None => {
+                        self.emit(Op::Nil);
+                    }
+                }
+                for j in ends {
+                    self.patch(j);
+                }
+            }
+            ExprKind::Do(body) => self.body(body),
+            ExprKind::Loop(body) => {
+                let sp = self.new_slot();
+                self.save_sp(sp);
+                let start = self.here();
+                self.push_loop(sp, Some(start), true);
+                for x in body {
+                    self.expr(x);
+                    self.emit(Op::Pop);
+                }
+                self.emit(Op::Jump(start as u32));
+                self.pop_loop(None);
+            }
+            ExprKind::While(cond, body) => {
+                let sp = self.new_slot();
+                self.save_sp(sp);
+                let start = self.here();
+                self.expr(cond);
+                let exit = self.emit(Op::JumpIfFalse(0));
+                self.push_loop(sp, Some(start), false);
+                for x in body {
+                    self.expr(x);
+                    self.emit(Op::Pop);
+                }
+                self.emit(Op::Jump(start as u32));
+                self.patch(exit);
+                self.pop_loop(None);
+            }
+            ExprKind::For {
+                vars,
+                iter,
+                region,
+                body,
+            } => {
+                self.expr(iter);
+                self.emit(Op::IterInit);
+                self.for_loop(vars, *region, body);
+            }
+            ExprKind::Repeat {
+                count,
+                region,
+                body,
+            } => {
+                self.expr(count);
+                self.emit(Op::Repeat);
+                self.for_loop(&[], *region, body);
+            }
+            ExprKind::Case {
+                target,
+                whens,
+                else_branch,
+            } => {
+                let t = self.new_slot();
+                self.expr(target);
+                self.emit(Op::StoreLocal(t));
+                let mut ends = Vec::new();
+                for (v, region, body) in whens {
+                    self.emit(Op::LoadLocal(t));
+                    self.expr(v);
+                    self.emit(Op::Binary(BinOp::Eq));
+                    let j = self.emit(Op::JumpIfFalse(0));
+                    self.region_body(*region, body);
+                    ends.push(self.emit(Op::Jump(0)));
+                    self.patch(j);
+                }
+                match else_branch {
+                    Some((r, body)) => self.region_body(*r, body),
+                    None => {
+                        self.emit(Op::Nil);
+                    }
+                }
+                for j in ends {
+                    self.patch(j);
+                }
+            }
+            ExprKind::Break(v) => self.break_(v.as_deref()),
+            ExprKind::Continue => self.continue_(),
+            ExprKind::Return(v) => self.return_(v.as_deref()),
+            ExprKind::Fn(def) => {
+                let p = self.function(def, false);
+                let c = &mut self.st().chunk;
+                c.protos.push(p);
+                let i = (c.protos.len() - 1) as u32;
+                self.emit(Op::Closure(i));
+            }
+            ExprKind::NamedFn { path, def } => {
+                let p = self.function(def, false);
+                let c = &mut self.st().chunk;
+                c.protos.push(p);
+                let i = (c.protos.len() - 1) as u32;
+                self.emit(Op::Closure(i));
+                self.define(path);
+            }
+            ExprKind::Try {
+                body,
+                catches,
+                finally,
+            } => self.try_(body, catches, finally.as_deref()),
+            ExprKind::Throw(v) => {
+                match v {
+                    Some(v) => self.expr(v),
+                    None => {
+                        self.emit(Op::Nil);
+                    }
+                }
+                self.emit(Op::Throw);
+            }
+            ExprKind::Class(def) => self.class(def),
+            ExprKind::New { class, args } => {
+                self.expr(class);
+                let (_, _, info) = self.call_info(args, None);
+                self.emit(Op::New(info));
+            }
+            ExprKind::Ns { path, body } => {
+                let p = self.function(body, false);
+                let c = &mut self.st().chunk;
+                c.protos.push(p);
+                let i = (c.protos.len() - 1) as u32;
+                self.emit(Op::Closure(i));
+                let keys: Vec<Sym> = path.iter().map(|s| self.sym(s)).collect();
+                let c = &mut self.st().chunk;
+                c.key_lists.push(keys);
+                let k = (c.key_lists.len() - 1) as u32;
+                self.emit(Op::EnterNs(k));
+            }
+            ExprKind::Async(inner) => {
+                let h = self.emit(Op::PushHandler(0));
+                self.st().ctl.push(Ctl::TryBody(None));
+                self.expr(inner);
+                self.st().ctl.pop();
+                self.emit(Op::PopHandler);
+                self.emit(Op::AsyncOk);
+                let j = self.emit(Op::Jump(0));
+                self.patch(h);
+                self.emit(Op::AsyncErr);
+                self.patch(j);
+            }
+            ExprKind::Await { futures, timeout } => {
+                if let Some(t) = timeout {
+                    self.expr(t);
+                }
+                for f in futures {
+                    self.expr(f);
+                }
+                let n = futures.len() as u16;
+                if timeout.is_some() {
+                    self.emit(Op::AwaitTimeout(n));
+                } else {
+                    self.emit(Op::Await(n));
+                }
+            }
+            ExprKind::Yield(v) => {
+                match v {
+                    Some(v) => self.expr(v),
+                    None => {
+                        self.emit(Op::Nil);
+                    }
+                }
+                self.emit(Op::Yield);
+            }
+            ExprKind::Range(a, b, step) => {
+                self.expr(a);
+                self.expr(b);
+                if let Some(s) = step {
+                    self.expr(s);
+                }
+                self.emit(Op::Range(step.is_some()));
+            }
+            ExprKind::Invalid(msg) => {
+                let k = self.konst(Value::str(msg.clone()));
+                self.emit(Op::ThrowMessage(k));
+            }
+        }
+    }
+
+    fn save_sp(&mut self, slot: u32) {
+        self.emit(Op::SaveSp(slot));
+    }
+
+    fn restore_sp(&mut self, slot: u32) {
+        self.emit(Op::RestoreSp(slot));
+    }
+
+    fn lit(&mut self, l: &Lit) {
+        match l {
+            Lit::Nil => {
+                self.emit(Op::Nil);
+            }
+            Lit::Void => {
+                self.emit(Op::Void);
+            }
+            Lit::NotFound => {
+                let k = self.konst(Value::NotFound);
+                self.emit(Op::Const(k));
+            }
+            Lit::Bool(true) => {
+                self.emit(Op::True);
+            }
+            Lit::Bool(false) => {
+                self.emit(Op::False);
+            }
+            Lit::Int(i) if *i >= i32::MIN as i64 && *i <= i32::MAX as i64 => {
+                self.emit(Op::SmallInt(*i as i32));
+            }
+            Lit::Int(i) => {
+                let k = self.konst(Value::Int(*i));
+                self.emit(Op::Const(k));
+            }
+            Lit::Float(f) => {
+                let k = self.konst(Value::Float(*f));
+                self.emit(Op::Const(k));
+            }
+            Lit::Char(c) => {
+                let k = self.konst(Value::Char(*c));
+                self.emit(Op::Const(k));
+            }
+            Lit::Str(s) => {
+                // Strings are mutable (`.append`): each evaluation makes a new one.
+                let k = self.konst(Value::str(s.clone()));
+                self.emit(Op::Quote(k));
+            }
+            Lit::Symbol(s) => {
+                let sym = self.sym(s);
+                let k = self.konst(Value::Symbol(sym));
+                self.emit(Op::Const(k));
+            }
+        }
+    }
+
+    fn map_entries(&mut self, entries: &'u [MapEntry]) -> Vec<Sym> {
+        let mut keys = Vec::new();
+        for en in entries {
+            match en {
+                MapEntry::Pair(k, v) => {
+                    self.expr(v);
+                    keys.push(self.sym(k));
+                }
+                MapEntry::Spread(v) => {
+                    self.expr(v);
+                    keys.push(self.sym("..."));
+                }
+            }
+        }
+        keys
+    }
+
+    fn segment(&mut self, s: &Segment) {
+        match s {
+            Segment::Member(m) => {
+                let n = self.name(m);
+                self.emit(Op::GetMember(n));
+            }
+            Segment::Index(i) => {
+                self.emit(Op::GetIndex(*i));
+            }
+            Segment::Method(m) => {
+                let n = self.name(m);
+                self.emit(Op::CallMethod(n, 0));
+            }
+        }
+    }
+
+    fn define(&mut self, path: &[String]) {
+        if path.len() == 1 {
+            let n = self.name(&path[0]);
+            self.emit(Op::DefineMember(n));
+        } else {
+            let keys: Vec<Sym> = path.iter().map(|s| self.sym(s)).collect();
+            let c = &mut self.st().chunk;
+            c.key_lists.push(keys);
+            let k = (c.key_lists.len() - 1) as u32;
+            self.emit(Op::DefineAt(k));
+        }
+    }
+
+    /// Binds the value on top of the stack (popping it) to a pattern.
+    fn bind_pattern(&mut self, p: &'u Pattern) {
+        match p {
+            Pattern::Var(v) => self.store_var(*v),
+            Pattern::Ignore => {
+                self.emit(Op::Pop);
+            }
+            Pattern::Array(elems) => {
+                let info = PatternInfo {
+                    elems: elems.iter().map(|e| (e.rest, e.default.is_some())).collect(),
+                };
+                let c = &mut self.st().chunk;
+                c.patterns.push(info);
+                let i = (c.patterns.len() - 1) as u32;
+                self.emit(Op::Destructure(i));
+                // Values are pushed in order; a missing value with a default is `NotFound`-free:
+                // Destructure pushes a (value, provided) pair per element: bind in reverse.
+                for el in elems.iter().rev() {
+                    // stack: ... value provided
+                    match &el.default {
+                        Some(d) => {
+                            let skip = self.emit(Op::JumpIfTrue(0));
+                            self.emit(Op::Pop);
+                            self.expr(d);
+                            self.patch(skip);
+                        }
+                        None => {
+                            self.emit(Op::Pop);
+                        }
+                    }
+                    match el.var {
+                        Some(v) => self.store_var(v),
+                        None => {
+                            self.emit(Op::Pop);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn assign(&mut self, place: &'u Place, op: Option<BinOp>, value: &'u Expr) {
+        match place {
+            Place::Var(v) => {
+                if let Some(op) = op {
+                    self.load_var(*v);
+                    self.expr(value);
+                    self.emit(Op::Binary(op));
+                } else {
+                    self.expr(value);
+                }
+                self.emit(Op::Dup);
+                self.store_var(*v);
+            }
+            Place::Undefined(name) => {
+                self.expr(value);
+                let n = self.name(name);
+                self.emit(Op::ThrowUndefined(n));
+            }
+            Place::Path { base, segs } => {
+                self.expr(base);
+                let Some((last, init)) = segs.split_last() else {
+                    self.emit(Op::Pop);
+                    self.expr(value);
+                    return;
+                };
+                for s in init {
+                    self.segment(s);
+                }
+                if let Some(op) = op {
+                    self.emit(Op::Dup);
+                    self.segment(last);
+                    self.expr(value);
+                    self.emit(Op::Binary(op));
+                } else {
+                    self.expr(value);
+                }
+                match last {
+                    Segment::Member(m) => {
+                        let n = self.name(m);
+                        self.emit(Op::SetMember(n));
+                    }
+                    Segment::Index(i) => {
+                        self.emit(Op::SetIndex(*i));
+                    }
+                    Segment::Method(_) => {
+                        let k = self.konst(Value::str("Cannot assign to a method call"));
+                        self.emit(Op::ThrowMessage(k));
+                    }
+                }
+            }
+        }
+    }
+
+    fn push_loop(&mut self, sp_slot: u32, continue_target: Option<usize>, keeps_value: bool) {
+        self.st().ctl.push(Ctl::Loop {
+            sp_slot,
+            continue_target,
+            continue_patches: Vec::new(),
+            break_patches: Vec::new(),
+            keeps_value,
+        });
+    }
+
+    /// Closes the innermost loop: patches breaks to here; non-value loops push nil.
+    fn pop_loop(&mut self, continue_at: Option<usize>) {
+        let Some(Ctl::Loop {
+            continue_patches,
+            break_patches,
+            keeps_value,
+            ..
+        }) = self.st().ctl.pop()
+        else {
+            return;
+        };
+        if let Some(c) = continue_at {
+            for p in &continue_patches {
+                self.st().chunk.code[*p] = Op::Jump(c as u32);
+            }
+        }
+        if keeps_value {
+            // `loop` only ends by break: breaks land here with their value.
+            for p in break_patches {
+                self.patch(p);
+            }
+        } else {
+            self.emit(Op::Nil);
+            let end = self.emit(Op::Jump(0));
+            let target = self.here();
+            for p in break_patches {
+                self.st().chunk.code[p] = Op::Jump(target as u32);
+            }
+            // Breaks arrive with a value to drop.
+            self.emit(Op::Pop);
+            self.emit(Op::Nil);
+            self.patch(end);
+        }
+    }
+
+    fn for_loop(&mut self, vars: &'u [Pattern], region: RegionId, body: &'u [Expr]) {
+        // Stack: iterator.
+        let sp = self.new_slot();
+        self.save_sp(sp);
+        let next = self.here();
+        let n = vars.len().max(1) as u8;
+        let done = self.emit(Op::IterNext(0, if vars.is_empty() { 0 } else { n }));
+        self.push_loop(sp, None, false);
+        let prev = self.enter_region(region);
+        for v in vars.iter().rev() {
+            self.bind_pattern(v);
+        }
+        for x in body {
+            self.expr(x);
+            self.emit(Op::Pop);
+        }
+        self.leave_region(region, prev);
+        self.emit(Op::Jump(next as u32));
+        // Continue jumps back to `next` (after restoring the stack).
+        if let Some(Ctl::Loop {
+            continue_patches, ..
+        }) = self.st().ctl.last_mut()
+        {
+            let ps = std::mem::take(continue_patches);
+            for p in ps {
+                self.st().chunk.code[p] = Op::Jump(next as u32);
+            }
+        }
+        self.patch(done);
+        // Normal exit: pop the iterator, value nil.
+        self.emit(Op::Pop);
+        let Some(Ctl::Loop { break_patches, .. }) = self.st().ctl.pop() else {
+            return;
+        };
+        self.emit(Op::Nil);
+        let end = self.emit(Op::Jump(0));
+        let target = self.here();
+        for p in break_patches {
+            self.st().chunk.code[p] = Op::Jump(target as u32);
+        }
+        // Break: [iterator, value]
+        self.emit(Op::Pop);
+        self.emit(Op::Pop);
+        self.emit(Op::Nil);
+        self.patch(end);
+    }
+
+    /// Emits the cleanup for leaving the control entries above `down_to`.
+    fn unwind_to(&mut self, down_to: usize) {
+        let mut i = self.st().ctl.len();
+        while i > down_to {
+            i -= 1;
+            let entry = match &self.st().ctl[i] {
+                Ctl::Region => 0,
+                Ctl::Loop { .. } => 1,
+                Ctl::TryBody(_) => 2,
+                Ctl::Catch(_, _) => 3,
+                Ctl::AsyncBody => 4,
+            };
+            match entry {
+                0 => {
+                    self.emit(Op::PopEnv(1));
+                }
+                2 | 3 => {
+                    let (fin, is_catch, fin_guard) = match &self.st().ctl[i] {
+                        Ctl::TryBody(f) => (*f, false, false),
+                        Ctl::Catch(f, g) => (*f, true, *g),
+                        _ => (None, false, false),
+                    };
+                    if !is_catch || fin_guard {
+                        self.emit(Op::PopHandler);
+                    }
+                    if is_catch {
+                        self.emit(Op::EndHandler);
+                    }
+                    if let Some(f) = fin {
+                        // The finally code runs outside the try it belongs to.
+                        let saved: Vec<Ctl<'u>> = self.st().ctl.drain(i..).collect();
+                        self.body(f);
+                        self.emit(Op::Pop);
+                        self.st().ctl.extend(saved);
+                    }
+                }
+                4 => {
+                    self.emit(Op::PopHandler);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn innermost_loop(&mut self) -> Option<usize> {
+        self.st()
+            .ctl
+            .iter()
+            .rposition(|c| matches!(c, Ctl::Loop { .. }))
+    }
+
+    fn break_(&mut self, v: Option<&'u Expr>) {
+        let Some(li) = self.innermost_loop() else {
+            let k = self.konst(Value::str("break outside a loop"));
+            self.emit(Op::ThrowMessage(k));
+            return;
+        };
+        let tmp = self.new_slot();
+        match v {
+            Some(v) => self.expr(v),
+            None => {
+                self.emit(Op::Nil);
+            }
+        }
+        self.emit(Op::StoreLocal(tmp));
+        self.unwind_to(li + 1);
+        let sp = match &self.st().ctl[li] {
+            Ctl::Loop { sp_slot, .. } => *sp_slot,
+            _ => 0,
+        };
+        self.restore_sp(sp);
+        self.emit(Op::LoadLocal(tmp));
+        let j = self.emit(Op::Jump(0));
+        if let Some(Ctl::Loop { break_patches, .. }) = self.st().ctl.get_mut(li) {
+            break_patches.push(j);
+        }
+    }
+
+    fn continue_(&mut self) {
+        let Some(li) = self.innermost_loop() else {
+            let k = self.konst(Value::str("continue outside a loop"));
+            self.emit(Op::ThrowMessage(k));
+            return;
+        };
+        self.unwind_to(li + 1);
+        let (sp, target) = match &self.st().ctl[li] {
+            Ctl::Loop {
+                sp_slot,
+                continue_target,
+                ..
+            } => (*sp_slot, *continue_target),
+            _ => (0, None),
+        };
+        self.restore_sp(sp);
+        match target {
+            Some(t) => {
+                self.emit(Op::Jump(t as u32));
+            }
+            None => {
+                let j = self.emit(Op::Jump(0));
+                if let Some(Ctl::Loop {
+                    continue_patches, ..
+                }) = self.st().ctl.get_mut(li)
+                {
+                    continue_patches.push(j);
+                }
+            }
+        }
+        // Keep the stack shape of an expression for the code that follows.
+        self.emit(Op::Nil);
+    }
+
+    fn return_(&mut self, v: Option<&'u Expr>) {
+        match v {
+            Some(v) => self.expr(v),
+            None => {
+                self.emit(Op::Nil);
+            }
+        }
+        let tmp = self.new_slot();
+        self.emit(Op::StoreLocal(tmp));
+        self.unwind_to(0);
+        self.emit(Op::LoadLocal(tmp));
+        if self.st().is_async {
+            self.emit(Op::AsyncOk);
+        }
+        self.emit(Op::Return);
+    }
+
+    fn try_(&mut self, body: &'u [Expr], catches: &'u [Catch], finally: Option<&'u [Expr]>) {
+        let h = self.emit(Op::PushHandler(0));
+        self.st().ctl.push(Ctl::TryBody(finally));
+        self.body(body);
+        self.st().ctl.pop();
+        self.emit(Op::PopHandler);
+        if let Some(f) = finally {
+            self.body(f);
+            self.emit(Op::Pop);
+        }
+        let mut ends = vec![self.emit(Op::Jump(0))];
+        // Handler entry: the exception is the current one.
+        self.patch(h);
+        for c in catches {
+            let mut next = None;
+            if let CatchPattern::Class(cls) = &c.pattern {
+                self.expr(cls);
+                self.emit(Op::ExceptionIs);
+                next = Some(self.emit(Op::JumpIfFalse(0)));
+            }
+            let prev = self.enter_region(c.region);
+            if let CatchPattern::Bind(v) = &c.pattern {
+                self.emit(Op::LoadException);
+                self.store_var(*v);
+            }
+            let guard = finally.map(|_| self.emit(Op::PushHandler(0)));
+            self.st().ctl.push(Ctl::Catch(finally, guard.is_some()));
+            self.body(&c.body);
+            self.st().ctl.pop();
+            if guard.is_some() {
+                self.emit(Op::PopHandler);
+            }
+            self.leave_region(c.region, prev);
+            self.emit(Op::EndHandler);
+            if let Some(f) = finally {
+                self.body(f);
+                self.emit(Op::Pop);
+            }
+            ends.push(self.emit(Op::Jump(0)));
+            if let Some(g) = guard {
+                // An exception thrown by the handler: run finally, then re-throw it.
+                self.patch(g);
+                if self.heap_regions[c.region as usize] {
+                    // The handler's scope was popped by the unwinder (env restored).
+                }
+                if let Some(f) = finally {
+                    self.body(f);
+                    self.emit(Op::Pop);
+                }
+                self.emit(Op::Rethrow);
+            }
+            if let Some(n) = next {
+                self.patch(n);
+            }
+        }
+        // No clause matched.
+        if let Some(f) = finally {
+            self.body(f);
+            self.emit(Op::Pop);
+        }
+        self.emit(Op::Rethrow);
+        for e in ends {
+            self.patch(e);
+        }
+    }
+
+    fn class(&mut self, def: &'u ClassDef) {
+        if let Some(p) = &def.parent {
+            self.expr(p);
+        }
+        if let Some(c) = &def.ctor {
+            let p = self.function(c, true);
+            let ch = &mut self.st().chunk;
+            ch.protos.push(p);
+            let i = (ch.protos.len() - 1) as u32;
+            self.emit(Op::Closure(i));
+        }
+        let mut methods = Vec::new();
+        for (name, m) in &def.methods {
+            let p = self.function(m, true);
+            let ch = &mut self.st().chunk;
+            ch.protos.push(p);
+            let i = (ch.protos.len() - 1) as u32;
+            self.emit(Op::Closure(i));
+            methods.push(self.sym(name));
+        }
+        let mut fns = Vec::new();
+        for (name, f) in &def.fns {
+            let p = self.function(f, false);
+            let ch = &mut self.st().chunk;
+            ch.protos.push(p);
+            let i = (ch.protos.len() - 1) as u32;
+            self.emit(Op::Closure(i));
+            fns.push(self.sym(name));
+        }
+        let name: Vec<Sym> = def.path.iter().map(|s| self.sym(s)).collect();
+        let ch = &mut self.st().chunk;
+        ch.classes.push(ClassInfo {
+            name,
+            has_parent: def.parent.is_some(),
+            has_ctor: def.ctor.is_some(),
+            methods,
+            fns,
+        });
+        let i = (ch.classes.len() - 1) as u32;
+        self.emit(Op::MakeClass(i));
+        self.define(&def.path);
+    }
+
+    /// Quoted data as a value (built once; copied at each evaluation).
+    pub fn node_to_value(&mut self, node: &Node) -> Value {
+        node_to_value(self.interner, node)
+    }
+}
+
+/// Converts reader output to Gene data (quote, `$parse`).
+pub fn node_to_value(interner: &mut Interner, node: &Node) -> Value {
+    match &node.kind {
+        NodeKind::Nil => Value::Nil,
+        NodeKind::Void => Value::Void,
+        NodeKind::NotFound => Value::NotFound,
+        NodeKind::Bool(b) => Value::Bool(*b),
+        NodeKind::Int(i) => Value::Int(*i),
+        NodeKind::Float(f) => Value::Float(*f),
+        NodeKind::Char(c) => Value::Char(*c),
+        NodeKind::Str(s) => Value::str(s.clone()),
+        NodeKind::Symbol(s) => Value::Symbol(interner.intern(s)),
+        NodeKind::Path(p) => Value::Path(Rc::new(p.iter().map(|s| interner.intern(s)).collect())),
+        NodeKind::Array(items) => {
+            Value::array(items.iter().map(|n| node_to_value(interner, n)).collect())
+        }
+        NodeKind::Map(props) => {
+            let mut m = PropMap::new();
+            for p in props {
+                let k = interner.intern(&p.key);
+                m.insert(k, node_to_value(interner, &p.value));
+            }
+            Value::map(m)
+        }
+        NodeKind::Gene {
+            head,
+            props,
+            children,
+        } => {
+            let head = head
+                .as_ref()
+                .map(|h| node_to_value(interner, h))
+                .unwrap_or(Value::Nil);
+            let mut pm = PropMap::new();
+            for p in props {
+                let k = interner.intern(&p.key);
+                pm.insert(k, node_to_value(interner, &p.value));
+            }
+            let children = children.iter().map(|n| node_to_value(interner, n)).collect();
+            Value::Gene(Rc::new(std::cell::RefCell::new(GeneObj {
+                head,
+                props: pm,
+                children,
+            })))
+        }
+        NodeKind::Quote(inner) => node_to_value(interner, inner),
+        NodeKind::Error => Value::Nil,
+    }
+}

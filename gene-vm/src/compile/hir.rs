@@ -1,0 +1,282 @@
+//! The lowered program: special forms recognised (reference 3.4), names
+//! resolved to variables or globals. Plain data, also read by editor analysis.
+
+use std::rc::Rc;
+
+use crate::syntax::{Node, Span};
+
+pub type VarId = u32;
+pub type RegionId = u32;
+
+/// What a name refers to, decided at compile time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NameRes {
+    /// A variable declared by `var`, a parameter, a loop or catch binding.
+    Var(VarId),
+    /// Looked up at run time: current namespace chain, global, then `gene`.
+    Global(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct VarInfo {
+    pub name: String,
+    pub span: Span,
+    /// The function (index into `Unit::fns`) that declares it.
+    pub owner_fn: u32,
+    pub region: RegionId,
+    /// Read or written by a function other than its owner: lives in a heap scope.
+    pub captured: bool,
+}
+
+/// A scope region: function body, if/case branch, for iteration, repeat body, catch clause.
+#[derive(Clone, Debug)]
+pub struct RegionInfo {
+    pub parent: Option<RegionId>,
+    pub owner_fn: u32,
+    pub vars: Vec<VarId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Lit {
+    Nil,
+    Void,
+    NotFound,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Char(char),
+    Str(String),
+    Symbol(String),
+}
+
+#[derive(Clone, Debug)]
+pub enum Item {
+    One(Expr),
+    Spread(Expr),
+}
+
+#[derive(Clone, Debug)]
+pub enum MapEntry {
+    Pair(String, Expr),
+    Spread(Expr),
+}
+
+#[derive(Clone, Debug)]
+pub enum Segment {
+    Member(String),
+    Index(i64),
+    Method(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Pow,
+    Concat,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    And,
+    Or,
+    Xor,
+    Is,
+}
+
+#[derive(Clone, Debug)]
+pub enum Pattern {
+    Var(VarId),
+    Ignore,
+    Array(Vec<PatElem>),
+}
+
+#[derive(Clone, Debug)]
+pub struct PatElem {
+    pub var: Option<VarId>,
+    pub default: Option<Expr>,
+    pub rest: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Place {
+    Var(VarId),
+    /// Assignment to a name with no visible variable: an error at run time.
+    Undefined(String),
+    Path { base: Box<Expr>, segs: Vec<Segment> },
+}
+
+#[derive(Clone, Debug)]
+pub struct CallArgs {
+    pub pos: Vec<Item>,
+    pub kw: Vec<(String, Expr)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Catch {
+    pub pattern: CatchPattern,
+    pub region: RegionId,
+    pub body: Vec<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum CatchPattern {
+    Any,
+    Class(Expr),
+    Bind(VarId),
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Lit(Lit),
+    Name(NameRes, String),
+    SelfRef,
+    Special(String),
+    Quote(Node),
+    Array(Vec<Item>),
+    Map(Vec<MapEntry>),
+    GeneData {
+        head: Box<Expr>,
+        props: Vec<MapEntry>,
+        children: Vec<Item>,
+    },
+    Path {
+        base: Box<Expr>,
+        segs: Vec<Segment>,
+    },
+    Call {
+        callee: Box<Expr>,
+        args: CallArgs,
+    },
+    MethodCall {
+        recv: Box<Expr>,
+        name: String,
+        args: CallArgs,
+    },
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    Var {
+        pattern: Pattern,
+        value: Option<Box<Expr>>,
+    },
+    Assign {
+        place: Place,
+        op: Option<BinOp>,
+        value: Box<Expr>,
+    },
+    If {
+        branches: Vec<(Expr, RegionId, Vec<Expr>)>,
+        else_branch: Option<(RegionId, Vec<Expr>)>,
+    },
+    Do(Vec<Expr>),
+    Loop(Vec<Expr>),
+    While(Box<Expr>, Vec<Expr>),
+    For {
+        vars: Vec<Pattern>,
+        iter: Box<Expr>,
+        region: RegionId,
+        body: Vec<Expr>,
+    },
+    Repeat {
+        count: Box<Expr>,
+        region: RegionId,
+        body: Vec<Expr>,
+    },
+    Case {
+        target: Box<Expr>,
+        whens: Vec<(Expr, RegionId, Vec<Expr>)>,
+        else_branch: Option<(RegionId, Vec<Expr>)>,
+    },
+    Break(Option<Box<Expr>>),
+    Continue,
+    Return(Option<Box<Expr>>),
+    Fn(Rc<FnDef>),
+    /// `(fn name ...)`, `(fn a/b ...)`: binds in the current (or named) namespace.
+    NamedFn {
+        path: Vec<String>,
+        def: Rc<FnDef>,
+    },
+    Try {
+        body: Vec<Expr>,
+        catches: Vec<Catch>,
+        finally: Option<Vec<Expr>>,
+    },
+    Throw(Option<Box<Expr>>),
+    Class(Rc<ClassDef>),
+    New {
+        class: Box<Expr>,
+        args: CallArgs,
+    },
+    Ns {
+        path: Vec<String>,
+        body: Rc<FnDef>,
+    },
+    Async(Box<Expr>),
+    Await {
+        futures: Vec<Expr>,
+        timeout: Option<Box<Expr>>,
+    },
+    Yield(Option<Box<Expr>>),
+    Range(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
+    /// A form rejected at compile time; running it throws this message.
+    Invalid(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub var: VarId,
+    pub name: String,
+    pub default: Option<Expr>,
+    pub rest: bool,
+    pub keyword: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct FnDef {
+    pub name: String,
+    pub index: u32,
+    pub params: Vec<Param>,
+    pub body: Vec<Expr>,
+    pub region: RegionId,
+    pub is_async: bool,
+    pub is_generator: bool,
+    /// Methods and constructors take the receiver as a hidden first parameter.
+    pub self_var: Option<VarId>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClassDef {
+    pub path: Vec<String>,
+    pub parent: Option<Expr>,
+    pub ctor: Option<Rc<FnDef>>,
+    pub methods: Vec<(String, Rc<FnDef>)>,
+    pub fns: Vec<(String, Rc<FnDef>)>,
+    pub span: Span,
+}
+
+/// A lowered compilation unit (a file, an eval text or a REPL entry).
+#[derive(Debug, Default)]
+pub struct Unit {
+    pub main: Option<Rc<FnDef>>,
+    pub vars: Vec<VarInfo>,
+    pub regions: Vec<RegionInfo>,
+    pub fn_count: u32,
+    pub errors: Vec<crate::syntax::SyntaxError>,
+    pub repl: bool,
+}

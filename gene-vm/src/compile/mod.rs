@@ -1,0 +1,8 @@
+//! Resolver (names, scopes, captures) and bytecode emitter.
+
+pub mod chunk;
+pub mod emit;
+pub mod hir;
+pub mod lower;
+
+pub use chunk::{FileId, FnProto, Op};

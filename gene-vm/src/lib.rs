@@ -1,0 +1,15 @@
+//! Gene: reader, compiler, bytecode VM and asynchronous runtime.
+//!
+//! Layers (see ARCHITECTURE.md): `syntax` (text -> tree, never fails), `compile`
+//! (resolver + emitter), `vm` (values, frames, interpreter), `runtime` (event loop,
+//! futures), `stdlib` (natives table), `debug` and `analysis` (editor queries).
+
+pub mod compile;
+pub mod runtime;
+pub mod stdlib;
+pub mod syntax;
+pub mod vm;
+
+pub use vm::{Config, Vm};
+pub mod driver;
+pub mod check;

@@ -1,0 +1,330 @@
+//! The `gene` command: run, eval, repl, check, help.
+
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use gene_vm::driver::{self, Session};
+use gene_vm::vm::print;
+use gene_vm::{Config, Vm};
+
+const USAGE: &str = "Usage: gene <command> [options]
+
+Commands:
+  run [OPTIONS] FILE [ARGS...]   Run a Gene program (reads stdin when FILE is omitted)
+  eval CODE...                   Evaluate code and print the result (alias: e)
+  repl                           Interactive session (alias: r)
+  check FILE...                  Report reader and compile errors without running
+  help                           Show this help
+
+Run options (before FILE):
+  --poll-interval N   Poll the event loop every N instructions (default 100, 0 = off;
+                      also GENE_POLL_INTERVAL)
+  --async-stats       Print event-loop figures on stderr at exit
+  --max-depth N       Maximum Gene call depth (default 200000)
+  --version           Print the version
+";
+
+#[derive(Parser)]
+#[command(name = "gene", version, disable_help_subcommand = true, disable_help_flag = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a Gene program.
+    Run {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Evaluate code and print its value.
+    #[command(alias = "e")]
+    Eval {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        code: Vec<String>,
+    },
+    /// Interactive session.
+    #[command(alias = "r")]
+    Repl,
+    /// Check files for reader and compile errors.
+    Check { files: Vec<String> },
+    /// Show usage.
+    Help,
+    #[command(external_subcommand)]
+    Other(Vec<String>),
+}
+
+/// Options every interpreter must accept (and may ignore).
+const IGNORED_FLAGS: &[&str] = &[
+    "--no-gir-cache",
+    "--force-compile",
+    "-d",
+    "--debug",
+    "--trace",
+    "--trace-instruction",
+    "--compile",
+    "--profile",
+    "--profile-instructions",
+    "--repl-on-error",
+    "--strict-nil",
+    "--no-typecheck",
+];
+
+fn config_from_env() -> Config {
+    let mut c = Config::default();
+    if let Some(n) = std::env::var("GENE_POLL_INTERVAL")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+    {
+        c.poll_interval = n;
+    }
+    c
+}
+
+fn new_vm(config: Config) -> Vm {
+    let mut vm = Vm::new(config);
+    if vm.config.poll_interval == 0 {
+        vm.budget = u32::MAX;
+    } else {
+        vm.budget = vm.config.poll_interval;
+    }
+    vm
+}
+
+fn main() -> ExitCode {
+    let raw: Vec<String> = std::env::args().collect();
+    if raw.len() <= 1 {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let cli = match Cli::try_parse_from(&raw) {
+        Ok(c) => c,
+        Err(e) => {
+            if matches!(e.kind(), clap::error::ErrorKind::DisplayVersion) {
+                print!("{e}");
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("Error: {}", e.to_string().lines().next().unwrap_or("bad arguments"));
+            eprintln!();
+            eprint!("{USAGE}");
+            return ExitCode::from(1);
+        }
+    };
+    let code = match cli.command {
+        None | Some(Command::Help) => {
+            print!("{USAGE}");
+            0
+        }
+        Some(Command::Run { args }) => cmd_run(args),
+        Some(Command::Eval { code }) => cmd_eval(code),
+        Some(Command::Repl) => cmd_repl(),
+        Some(Command::Check { files }) => cmd_check(files),
+        Some(Command::Other(args)) => {
+            let name = args.first().cloned().unwrap_or_default();
+            eprintln!("Error: Unknown command: {name}");
+            eprintln!();
+            eprint!("{USAGE}");
+            1
+        }
+    };
+    ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+fn cmd_run(args: Vec<String>) -> i32 {
+    let mut config = config_from_env();
+    let mut async_stats = false;
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') && args[i] != "-" {
+        let a = args[i].as_str();
+        match a {
+            "--poll-interval" | "--max-depth" => {
+                let Some(n) = args.get(i + 1).and_then(|v| v.parse::<u64>().ok()) else {
+                    eprintln!("Error: {a} needs a number");
+                    return 1;
+                };
+                if a == "--poll-interval" {
+                    config.poll_interval = n.min(u32::MAX as u64) as u32;
+                } else {
+                    config.max_depth = n.max(16) as usize;
+                }
+                i += 2;
+                continue;
+            }
+            "--async-stats" => async_stats = true,
+            _ if IGNORED_FLAGS.contains(&a) || a.starts_with("--contracts=") => {}
+            _ => eprintln!("Unknown option: {a}"),
+        }
+        i += 1;
+    }
+    let (name, text) = match args.get(i) {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(t) => (path.clone(), t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                eprintln!("Error: File not found: {path}");
+                return 1;
+            }
+            Err(e) => {
+                eprintln!("Error: Cannot read {path}: {e}");
+                return 1;
+            }
+        },
+        None => {
+            if std::io::stdin().is_terminal() {
+                eprintln!("Error: No file provided to run.");
+                return 1;
+            }
+            let mut t = String::new();
+            if std::io::stdin().read_to_string(&mut t).is_err() || t.trim().is_empty() {
+                eprintln!("Error: No input provided. Provide a file to run.");
+                return 1;
+            }
+            ("<stdin>".to_string(), t)
+        }
+    };
+    let mut vm = new_vm(config);
+    vm.program = name.clone();
+    vm.args = args.get(i + 1..).map(|a| a.to_vec()).unwrap_or_default();
+    let result = driver::run_program(&mut vm, &name, &text);
+    vm.flush();
+    let code = match result {
+        Ok(_) => 0,
+        Err(e) => {
+            let _ = std::io::stdout().flush();
+            eprint!("{}", e.render(&vm));
+            e.exit_code(&vm)
+        }
+    };
+    if async_stats {
+        eprint!("{}", render_stats(&mut vm));
+    }
+    code
+}
+
+fn render_stats(vm: &mut Vm) -> String {
+    let v = vm.async_stats_value();
+    let mut out = String::from("async stats:\n");
+    if let gene_vm::vm::value::Value::Map(m) = v {
+        for (k, v) in m.borrow().iter() {
+            out.push_str(&format!("  {:<18} {}\n", k.as_str(), print::plain(v)));
+        }
+    }
+    out
+}
+
+fn cmd_eval(code: Vec<String>) -> i32 {
+    let text = if code.is_empty() {
+        let mut t = String::new();
+        if std::io::stdin().read_to_string(&mut t).is_err() {
+            eprintln!("Error: No input provided.");
+            return 1;
+        }
+        t
+    } else {
+        code.join(" ")
+    };
+    let mut vm = new_vm(config_from_env());
+    vm.program = "<eval>".into();
+    let r = driver::run_program(&mut vm, "<eval>", &text);
+    match r {
+        Ok(v) => {
+            let s = format!("{}\n", print::quoted(&v));
+            vm.write_out(&s);
+            vm.flush();
+            0
+        }
+        Err(e) => {
+            vm.flush();
+            eprint!("{}", e.render(&vm));
+            e.exit_code(&vm)
+        }
+    }
+}
+
+fn cmd_check(files: Vec<String>) -> i32 {
+    if files.is_empty() {
+        eprintln!("Error: No file provided to check.");
+        return 1;
+    }
+    let mut failed = false;
+    for path in files {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(_) => {
+                eprintln!("Error: File not found: {path}");
+                failed = true;
+                continue;
+            }
+        };
+        let report = gene_vm::check::check_source(&path, &text);
+        eprint!("{}", report.render());
+        if report.has_errors() {
+            failed = true;
+        }
+    }
+    i32::from(failed)
+}
+
+fn cmd_repl() -> i32 {
+    let mut vm = new_vm(config_from_env());
+    vm.program = "<repl>".into();
+    let mut session = Session::new(&vm);
+    let mut rl = match rustyline::DefaultEditor::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("Error: cannot start the line editor: {e}");
+            return 1;
+        }
+    };
+    let history = std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".gene_history"));
+    if let Some(h) = &history {
+        let _ = rl.load_history(h);
+    }
+    let mut buf = String::new();
+    loop {
+        let prompt = if buf.is_empty() { "gene> " } else { "  ... " };
+        let line = match rl.readline(prompt) {
+            Ok(l) => l,
+            Err(rustyline::error::ReadlineError::Interrupted) => {
+                buf.clear();
+                continue;
+            }
+            Err(_) => break,
+        };
+        if buf.is_empty() && matches!(line.trim(), "exit" | "quit") {
+            break;
+        }
+        buf.push_str(&line);
+        buf.push('\n');
+        if gene_vm::check::needs_more_input(&buf) {
+            continue;
+        }
+        let text = std::mem::take(&mut buf);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let _ = rl.add_history_entry(text.trim_end());
+        match session.eval(&mut vm, &text) {
+            Ok(v) => {
+                if !v.is_nil() {
+                    let s = format!("{}\n", print::quoted(&v));
+                    vm.write_out(&s);
+                }
+                vm.flush();
+            }
+            Err(e) => {
+                vm.flush();
+                eprint!("{}", e.render(&vm));
+                if e.exit_code(&vm) != 1 && vm.exit_code.is_some() {
+                    return vm.exit_code.unwrap_or(0);
+                }
+                vm.exit_code = None;
+            }
+        }
+    }
+    if let Some(h) = &history {
+        let _ = rl.save_history(h);
+    }
+    0
+}

@@ -1,0 +1,533 @@
+//! Gene futures on the VM thread: states, callbacks, polling, `await`,
+//! combinators (`gene/all`, `gene/any`) and the figures the debugger shows.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::rc::{Rc, Weak};
+use std::time::{Duration, Instant};
+
+use super::host::{Completion, EventLoop, HostError, HostResult, HostValue, WaitOutcome};
+use crate::compile::FileId;
+use crate::syntax::Span;
+use crate::vm::error::{ErrorKind, Throw, VmResult};
+use crate::vm::value::{PropMap, Value};
+use crate::vm::{print, Vm};
+
+#[derive(Clone)]
+pub enum FutState {
+    Pending,
+    Success(Value),
+    Failure(Value),
+    Cancelled(Value),
+}
+
+pub struct FutureObj {
+    pub id: u64,
+    pub label: String,
+    pub origin: Option<(FileId, Span)>,
+    pub state: RefCell<FutState>,
+    /// (runs on success?, callback) in registration order.
+    pub callbacks: RefCell<Vec<(bool, Value)>>,
+    pub created: Instant,
+    pub resolved_at: Cell<Option<Instant>>,
+    /// Shared count of pending futures (kept right when a pending future is dropped).
+    pending_count: Rc<Cell<usize>>,
+}
+
+impl FutureObj {
+    pub fn is_pending(&self) -> bool {
+        matches!(*self.state.borrow(), FutState::Pending)
+    }
+    pub fn state_name(&self) -> &'static str {
+        match *self.state.borrow() {
+            FutState::Pending => "pending",
+            FutState::Success(_) => "success",
+            FutState::Failure(_) => "failure",
+            FutState::Cancelled(_) => "cancelled",
+        }
+    }
+    pub fn state_kind_name(&self) -> &'static str {
+        match *self.state.borrow() {
+            FutState::Pending => "FsPending",
+            FutState::Success(_) => "FsSuccess",
+            FutState::Failure(_) => "FsFailure",
+            FutState::Cancelled(_) => "FsCancelled",
+        }
+    }
+    pub fn describe(&self) -> String {
+        format!("future #{} ({})", self.id, self.label)
+    }
+}
+
+impl Drop for FutureObj {
+    fn drop(&mut self) {
+        if self.is_pending() {
+            self.pending_count.set(self.pending_count.get().saturating_sub(1));
+        }
+    }
+}
+
+#[derive(Default, Clone, Debug)]
+pub struct AsyncStats {
+    pub polls: u64,
+    pub polls_with_work: u64,
+    pub completions: u64,
+    pub callbacks: u64,
+    pub awaits: u64,
+    pub await_blocked: Duration,
+    pub pending_max: usize,
+}
+
+enum CombKind {
+    All,
+    Any,
+}
+
+struct Combinator {
+    target: Rc<FutureObj>,
+    inputs: Vec<Rc<FutureObj>>,
+    kind: CombKind,
+}
+
+#[derive(Default)]
+pub struct AsyncState {
+    pub event_loop: EventLoop,
+    host_futures: HashMap<u64, Rc<FutureObj>>,
+    scheduled: VecDeque<(Rc<FutureObj>, Value)>,
+    combinators: Vec<Combinator>,
+    live: Vec<Weak<FutureObj>>,
+    next_id: u64,
+    pending: Rc<Cell<usize>>,
+    pub stats: AsyncStats,
+    completions_buf: Vec<Completion>,
+}
+
+impl AsyncState {
+    #[inline]
+    pub fn needs_poll(&self) -> bool {
+        self.event_loop.has_ready() || !self.scheduled.is_empty()
+    }
+    pub fn pending_now(&self) -> usize {
+        self.pending.get()
+    }
+    /// Every future still alive (for the debugger), oldest first.
+    pub fn live_futures(&mut self) -> Vec<Rc<FutureObj>> {
+        self.live.retain(|w| w.strong_count() > 0);
+        self.live.iter().filter_map(|w| w.upgrade()).collect()
+    }
+    fn is_idle(&self) -> bool {
+        self.event_loop.in_flight() == 0 && self.scheduled.is_empty()
+    }
+}
+
+impl Vm {
+    fn origin_here(&self) -> Option<(FileId, Span)> {
+        self.frames.last().map(|f| {
+            let p = &f.closure.proto;
+            let span = p
+                .chunk
+                .spans
+                .get(f.ip.saturating_sub(1))
+                .copied()
+                .unwrap_or(p.span);
+            (p.file, span)
+        })
+    }
+
+    pub fn new_pending_future(&mut self, label: impl Into<String>) -> Rc<FutureObj> {
+        let a = &mut self.asyncs;
+        a.next_id += 1;
+        let id = a.next_id;
+        a.pending.set(a.pending.get() + 1);
+        a.stats.pending_max = a.stats.pending_max.max(a.pending.get());
+        let origin = self.origin_here();
+        let f = Rc::new(FutureObj {
+            id,
+            label: label.into(),
+            origin,
+            state: RefCell::new(FutState::Pending),
+            callbacks: RefCell::new(Vec::new()),
+            created: Instant::now(),
+            resolved_at: Cell::new(None),
+            pending_count: self.asyncs.pending.clone(),
+        });
+        if self.asyncs.live.len() > 1024 && self.asyncs.live.len().is_power_of_two() {
+            self.asyncs.live.retain(|w| w.strong_count() > 0);
+        }
+        self.asyncs.live.push(Rc::downgrade(&f));
+        f
+    }
+
+    /// A future already resolved with a value or an exception.
+    pub fn resolved_future(&mut self, r: Result<Value, Value>, label: &str) -> Value {
+        let f = self.new_pending_future(label);
+        let st = match r {
+            Ok(v) => FutState::Success(v),
+            Err(e) => FutState::Failure(e),
+        };
+        self.set_state(&f, st);
+        Value::Future(f)
+    }
+
+    fn set_state(&mut self, f: &Rc<FutureObj>, st: FutState) {
+        *f.state.borrow_mut() = st;
+        f.resolved_at.set(Some(Instant::now()));
+        let p = &self.asyncs.pending;
+        p.set(p.get().saturating_sub(1));
+    }
+
+    /// Starts a host operation; returns its pending future.
+    pub fn spawn_host<F>(&mut self, label: String, op: F) -> Value
+    where
+        F: std::future::Future<Output = HostResult> + Send + 'static,
+    {
+        let f = self.new_pending_future(label);
+        self.asyncs.host_futures.insert(f.id, f.clone());
+        self.asyncs.event_loop.spawn(f.id, op);
+        Value::Future(f)
+    }
+
+    pub fn host_to_value(&mut self, v: HostValue) -> Value {
+        match v {
+            HostValue::Nil => Value::Nil,
+            HostValue::Bool(b) => Value::Bool(b),
+            HostValue::Int(i) => Value::Int(i),
+            HostValue::Float(f) => Value::Float(f),
+            HostValue::Str(s) => Value::str(s),
+            HostValue::Map(entries) => {
+                let mut m = PropMap::new();
+                for (k, v) in entries {
+                    let k = self.intern(&k);
+                    let v = self.host_to_value(v);
+                    m.insert(k, v);
+                }
+                Value::map(m)
+            }
+        }
+    }
+
+    fn host_error(&mut self, e: HostError) -> Value {
+        let kind = ErrorKind::from_class_name(e.class);
+        self.make_exception(kind, &e.message)
+    }
+
+    /// Resolve a pending future and run its callbacks now, in registration order.
+    /// An uncaught error in a callback ends the program (it names the future).
+    pub fn resolve_future(&mut self, f: &Rc<FutureObj>, st: FutState) -> VmResult<()> {
+        if !f.is_pending() {
+            return Ok(());
+        }
+        let success = matches!(st, FutState::Success(_));
+        let arg = match &st {
+            FutState::Success(v) | FutState::Failure(v) | FutState::Cancelled(v) => v.clone(),
+            FutState::Pending => Value::Nil,
+        };
+        self.set_state(f, st);
+        if self.asyncs.host_futures.remove(&f.id).is_some() {
+            self.asyncs.event_loop.cancel(f.id);
+        }
+        let cbs = std::mem::take(&mut *f.callbacks.borrow_mut());
+        for (on_success, cb) in cbs {
+            if on_success == success {
+                self.run_callback(f, &cb, arg.clone())?;
+            }
+        }
+        self.check_combinators()
+    }
+
+    fn run_callback(&mut self, f: &Rc<FutureObj>, cb: &Value, arg: Value) -> VmResult<()> {
+        self.asyncs.stats.callbacks += 1;
+        match self.call_value(cb, vec![arg]) {
+            Ok(_) => Ok(()),
+            Err(mut t) => {
+                if t.context.is_none() {
+                    t.context = Some(format!("in callback of {}", f.describe()));
+                }
+                Err(t)
+            }
+        }
+    }
+
+    /// `.on_success` / `.on_failure`.
+    pub fn add_callback(&mut self, f: &Rc<FutureObj>, on_success: bool, cb: Value) {
+        let st = f.state.borrow().clone();
+        match st {
+            FutState::Pending => f.callbacks.borrow_mut().push((on_success, cb)),
+            FutState::Success(_) if on_success => self.asyncs.scheduled.push_back((f.clone(), cb)),
+            FutState::Failure(_) | FutState::Cancelled(_) if !on_success => {
+                self.asyncs.scheduled.push_back((f.clone(), cb))
+            }
+            _ => {}
+        }
+    }
+
+    /// One poll: resolve completed host operations, then run callbacks scheduled before it.
+    pub fn poll(&mut self) -> VmResult<()> {
+        self.asyncs.stats.polls += 1;
+        let mut buf = std::mem::take(&mut self.asyncs.completions_buf);
+        self.asyncs.event_loop.try_drain_into(&mut buf);
+        let scheduled = self.asyncs.scheduled.len();
+        if !buf.is_empty() || scheduled > 0 {
+            self.asyncs.stats.polls_with_work += 1;
+        }
+        let r = self.apply_completions(&mut buf);
+        self.asyncs.completions_buf = buf;
+        r?;
+        for _ in 0..scheduled {
+            let Some((f, cb)) = self.asyncs.scheduled.pop_front() else {
+                break;
+            };
+            let arg = match &*f.state.borrow() {
+                FutState::Success(v) | FutState::Failure(v) | FutState::Cancelled(v) => v.clone(),
+                FutState::Pending => Value::Nil,
+            };
+            self.run_callback(&f, &cb, arg)?;
+        }
+        Ok(())
+    }
+
+    fn apply_completions(&mut self, buf: &mut Vec<Completion>) -> VmResult<()> {
+        let mut res = Ok(());
+        for c in buf.drain(..) {
+            self.asyncs.stats.completions += 1;
+            let Some(f) = self.asyncs.host_futures.remove(&c.future_id) else {
+                continue;
+            };
+            let st = match c.result {
+                Ok(v) => FutState::Success(self.host_to_value(v)),
+                Err(e) => FutState::Failure(self.host_error(e)),
+            };
+            if res.is_ok() {
+                res = self.resolve_future(&f, st);
+            } else {
+                self.set_state(&f, st);
+            }
+        }
+        res
+    }
+
+    fn check_combinators(&mut self) -> VmResult<()> {
+        let mut i = 0;
+        while i < self.asyncs.combinators.len() {
+            let c = &self.asyncs.combinators[i];
+            let outcome = match c.kind {
+                CombKind::All => {
+                    let mut vals = Vec::new();
+                    let mut out = None;
+                    for f in &c.inputs {
+                        match &*f.state.borrow() {
+                            FutState::Pending => {
+                                out = Some(None);
+                                break;
+                            }
+                            FutState::Success(v) => vals.push(v.clone()),
+                            FutState::Failure(e) | FutState::Cancelled(e) => {
+                                out = Some(Some(FutState::Failure(e.clone())));
+                                break;
+                            }
+                        }
+                    }
+                    match out {
+                        Some(o) => o,
+                        None => Some(FutState::Success(Value::array(vals))),
+                    }
+                }
+                CombKind::Any => {
+                    let mut all_failed = true;
+                    let mut out = None;
+                    let mut last_err = Value::Nil;
+                    for f in &c.inputs {
+                        match &*f.state.borrow() {
+                            FutState::Pending => all_failed = false,
+                            FutState::Success(v) => {
+                                out = Some(FutState::Success(v.clone()));
+                                break;
+                            }
+                            FutState::Failure(e) | FutState::Cancelled(e) => last_err = e.clone(),
+                        }
+                    }
+                    match out {
+                        Some(o) => Some(o),
+                        None if all_failed => Some(FutState::Failure(last_err)),
+                        None => None,
+                    }
+                }
+            };
+            match outcome {
+                Some(st) => {
+                    let c = self.asyncs.combinators.swap_remove(i);
+                    let st = match st {
+                        FutState::Failure(Value::Nil) => {
+                            FutState::Failure(self.make_exception(
+                                ErrorKind::Concurrency,
+                                "All futures failed",
+                            ))
+                        }
+                        s => s,
+                    };
+                    self.resolve_future(&c.target, st)?;
+                    i = 0;
+                }
+                None => i += 1,
+            }
+        }
+        Ok(())
+    }
+
+    /// `gene/all` and `gene/any`.
+    pub fn combine(&mut self, futures: Vec<Rc<FutureObj>>, all: bool) -> VmResult<Value> {
+        let label = if all { "gene/all" } else { "gene/any" };
+        let target = self.new_pending_future(format!("{label} ({} futures)", futures.len()));
+        if !all && futures.is_empty() {
+            let e = self.make_exception(ErrorKind::Concurrency, "gene/any of no futures");
+            self.set_state(&target, FutState::Failure(e));
+            return Ok(Value::Future(target));
+        }
+        self.asyncs.combinators.push(Combinator {
+            target: target.clone(),
+            inputs: futures,
+            kind: if all { CombKind::All } else { CombKind::Any },
+        });
+        self.check_combinators()?;
+        Ok(Value::Future(target))
+    }
+
+    /// `(await F...)`: keeps the event loop running until each future resolves.
+    pub fn await_values(&mut self, futs: Vec<Value>, timeout: Option<Value>) -> VmResult<Value> {
+        let deadline = match &timeout {
+            None => None,
+            Some(Value::Int(ms)) => Some(Instant::now() + Duration::from_millis((*ms).max(0) as u64)),
+            Some(Value::Float(s)) => Some(Instant::now() + Duration::from_secs_f64(s.max(0.0))),
+            Some(other) => {
+                return Err(self.type_err(format!(
+                    "await ^timeout expects milliseconds (Int) or seconds (Float), got {}",
+                    other.type_name()
+                )))
+            }
+        };
+        let single = futs.len() == 1;
+        let mut results = Vec::with_capacity(futs.len());
+        for fv in futs {
+            let Value::Future(f) = fv else {
+                return Err(self.type_err(format!(
+                    "await expects a Future, got: {}",
+                    print::quoted(&fv)
+                )));
+            };
+            self.asyncs.stats.awaits += 1;
+            results.push(self.await_one(&f, deadline)?);
+        }
+        Ok(if single {
+            results.pop().unwrap_or_default()
+        } else {
+            Value::array(results)
+        })
+    }
+
+    fn await_one(&mut self, f: &Rc<FutureObj>, deadline: Option<Instant>) -> VmResult<Value> {
+        loop {
+            let st = f.state.borrow().clone();
+            match st {
+                FutState::Success(v) => return Ok(v),
+                FutState::Failure(e) => {
+                    return Err(Box::new(Throw {
+                        value: e,
+                        trace: Vec::new(),
+                        context: None,
+                    }))
+                }
+                FutState::Cancelled(_) => {
+                    return Err(self.err(ErrorKind::Cancellation, "Future cancelled"));
+                }
+                FutState::Pending => {}
+            }
+            self.poll()?;
+            if !f.is_pending() {
+                continue;
+            }
+            if deadline.is_none() && self.asyncs.is_idle() {
+                let at = match f.origin {
+                    Some((file, span)) => {
+                        let (name, l, c) = self.position(file, span);
+                        format!(" created at {name}:{l}:{c}")
+                    }
+                    None => String::new(),
+                };
+                return Err(self.err(
+                    ErrorKind::Concurrency,
+                    format!(
+                        "Deadlock: await on {}{} can never resolve: no host operation is in flight and no callback is queued",
+                        f.describe(),
+                        at
+                    ),
+                ));
+            }
+            let wait_for = match deadline {
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        let e = self.make_exception(ErrorKind::Timeout, "await timed out");
+                        self.resolve_future(f, FutState::Failure(e.clone()))?;
+                        return Err(Box::new(Throw {
+                            value: e,
+                            trace: Vec::new(),
+                            context: None,
+                        }));
+                    }
+                    Some(d - now)
+                }
+                None => None,
+            };
+            let started = Instant::now();
+            let outcome = self.asyncs.event_loop.wait(wait_for);
+            self.asyncs.stats.await_blocked += started.elapsed();
+            if let WaitOutcome::Completions(mut cs) = outcome {
+                self.asyncs.stats.polls += 1;
+                self.asyncs.stats.polls_with_work += 1;
+                self.apply_completions(&mut cs)?;
+            }
+        }
+    }
+
+    /// Auto-drain at program end: run until nothing is in flight or queued.
+    pub fn drain_at_exit(&mut self) -> VmResult<()> {
+        loop {
+            self.poll()?;
+            if self.asyncs.is_idle() {
+                return Ok(());
+            }
+            if self.asyncs.event_loop.in_flight() > 0 && !self.asyncs.needs_poll() {
+                let started = Instant::now();
+                let outcome = self.asyncs.event_loop.wait(None);
+                self.asyncs.stats.await_blocked += started.elapsed();
+                if let WaitOutcome::Completions(mut cs) = outcome {
+                    self.asyncs.stats.polls += 1;
+                    self.asyncs.stats.polls_with_work += 1;
+                    self.apply_completions(&mut cs)?;
+                }
+            }
+        }
+    }
+
+    /// `(gene/async/stats)` as a Gene map.
+    pub fn async_stats_value(&mut self) -> Value {
+        let s = self.asyncs.stats.clone();
+        let pending = self.asyncs.pending_now();
+        let entries: [(&str, Value); 8] = [
+            ("polls", Value::Int(s.polls as i64)),
+            ("polls_with_work", Value::Int(s.polls_with_work as i64)),
+            ("completions", Value::Int(s.completions as i64)),
+            ("callbacks", Value::Int(s.callbacks as i64)),
+            ("awaits", Value::Int(s.awaits as i64)),
+            ("await_blocked_ms", Value::Int(s.await_blocked.as_millis() as i64)),
+            ("pending", Value::Int(pending as i64)),
+            ("pending_max", Value::Int(s.pending_max as i64)),
+        ];
+        let mut m = PropMap::new();
+        for (k, v) in entries {
+            let k = self.intern(k);
+            m.insert(k, v);
+        }
+        Value::map(m)
+    }
+}

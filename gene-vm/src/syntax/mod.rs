@@ -1,0 +1,8 @@
+//! Syntax: the Gene reader (text -> tree with spans) and the tree types.
+//! This module knows nothing of the VM (architecture invariant 1).
+
+mod reader;
+pub mod tree;
+
+pub use reader::{parse, MAX_NESTING};
+pub use tree::*;

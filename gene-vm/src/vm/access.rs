@@ -1,0 +1,321 @@
+//! Path lookup and assignment (7.1, 4.3), iteration (5.6) and destructuring (4.2).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::error::{ErrorKind, VmResult};
+use super::value::*;
+use super::Vm;
+use crate::compile::chunk::PatternInfo;
+
+fn norm_index(i: i64, len: usize) -> Option<usize> {
+    let idx = if i < 0 { len as i64 + i } else { i };
+    if idx >= 0 && (idx as usize) < len {
+        Some(idx as usize)
+    } else {
+        None
+    }
+}
+
+impl Vm {
+    pub fn get_member(&mut self, obj: &Value, name: &Sym) -> VmResult<Value> {
+        Ok(match obj {
+            Value::Map(m) => m.borrow().get(name).cloned().unwrap_or(Value::Void),
+            Value::Gene(g) => g.borrow().props.get(name).cloned().unwrap_or(Value::Void),
+            Value::Instance(i) => i.props.borrow().get(name).cloned().unwrap_or(Value::Void),
+            Value::Namespace(n) => n.get(name).unwrap_or(Value::Void),
+            Value::Class(c) => {
+                if let Some(v) = c.members.get(name) {
+                    v
+                } else if let Some(m) = c.find_method(name) {
+                    m
+                } else {
+                    // Built-in class functions (File/read) live in the natives table.
+                    let key = format!("{}/{}", c.name, name.as_str());
+                    match self.native_by_path(&key) {
+                        Some(v) => v,
+                        None => Value::Void,
+                    }
+                }
+            }
+            Value::Nil => Value::Nil,
+            Value::Void => Value::Void,
+            Value::Array(_) => Value::Void,
+            other => {
+                return Err(self.type_err(format!(
+                    "Cannot read member '{}' of {}",
+                    name.as_str(),
+                    other.type_name()
+                )))
+            }
+        })
+    }
+
+    pub fn get_index(&mut self, obj: &Value, i: i64) -> VmResult<Value> {
+        Ok(match obj {
+            Value::Array(a) => {
+                let a = a.borrow();
+                norm_index(i, a.len())
+                    .map(|k| a[k].clone())
+                    .unwrap_or(Value::Void)
+            }
+            Value::Gene(g) => {
+                let g = g.borrow();
+                norm_index(i, g.children.len())
+                    .map(|k| g.children[k].clone())
+                    .unwrap_or(Value::Void)
+            }
+            Value::Map(m) => {
+                let key = self.intern(&i.to_string());
+                m.borrow().get(&key).cloned().unwrap_or(Value::Void)
+            }
+            Value::Nil => Value::Nil,
+            Value::Void => Value::Void,
+            other => {
+                return Err(self.type_err(format!(
+                    "Cannot index {} with {}",
+                    other.type_name(),
+                    i
+                )))
+            }
+        })
+    }
+
+    pub fn set_member(&mut self, obj: &Value, name: Sym, v: Value) -> VmResult<()> {
+        match obj {
+            Value::Map(m) => {
+                m.borrow_mut().insert(name, v);
+            }
+            Value::Gene(g) => {
+                g.borrow_mut().props.insert(name, v);
+            }
+            Value::Instance(i) => {
+                i.props.borrow_mut().insert(name, v);
+            }
+            Value::Namespace(n) => n.set(name, v),
+            Value::Class(c) => c.members.set(name, v),
+            other => {
+                return Err(self.type_err(format!(
+                    "Cannot set member '{}' on {}",
+                    name.as_str(),
+                    other.type_name()
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    pub fn set_index(&mut self, obj: &Value, i: i64, v: Value) -> VmResult<()> {
+        match obj {
+            Value::Array(a) => {
+                let len = a.borrow().len();
+                match norm_index(i, len) {
+                    Some(k) => {
+                        a.borrow_mut()[k] = v;
+                        Ok(())
+                    }
+                    None => Err(self.err(
+                        ErrorKind::Exception,
+                        format!("Index {i} out of range for array of size {len}"),
+                    )),
+                }
+            }
+            Value::Gene(g) => {
+                let len = g.borrow().children.len();
+                match norm_index(i, len) {
+                    Some(k) => {
+                        g.borrow_mut().children[k] = v;
+                        Ok(())
+                    }
+                    None => Err(self.err(
+                        ErrorKind::Exception,
+                        format!("Index {i} out of range for gene with {len} children"),
+                    )),
+                }
+            }
+            Value::Map(m) => {
+                let key = self.intern(&i.to_string());
+                m.borrow_mut().insert(key, v);
+                Ok(())
+            }
+            other => Err(self.type_err(format!(
+                "Cannot set index {} on {}",
+                i,
+                other.type_name()
+            ))),
+        }
+    }
+
+    /// `.iter` protocol: arrays, maps, ranges, generators (and objects with `.iter`).
+    pub fn make_iter(&mut self, v: Value) -> VmResult<Value> {
+        let it = match v {
+            Value::Array(a) => IterObj::Array { items: a, pos: 0 },
+            Value::Map(m) => IterObj::Map { map: m, pos: 0 },
+            Value::Range(r) => IterObj::Range {
+                next: r.start,
+                end: r.end,
+                step: r.step(),
+                index: 0,
+            },
+            Value::Generator(_) | Value::Iterator(_) => return Ok(v),
+            Value::Instance(_) => {
+                let it = self.call_method_value(&v, "iter", Vec::new())?;
+                return Ok(it);
+            }
+            Value::Nil => IterObj::Array {
+                items: Rc::new(RefCell::new(Vec::new())),
+                pos: 0,
+            },
+            other => {
+                return Err(self.type_err(format!(
+                    "Cannot iterate over {}",
+                    other.type_name()
+                )))
+            }
+        };
+        Ok(Value::Iterator(Rc::new(RefCell::new(it))))
+    }
+
+    /// Next element(s) for a `for` with `n` variables (0 for `repeat`).
+    pub fn iter_next(&mut self, it: &Value, n: u8) -> VmResult<Option<Vec<Value>>> {
+        match it {
+            Value::Iterator(i) => {
+                let mut i = i.borrow_mut();
+                let out = match &mut *i {
+                    IterObj::Array { items, pos } => {
+                        let items = items.borrow();
+                        if *pos >= items.len() {
+                            return Ok(None);
+                        }
+                        let v = items[*pos].clone();
+                        let idx = *pos as i64;
+                        *pos += 1;
+                        if n >= 2 {
+                            vec![Value::Int(idx), v]
+                        } else {
+                            vec![v]
+                        }
+                    }
+                    IterObj::Map { map, pos } => {
+                        let map = map.borrow();
+                        let Some((k, v)) = map.get_index(*pos) else {
+                            return Ok(None);
+                        };
+                        *pos += 1;
+                        if n >= 2 {
+                            vec![Value::Symbol(k.clone()), v.clone()]
+                        } else {
+                            vec![v.clone()]
+                        }
+                    }
+                    IterObj::Range {
+                        next,
+                        end,
+                        step,
+                        index,
+                    } => {
+                        let done = if *step >= 0 { *next > *end } else { *next < *end };
+                        if done || *step == 0 {
+                            return Ok(None);
+                        }
+                        let v = *next;
+                        let idx = *index;
+                        *next = next.saturating_add(*step);
+                        *index += 1;
+                        if *next == v {
+                            *next = if *step > 0 { i64::MAX } else { i64::MIN };
+                            *end = if *step > 0 { i64::MAX - 1 } else { i64::MIN + 1 };
+                        }
+                        if n >= 2 {
+                            vec![Value::Int(idx), Value::Int(v)]
+                        } else {
+                            vec![Value::Int(v)]
+                        }
+                    }
+                };
+                Ok(Some(if n == 0 { Vec::new() } else { out }))
+            }
+            Value::Generator(_) => {
+                let v = self.generator_next(it)?;
+                if matches!(v, Value::NotFound) {
+                    return Ok(None);
+                }
+                self.split_pair(v, n).map(Some)
+            }
+            other => {
+                let v = self.call_method_value(other, "next", Vec::new())?;
+                if matches!(v, Value::NotFound) {
+                    return Ok(None);
+                }
+                self.split_pair(v, n).map(Some)
+            }
+        }
+    }
+
+    fn split_pair(&mut self, v: Value, n: u8) -> VmResult<Vec<Value>> {
+        if n < 2 {
+            return Ok(if n == 0 { Vec::new() } else { vec![v] });
+        }
+        if let Value::Array(a) = &v {
+            let a = a.borrow();
+            if a.len() == 2 {
+                return Ok(vec![a[0].clone(), a[1].clone()]);
+            }
+        }
+        Err(self.type_err("Two-variable for needs two-element arrays from the generator"))
+    }
+
+    /// Pushes (value, provided) per pattern element, following the parameter binding rules.
+    pub fn destructure(&mut self, v: &Value, info: &PatternInfo) -> VmResult<Vec<Value>> {
+        let Value::Array(a) = v else {
+            return Err(self.type_err(format!(
+                "Cannot destructure {} (expected an array)",
+                v.type_name()
+            )));
+        };
+        let items = a.borrow().clone();
+        let n = items.len();
+        let required = info.elems.iter().filter(|(r, d)| !r && !d).count();
+        let has_rest = info.elems.iter().any(|(r, _)| *r);
+        if n < required || (!has_rest && n > info.elems.len()) {
+            let expected = if n < required { required } else { info.elems.len() };
+            return Err(self.arg_err(format!("Expected {expected} arguments, got {n}")));
+        }
+        let mut optional_left = n - required;
+        let mut remaining = n;
+        let mut it = items.into_iter();
+        let mut out = Vec::with_capacity(info.elems.len() * 2);
+        for (i, (rest, default)) in info.elems.iter().enumerate() {
+            if *rest {
+                let after = info.elems[i + 1..].iter().filter(|(r, d)| !r && !d).count();
+                let take = remaining.saturating_sub(after);
+                let xs: Vec<Value> = it.by_ref().take(take).collect();
+                remaining -= xs.len();
+                out.push(Value::array(xs));
+                out.push(Value::Bool(true));
+            } else if *default {
+                if optional_left > 0 {
+                    optional_left -= 1;
+                    remaining -= 1;
+                    out.push(it.next().unwrap_or_default());
+                    out.push(Value::Bool(true));
+                } else {
+                    out.push(Value::Nil);
+                    out.push(Value::Bool(false));
+                }
+            } else {
+                remaining = remaining.saturating_sub(1);
+                out.push(it.next().unwrap_or_default());
+                out.push(Value::Bool(true));
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn native_by_path(&self, path: &str) -> Option<Value> {
+        self.natives
+            .iter()
+            .position(|n| n.path == path || n.aliases.contains(&path))
+            .map(|i| Value::Native(NativeId(i as u32)))
+    }
+}

@@ -1,0 +1,51 @@
+//! Call frames. Gene frames live in a `Vec` on the VM, never on the Rust stack.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::value::{Closure, GenObj, Namespace, Scope, Value};
+
+#[derive(Clone)]
+pub struct Handler {
+    pub ip: u32,
+    pub sp: usize,
+    pub env: Option<Rc<Scope>>,
+    pub ex_depth: usize,
+}
+
+#[derive(Clone)]
+pub enum FrameKind {
+    Normal,
+    /// A constructor: the call's value is the instance, not the body's value.
+    Ctor(Value),
+    /// A namespace body: the value is the namespace.
+    NsBody(Rc<Namespace>),
+    /// A generator body: yields suspend it into its generator object.
+    Generator(Rc<RefCell<GenObj>>),
+}
+
+pub struct Frame {
+    pub closure: Rc<Closure>,
+    pub ip: usize,
+    /// Stack index of slot 0.
+    pub base: usize,
+    /// Stack length to truncate to before pushing the result.
+    pub ret_to: usize,
+    pub env: Option<Rc<Scope>>,
+    pub handlers: Vec<Handler>,
+    /// Bit i set: parameter slot i was given by the caller.
+    pub provided: u64,
+    pub ns: Rc<Namespace>,
+    pub kind: FrameKind,
+    /// When this frame returns, the run loop that started it returns (native re-entry).
+    pub stop: bool,
+    /// Set on frames of callbacks run by the event loop: the future that triggered them.
+    pub async_cause: Option<u64>,
+}
+
+/// A generator's frame and operand stack while it is suspended.
+pub struct SavedFrame {
+    pub frame: Frame,
+    pub stack: Vec<Value>,
+    pub ex_stack: Vec<Value>,
+}

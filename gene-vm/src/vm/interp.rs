@@ -1,0 +1,769 @@
+//! The dispatch loop. Frames live in `Vm::frames`; natives that call back into
+//! Gene re-enter `run` with a stop marker on the frame they pushed.
+
+use std::rc::Rc;
+
+use super::error::{ErrorKind, Throw, VmResult};
+use super::frame::{FrameKind, Handler};
+use super::value::*;
+use super::print;
+use super::{ops, Vm};
+use crate::compile::chunk::Op;
+use crate::compile::hir::BinOp;
+use crate::compile::FnProto;
+
+impl Vm {
+    /// Runs until the frame at index `entry` returns; unwinds exceptions to
+    /// handlers in frames at or above `entry`.
+    pub fn run(&mut self, entry: usize) -> VmResult<Value> {
+        loop {
+            match self.run_inner(entry) {
+                Ok(v) => return Ok(v),
+                Err(mut t) => {
+                    if t.trace.is_empty() {
+                        t.trace = self.capture_trace();
+                    }
+                    // `exit` and uncaught callback errors end the program: no handler sees them.
+                    if t.context.is_some() {
+                        self.abandon_frames(entry);
+                        return Err(t);
+                    }
+                    if !self.unwind_to_handler(&t, entry) {
+                        return Err(t);
+                    }
+                }
+            }
+        }
+    }
+
+    fn abandon_frames(&mut self, entry: usize) {
+        while self.frames.len() > entry {
+            let Some(frame) = self.frames.pop() else {
+                break;
+            };
+            if let FrameKind::Generator(g) = &frame.kind {
+                g.borrow_mut().state = GenState::Done;
+            }
+            self.stack.truncate(frame.ret_to);
+            if frame.stop {
+                break;
+            }
+        }
+    }
+
+    /// Finds the innermost handler at or above `entry`; pops frames without one.
+    /// Returns false (with frames popped down to `entry`) when none exists.
+    fn unwind_to_handler(&mut self, t: &Throw, entry: usize) -> bool {
+        while self.frames.len() > entry {
+            let top = self.frames.len() - 1;
+            if let Some(h) = self.frames[top].handlers.pop() {
+                let f = &mut self.frames[top];
+                f.ip = h.ip as usize;
+                f.env = h.env;
+                let sp = f.base + h.sp;
+                self.stack.truncate(sp);
+                self.ex_stack.truncate(h.ex_depth);
+                self.ex_stack.push(t.value.clone());
+                return true;
+            }
+            let frame = match self.frames.pop() {
+                Some(f) => f,
+                None => break,
+            };
+            if let FrameKind::Generator(g) = &frame.kind {
+                g.borrow_mut().state = GenState::Done;
+            }
+            self.stack.truncate(frame.ret_to);
+            if frame.stop {
+                return false;
+            }
+        }
+        false
+    }
+
+    fn run_inner(&mut self, entry: usize) -> VmResult<Value> {
+        let mut fi = self.frames.len() - 1;
+        // The proto is kept alive by the frame's closure for as long as the frame exists;
+        // the raw pointer avoids an Rc clone per instruction.
+        let mut proto: *const FnProto = &*self.frames[fi].closure.proto;
+        let mut ip = self.frames[fi].ip;
+        let mut base = self.frames[fi].base;
+        let _ = entry;
+
+        macro_rules! chunk {
+            () => {
+                // SAFETY: see above; frames[fi] owns an Rc to this proto.
+                unsafe { &(*proto).chunk }
+            };
+        }
+        macro_rules! refresh {
+            () => {{
+                fi = self.frames.len() - 1;
+                proto = &*self.frames[fi].closure.proto;
+                ip = self.frames[fi].ip;
+                base = self.frames[fi].base;
+            }};
+        }
+        macro_rules! save {
+            () => {
+                self.frames[fi].ip = ip;
+            };
+        }
+        macro_rules! tri {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(e) => {
+                        self.frames[fi].ip = ip;
+                        return Err(e);
+                    }
+                }
+            };
+        }
+        macro_rules! pop {
+            () => {
+                self.stack.pop().unwrap_or_default()
+            };
+        }
+
+        loop {
+            let op = chunk!().code[ip];
+            ip += 1;
+            self.budget -= 1;
+            if self.budget == 0 {
+                self.budget = if self.config.poll_interval == 0 {
+                    u32::MAX
+                } else {
+                    self.config.poll_interval
+                };
+                if self.asyncs.needs_poll() {
+                    save!();
+                    tri!(self.poll());
+                }
+            }
+            match op {
+                Op::Const(k) => self.stack.push(chunk!().consts[k as usize].clone()),
+                Op::Nil => self.stack.push(Value::Nil),
+                Op::Void => self.stack.push(Value::Void),
+                Op::True => self.stack.push(Value::Bool(true)),
+                Op::False => self.stack.push(Value::Bool(false)),
+                Op::SmallInt(i) => self.stack.push(Value::Int(i as i64)),
+                Op::Pop => {
+                    self.stack.pop();
+                }
+                Op::Dup => {
+                    let v = self.stack.last().cloned().unwrap_or_default();
+                    self.stack.push(v);
+                }
+                Op::LoadLocal(s) => {
+                    let v = self.stack[base + s as usize].clone();
+                    self.stack.push(v);
+                }
+                Op::StoreLocal(s) => {
+                    let v = pop!();
+                    self.stack[base + s as usize] = v;
+                }
+                Op::LoadEnv(hops, idx) => {
+                    let v = self.env_get(fi, hops, idx);
+                    self.stack.push(v);
+                }
+                Op::StoreEnv(hops, idx) => {
+                    let v = pop!();
+                    self.env_set(fi, hops, idx, v);
+                }
+                Op::LoadGlobal(n) => {
+                    let v = tri!(self.load_global(fi, chunk!(), n));
+                    self.stack.push(v);
+                }
+                Op::LoadSelfOrNil => self.stack.push(Value::Nil),
+                Op::Special(code) => {
+                    let v = self.special(fi, code);
+                    self.stack.push(v);
+                }
+                Op::PushEnv(n) => {
+                    let f = &mut self.frames[fi];
+                    let parent = f.env.take();
+                    f.env = Some(Rc::new(Scope {
+                        vars: std::cell::RefCell::new(vec![Value::Nil; n as usize]),
+                        parent,
+                    }));
+                }
+                Op::PopEnv(n) => {
+                    let f = &mut self.frames[fi];
+                    for _ in 0..n {
+                        f.env = f.env.take().and_then(|e| e.parent.clone());
+                    }
+                }
+                Op::ExtendEnv(n) => {
+                    if let Some(e) = &self.frames[fi].env {
+                        let mut vars = e.vars.borrow_mut();
+                        while vars.len() < n as usize {
+                            vars.push(Value::Nil);
+                        }
+                    }
+                }
+                Op::SlotToEnv(slot, idx) => {
+                    let v = self.stack[base + slot as usize].clone();
+                    self.env_set(fi, 0, idx, v);
+                }
+                Op::Jump(t) => ip = t as usize,
+                Op::JumpIfFalse(t) => {
+                    if !pop!().truthy() {
+                        ip = t as usize;
+                    }
+                }
+                Op::JumpIfTrue(t) => {
+                    if pop!().truthy() {
+                        ip = t as usize;
+                    }
+                }
+                Op::JumpIfProvided(slot, t) => {
+                    if slot < 64 && self.frames[fi].provided & (1u64 << slot) != 0 {
+                        ip = t as usize;
+                    }
+                }
+                Op::Binary(bop) => {
+                    let b = pop!();
+                    let a = pop!();
+                    let r = match (bop, &a, &b) {
+                        (BinOp::Add, Value::Int(x), Value::Int(y)) => match x.checked_add(*y) {
+                            Some(v) => Value::Int(v),
+                            None => tri!(Err(self.err(
+                                ErrorKind::Runtime,
+                                format!("Integer overflow in addition: {x} + {y}")
+                            ))),
+                        },
+                        (BinOp::Sub, Value::Int(x), Value::Int(y)) => match x.checked_sub(*y) {
+                            Some(v) => Value::Int(v),
+                            None => tri!(Err(self.err(
+                                ErrorKind::Runtime,
+                                format!("Integer overflow in subtraction: {x} - {y}")
+                            ))),
+                        },
+                        (BinOp::Lt, Value::Int(x), Value::Int(y)) => Value::Bool(x < y),
+                        (BinOp::Le, Value::Int(x), Value::Int(y)) => Value::Bool(x <= y),
+                        (BinOp::Gt, Value::Int(x), Value::Int(y)) => Value::Bool(x > y),
+                        (BinOp::Ge, Value::Int(x), Value::Int(y)) => Value::Bool(x >= y),
+                        (BinOp::Eq, Value::Int(x), Value::Int(y)) => Value::Bool(x == y),
+                        _ => tri!(ops::binary(self, bop, &a, &b)),
+                    };
+                    self.stack.push(r);
+                }
+                Op::Not => {
+                    let v = pop!();
+                    self.stack.push(Value::Bool(!v.truthy()));
+                }
+                Op::Neg => {
+                    let v = pop!();
+                    let r = tri!(ops::negate(self, &v));
+                    self.stack.push(r);
+                }
+                Op::Call(argc) => {
+                    let callee_idx = self.stack.len() - argc as usize - 1;
+                    // Fast path: a plain closure with exactly its required positional arguments.
+                    if let Value::Function(c) = &self.stack[callee_idx] {
+                        let p = &c.proto;
+                        if p.simple
+                            && !p.is_generator
+                            && p.params.len() == argc as usize
+                            && self.frames.len() < self.config.max_depth
+                        {
+                            let c = c.clone();
+                            save!();
+                            self.push_frame_fast(c, callee_idx);
+                            refresh!();
+                            continue;
+                        }
+                    }
+                    save!();
+                    let args: Vec<Value> = self.stack.drain(callee_idx + 1..).collect();
+                    let callee = pop!();
+                    let pushed = tri!(self.invoke(callee, None, args, Vec::new(), callee_idx));
+                    if pushed {
+                        refresh!();
+                    }
+                }
+                Op::CallEx(info) => {
+                    save!();
+                    let info = &chunk!().call_infos[info as usize];
+                    let (args, kw) = tri!(self.collect_args(info));
+                    let callee = pop!();
+                    let ret_to = self.stack.len();
+                    let pushed = tri!(self.invoke(callee, None, args, kw, ret_to));
+                    if pushed {
+                        refresh!();
+                    }
+                }
+                Op::CallMethod(n, argc) => {
+                    save!();
+                    let name = chunk!().names[n as usize].clone();
+                    let recv_idx = self.stack.len() - argc as usize - 1;
+                    let args: Vec<Value> = self.stack.drain(recv_idx + 1..).collect();
+                    let recv = pop!();
+                    let pushed = tri!(self.call_method(recv, &name, args, Vec::new(), recv_idx));
+                    if pushed {
+                        refresh!();
+                    }
+                }
+                Op::CallMethodEx(info) => {
+                    save!();
+                    let info = &chunk!().call_infos[info as usize];
+                    let name = info.name.clone().unwrap_or_else(|| self.intern("call"));
+                    let (args, kw) = tri!(self.collect_args(info));
+                    let recv = pop!();
+                    let ret_to = self.stack.len();
+                    let pushed = tri!(self.call_method(recv, &name, args, kw, ret_to));
+                    if pushed {
+                        refresh!();
+                    }
+                }
+                Op::Return => {
+                    let result = pop!();
+                    let Some(frame) = self.frames.pop() else {
+                        return Ok(result);
+                    };
+                    self.stack.truncate(frame.ret_to);
+                    let result = match frame.kind {
+                        FrameKind::Normal => result,
+                        FrameKind::Ctor(inst) => inst,
+                        FrameKind::NsBody(ns) => Value::Namespace(ns),
+                        FrameKind::Generator(g) => {
+                            g.borrow_mut().state = GenState::Done;
+                            Value::NotFound
+                        }
+                    };
+                    if frame.stop {
+                        return Ok(result);
+                    }
+                    self.stack.push(result);
+                    refresh!();
+                }
+                Op::Closure(i) => {
+                    let p = chunk!().protos[i as usize].clone();
+                    let f = &self.frames[fi];
+                    let c = Closure {
+                        proto: p,
+                        env: f.env.clone(),
+                        ns: f.ns.clone(),
+                        home: None,
+                    };
+                    self.stack.push(Value::Function(Rc::new(c)));
+                }
+                Op::MakeArray(n) => {
+                    let at = self.stack.len() - n as usize;
+                    let items: Vec<Value> = self.stack.drain(at..).collect();
+                    self.stack.push(Value::array(items));
+                }
+                Op::MakeArrayEx(info) => {
+                    let info = &chunk!().call_infos[info as usize];
+                    let (items, _) = tri!(self.collect_args(info));
+                    self.stack.push(Value::array(items));
+                }
+                Op::MakeMap(k) => {
+                    let keys = &chunk!().key_lists[k as usize];
+                    let at = self.stack.len() - keys.len();
+                    let vals: Vec<Value> = self.stack.drain(at..).collect();
+                    let m = tri!(self.build_map(keys, vals));
+                    self.stack.push(Value::map(m));
+                }
+                Op::MakeGene(i) => {
+                    let info = &chunk!().gene_infos[i as usize];
+                    let n = info.children.len();
+                    let at = self.stack.len() - n;
+                    let mut children = Vec::with_capacity(n);
+                    let kids: Vec<Value> = self.stack.drain(at..).collect();
+                    for (v, spread) in kids.into_iter().zip(info.children.iter()) {
+                        if *spread {
+                            tri!(self.spread_into(&mut children, v));
+                        } else {
+                            children.push(v);
+                        }
+                    }
+                    let at = self.stack.len() - info.props.len();
+                    let vals: Vec<Value> = self.stack.drain(at..).collect();
+                    let props = tri!(self.build_map(&info.props, vals));
+                    let head = pop!();
+                    self.stack.push(Value::Gene(Rc::new(std::cell::RefCell::new(GeneObj {
+                        head,
+                        props,
+                        children,
+                    }))));
+                }
+                Op::Quote(k) => {
+                    let v = deep_copy(&chunk!().consts[k as usize]);
+                    self.stack.push(v);
+                }
+                Op::GetMember(n) => {
+                    let obj = pop!();
+                    let name = &chunk!().names[n as usize];
+                    let v = tri!(self.get_member(&obj, name));
+                    self.stack.push(v);
+                }
+                Op::GetIndex(i) => {
+                    let obj = pop!();
+                    let v = tri!(self.get_index(&obj, i));
+                    self.stack.push(v);
+                }
+                Op::SetMember(n) => {
+                    let v = pop!();
+                    let obj = pop!();
+                    let name = chunk!().names[n as usize].clone();
+                    tri!(self.set_member(&obj, name, v.clone()));
+                    self.stack.push(v);
+                }
+                Op::SetIndex(i) => {
+                    let v = pop!();
+                    let obj = pop!();
+                    tri!(self.set_index(&obj, i, v.clone()));
+                    self.stack.push(v);
+                }
+                Op::Throw => {
+                    let v = pop!();
+                    tri!(Err(self.throw_value(v)));
+                }
+                Op::ThrowUndefined(n) => {
+                    let name = chunk!().names[n as usize].clone();
+                    tri!(Err(self.err(
+                        ErrorKind::Exception,
+                        format!("{} is not defined", name.as_str())
+                    )));
+                }
+                Op::ThrowMessage(k) => {
+                    let m = print::plain(&chunk!().consts[k as usize]);
+                    tri!(Err(self.err(ErrorKind::Exception, m)));
+                }
+                Op::PushHandler(t) => {
+                    let f = &mut self.frames[fi];
+                    f.handlers.push(Handler {
+                        ip: t,
+                        sp: self.stack.len() - base,
+                        env: f.env.clone(),
+                        ex_depth: self.ex_stack.len(),
+                    });
+                }
+                Op::PopHandler => {
+                    self.frames[fi].handlers.pop();
+                }
+                Op::LoadException => {
+                    let v = self.ex_stack.last().cloned().unwrap_or_default();
+                    self.stack.push(v);
+                }
+                Op::EndHandler => {
+                    self.ex_stack.pop();
+                }
+                Op::Rethrow => {
+                    let v = self.ex_stack.pop().unwrap_or_default();
+                    tri!(Err(Box::new(Throw {
+                        value: v,
+                        trace: Vec::new(),
+                        context: None,
+                    })));
+                }
+                Op::ExceptionIs => {
+                    let cls = pop!();
+                    let ex = self.ex_stack.last().cloned().unwrap_or_default();
+                    let r = tri!(self.value_is(&ex, &cls));
+                    self.stack.push(Value::Bool(r));
+                }
+                Op::IterInit => {
+                    let v = pop!();
+                    let it = tri!(self.make_iter(v));
+                    self.stack.push(it);
+                }
+                Op::Repeat => {
+                    let v = pop!();
+                    let n = match v {
+                        Value::Int(i) => i,
+                        Value::Float(f) => f as i64,
+                        other => tri!(Err(self.type_err(format!(
+                            "repeat expects a number, got {}",
+                            other.type_name()
+                        )))),
+                    };
+                    self.stack.push(Value::Iterator(Rc::new(std::cell::RefCell::new(
+                        IterObj::Range {
+                            next: 0,
+                            end: n - 1,
+                            step: 1,
+                            index: 0,
+                        },
+                    ))));
+                }
+                Op::IterNext(done, n) => {
+                    save!();
+                    let it = self.stack.last().cloned().unwrap_or_default();
+                    let got = tri!(self.iter_next(&it, n));
+                    match got {
+                        None => ip = done as usize,
+                        Some(vals) => self.stack.extend(vals),
+                    }
+                }
+                Op::Destructure(i) => {
+                    let v = pop!();
+                    let info = chunk!().patterns[i as usize].clone();
+                    let vals = tri!(self.destructure(&v, &info));
+                    self.stack.extend(vals);
+                }
+                Op::SaveSp(slot) => {
+                    let h = (self.stack.len() - base) as i64;
+                    self.stack[base + slot as usize] = Value::Int(h);
+                }
+                Op::RestoreSp(slot) => {
+                    if let Value::Int(h) = self.stack[base + slot as usize] {
+                        self.stack.truncate(base + h as usize);
+                    }
+                }
+                Op::Yield => {
+                    let v = pop!();
+                    save!();
+                    self.suspend_generator(fi);
+                    return Ok(v);
+                }
+                Op::Await(n) => {
+                    save!();
+                    let at = self.stack.len() - n as usize;
+                    let futs: Vec<Value> = self.stack.drain(at..).collect();
+                    let v = tri!(self.await_values(futs, None));
+                    self.stack.push(v);
+                }
+                Op::AwaitTimeout(n) => {
+                    save!();
+                    let at = self.stack.len() - n as usize;
+                    let futs: Vec<Value> = self.stack.drain(at..).collect();
+                    let t = pop!();
+                    let v = tri!(self.await_values(futs, Some(t)));
+                    self.stack.push(v);
+                }
+                Op::AsyncOk => {
+                    let v = pop!();
+                    let f = self.resolved_future(Ok(v), "async");
+                    self.stack.push(f);
+                }
+                Op::AsyncErr => {
+                    let e = self.ex_stack.pop().unwrap_or_default();
+                    let f = self.resolved_future(Err(e), "async");
+                    self.stack.push(f);
+                }
+                Op::Range(has_step) => {
+                    let step = if has_step { Some(pop!()) } else { None };
+                    let b = pop!();
+                    let a = pop!();
+                    let r = tri!(ops::make_range(self, &a, &b, step.as_ref()));
+                    self.stack.push(r);
+                }
+                Op::DefineMember(n) => {
+                    let v = self.stack.last().cloned().unwrap_or_default();
+                    let name = chunk!().names[n as usize].clone();
+                    self.frames[fi].ns.set(name, v);
+                }
+                Op::DefineAt(k) => {
+                    let v = self.stack.last().cloned().unwrap_or_default();
+                    let path = chunk!().key_lists[k as usize].clone();
+                    tri!(self.define_at(fi, &path, v));
+                }
+                Op::MakeClass(i) => {
+                    let info = chunk!().classes[i as usize].clone();
+                    let c = tri!(self.make_class(fi, &info));
+                    self.stack.push(c);
+                }
+                Op::New(info) => {
+                    save!();
+                    let info = &chunk!().call_infos[info as usize];
+                    let (args, kw) = tri!(self.collect_args(info));
+                    let class = pop!();
+                    let ret_to = self.stack.len();
+                    let pushed = tri!(self.instantiate(class, args, kw, ret_to));
+                    if pushed {
+                        refresh!();
+                    }
+                }
+                Op::EnterNs(k) => {
+                    save!();
+                    let path = chunk!().key_lists[k as usize].clone();
+                    let body = pop!();
+                    let ret_to = self.stack.len();
+                    tri!(self.enter_ns(fi, &path, body, ret_to));
+                    refresh!();
+                }
+                Op::Line => {}
+            }
+        }
+    }
+
+    fn env_get(&self, fi: usize, hops: u16, idx: u16) -> Value {
+        let mut e = self.frames[fi].env.as_ref();
+        for _ in 0..hops {
+            e = e.and_then(|s| s.parent.as_ref());
+        }
+        e.and_then(|s| s.vars.borrow().get(idx as usize).cloned())
+            .unwrap_or_default()
+    }
+
+    fn env_set(&self, fi: usize, hops: u16, idx: u16, v: Value) {
+        let mut e = self.frames[fi].env.as_ref();
+        for _ in 0..hops {
+            e = e.and_then(|s| s.parent.as_ref());
+        }
+        if let Some(s) = e {
+            if let Some(slot) = s.vars.borrow_mut().get_mut(idx as usize) {
+                *slot = v;
+            }
+        }
+    }
+
+    fn special(&mut self, fi: usize, code: u8) -> Value {
+        match code {
+            0 => self.ex_stack.last().cloned().unwrap_or_default(),
+            1 => {
+                if self.env_snapshot.is_none() {
+                    let mut m = PropMap::new();
+                    let mut vars: Vec<(String, String)> = std::env::vars_os()
+                        .map(|(k, v)| {
+                            (
+                                k.to_string_lossy().into_owned(),
+                                v.to_string_lossy().into_owned(),
+                            )
+                        })
+                        .collect();
+                    vars.sort();
+                    for (k, v) in vars {
+                        let k = self.intern(&k);
+                        m.insert(k, Value::str(v));
+                    }
+                    self.env_snapshot = Some(Value::map(m));
+                }
+                self.env_snapshot.clone().unwrap_or_default()
+            }
+            2 => Value::array(self.args.iter().map(|a| Value::str(a.clone())).collect()),
+            3 => {
+                let mut all = vec![Value::str(self.program.clone())];
+                all.extend(self.args.iter().map(|a| Value::str(a.clone())));
+                Value::array(all)
+            }
+            4 => Value::str(self.program.clone()),
+            _ => Value::Namespace(self.frames[fi].ns.clone()),
+        }
+    }
+
+    fn load_global(
+        &mut self,
+        fi: usize,
+        chunk: &crate::compile::chunk::Chunk,
+        n: u32,
+    ) -> VmResult<Value> {
+        let name = &chunk.names[n as usize];
+        let ns = &self.frames[fi].ns;
+        // Inline cache: the member's index in the frame's own namespace.
+        let cached = chunk.global_cache[n as usize].get();
+        if cached != u32::MAX {
+            if let Some((k, v)) = ns.members.borrow().get_index(cached as usize) {
+                if k == name {
+                    return Ok(v.clone());
+                }
+            }
+        }
+        if let Some((i, _, v)) = ns.members.borrow().get_full(name) {
+            chunk.global_cache[n as usize].set(i as u32);
+            return Ok(v.clone());
+        }
+        let mut cur = ns.parent.clone();
+        while let Some(c) = cur {
+            if let Some(v) = c.get(name) {
+                return Ok(v);
+            }
+            cur = c.parent.clone();
+        }
+        if let Some(v) = self.gene_ns.get(name) {
+            return Ok(v);
+        }
+        let msg = format!("{} is not defined", name.as_str());
+        Err(self.err(ErrorKind::Exception, msg))
+    }
+
+    /// Items with spread flags -> positional args; keyword values follow on the stack.
+    pub(crate) fn collect_args(
+        &mut self,
+        info: &crate::compile::chunk::CallInfo,
+    ) -> VmResult<(Vec<Value>, Vec<(Sym, Value)>)> {
+        let nkw = info.kw.len();
+        let at = self.stack.len() - nkw;
+        let kwvals: Vec<Value> = self.stack.drain(at..).collect();
+        let kw: Vec<(Sym, Value)> = info.kw.iter().cloned().zip(kwvals).collect();
+        let at = self.stack.len() - info.argc as usize;
+        let raw: Vec<Value> = self.stack.drain(at..).collect();
+        let mut args = Vec::with_capacity(raw.len());
+        for (v, spread) in raw.into_iter().zip(info.spread.iter()) {
+            if *spread {
+                self.spread_into(&mut args, v)?;
+            } else {
+                args.push(v);
+            }
+        }
+        Ok((args, kw))
+    }
+
+    pub(crate) fn spread_into(&mut self, out: &mut Vec<Value>, v: Value) -> VmResult<()> {
+        match v {
+            Value::Array(a) => {
+                out.extend(a.borrow().iter().cloned());
+                Ok(())
+            }
+            other => Err(self.type_err(format!(
+                "Cannot spread a {} (only arrays can be spread)",
+                other.type_name()
+            ))),
+        }
+    }
+
+    fn build_map(&mut self, keys: &[Sym], vals: Vec<Value>) -> VmResult<PropMap> {
+        let mut m = PropMap::with_capacity(keys.len());
+        for (k, v) in keys.iter().zip(vals) {
+            if k.as_str().starts_with("...") {
+                match v {
+                    Value::Map(src) => {
+                        for (k2, v2) in src.borrow().iter() {
+                            m.insert(k2.clone(), v2.clone());
+                        }
+                    }
+                    Value::Nil => {}
+                    other => {
+                        return Err(self.type_err(format!(
+                            "Cannot spread a {} into a map",
+                            other.type_name()
+                        )))
+                    }
+                }
+            } else {
+                m.insert(k.clone(), v);
+            }
+        }
+        Ok(m)
+    }
+}
+
+/// Quoted data and string literals are copied at each evaluation (they are mutable).
+pub fn deep_copy(v: &Value) -> Value {
+    match v {
+        Value::Str(s) => Value::str(s.borrow().clone()),
+        Value::Array(a) => Value::array(a.borrow().iter().map(deep_copy).collect()),
+        Value::Map(m) => Value::map(
+            m.borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), deep_copy(v)))
+                .collect(),
+        ),
+        Value::Gene(g) => {
+            let g = g.borrow();
+            Value::Gene(Rc::new(std::cell::RefCell::new(GeneObj {
+                head: deep_copy(&g.head),
+                props: g
+                    .props
+                    .iter()
+                    .map(|(k, v)| (k.clone(), deep_copy(v)))
+                    .collect(),
+                children: g.children.iter().map(deep_copy).collect(),
+            })))
+        }
+        other => other.clone(),
+    }
+}

@@ -1,0 +1,406 @@
+//! The virtual machine: values, frames, the interpreter loop, calls, exceptions.
+
+pub mod access;
+pub mod call;
+pub mod error;
+pub mod frame;
+pub mod interp;
+pub mod ops;
+pub mod print;
+pub mod value;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io::Write;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+
+use crate::compile::{self, FileId, FnProto};
+use crate::runtime::futures::AsyncState;
+use crate::syntax::{self, Span, SyntaxError};
+use error::{ErrorKind, Throw, TraceEntry, VmResult, EXCEPTION_CLASSES};
+use frame::Frame;
+use value::*;
+
+/// A source file known to the VM (for error positions).
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+pub struct Config {
+    /// Instructions between two event-loop polls; 0 disables polling.
+    pub poll_interval: u32,
+    /// Maximum number of Gene frames before a stack overflow error.
+    pub max_depth: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            poll_interval: 100,
+            max_depth: 200_000,
+        }
+    }
+}
+
+pub type MethodFn = fn(&mut Vm, &Value, Args) -> VmResult<Value>;
+
+/// Arguments of a native call.
+#[derive(Default)]
+pub struct Args {
+    pub pos: Vec<Value>,
+    pub kw: Vec<(Sym, Value)>,
+}
+
+impl Args {
+    pub fn new(pos: Vec<Value>) -> Args {
+        Args {
+            pos,
+            kw: Vec::new(),
+        }
+    }
+    pub fn kw(&self, name: &str) -> Option<&Value> {
+        self.kw.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
+    }
+}
+
+pub struct Vm {
+    pub stack: Vec<Value>,
+    pub frames: Vec<Frame>,
+    /// Exceptions being handled (`$ex` is the last).
+    pub ex_stack: Vec<Value>,
+    pub interner: value::Interner,
+    pub global: Rc<Namespace>,
+    pub gene_ns: Rc<Namespace>,
+    pub files: Vec<SourceFile>,
+    pub config: Config,
+    pub natives: Vec<crate::stdlib::NativeDef>,
+    pub methods: HashMap<(&'static str, u32), MethodFn>,
+    pub classes: HashMap<&'static str, Rc<Class>>,
+    pub out: Box<dyn Write>,
+    pub args: Vec<String>,
+    pub program: String,
+    pub env_snapshot: Option<Value>,
+    pub asyncs: AsyncState,
+    /// Remaining instructions before the next poll.
+    pub budget: u32,
+    /// Depth of native re-entry (a guard against runaway Rust recursion).
+    pub native_depth: u32,
+    pub exit_code: Option<i32>,
+}
+
+impl Vm {
+    pub fn new(config: Config) -> Vm {
+        let mut interner = value::Interner::default();
+        let _ = interner.intern("");
+        let global = Namespace::new("global", None);
+        let gene_ns = Namespace::new("gene", None);
+        let budget = config.poll_interval;
+        let mut vm = Vm {
+            stack: Vec::with_capacity(1024),
+            frames: Vec::with_capacity(64),
+            ex_stack: Vec::new(),
+            interner,
+            global,
+            gene_ns,
+            files: Vec::new(),
+            config,
+            natives: Vec::new(),
+            methods: HashMap::new(),
+            classes: HashMap::new(),
+            out: Box::new(std::io::BufWriter::new(std::io::stdout())),
+            args: Vec::new(),
+            program: String::new(),
+            env_snapshot: None,
+            asyncs: AsyncState::default(),
+            budget,
+            native_depth: 0,
+            exit_code: None,
+        };
+        vm.install_classes();
+        crate::stdlib::install(&mut vm);
+        vm
+    }
+
+    pub fn intern(&mut self, s: &str) -> Sym {
+        self.interner.intern(s)
+    }
+
+    fn new_class(&mut self, name: &str, parent: Option<Rc<Class>>) -> Rc<Class> {
+        Rc::new(Class {
+            name: name.to_string(),
+            parent,
+            methods: RefCell::new(IndexMap::new()),
+            ctor: RefCell::new(None),
+            members: Namespace::new(name, None),
+            builtin: std::cell::Cell::new(None),
+        })
+    }
+
+    fn install_classes(&mut self) {
+        let object = self.new_class("Object", None);
+        object.builtin.set(Some(BuiltinClass::Object));
+        self.register_class("Object", object.clone());
+        for name in [
+            "Int", "Float", "String", "Bool", "Nil", "Void", "Char", "Symbol", "Array", "Map",
+            "Gene", "Range", "Function", "Class", "Namespace", "Generator", "Path",
+        ] {
+            let c = self.new_class(name, Some(object.clone()));
+            c.builtin.set(Some(BuiltinClass::Value));
+            self.register_class(name, c);
+        }
+        let exc = self.new_class("Exception", Some(object.clone()));
+        exc.builtin.set(Some(BuiltinClass::Exception));
+        self.register_class("Exception", exc);
+        for (name, parent) in EXCEPTION_CLASSES {
+            let p = self.classes.get(parent).cloned();
+            let c = self.new_class(name, p);
+            self.register_class(name, c);
+        }
+        let file = self.new_class("File", Some(object.clone()));
+        file.builtin.set(Some(BuiltinClass::File));
+        self.register_class("File", file);
+        let fut = self.new_class("Future", Some(object));
+        fut.builtin.set(Some(BuiltinClass::Future));
+        self.classes.insert("Future", fut.clone());
+        let s = self.intern("Future");
+        self.gene_ns.set(s, Value::Class(fut));
+    }
+
+    fn register_class(&mut self, name: &'static str, c: Rc<Class>) {
+        self.classes.insert(name, c.clone());
+        let s = self.intern(name);
+        self.global.set(s, Value::Class(c));
+    }
+
+    pub fn class(&self, name: &str) -> Option<Rc<Class>> {
+        self.classes.get(name).cloned()
+    }
+
+    /// A fresh exception of a built-in class.
+    pub fn make_exception(&mut self, kind: ErrorKind, message: &str) -> Value {
+        let class = self
+            .class(kind.class_name())
+            .or_else(|| self.class("Exception"))
+            .expect("Exception class is installed at start-up");
+        self.exception_of_class(class, message)
+    }
+
+    pub fn exception_of_class(&mut self, class: Rc<Class>, message: &str) -> Value {
+        let mut props = PropMap::new();
+        props.insert(self.intern("message"), Value::str(message));
+        Value::Instance(Rc::new(Instance {
+            class,
+            props: RefCell::new(props),
+        }))
+    }
+
+    /// Build an error to return from Rust code.
+    pub fn err(&mut self, kind: ErrorKind, message: impl AsRef<str>) -> Box<Throw> {
+        let value = self.make_exception(kind, message.as_ref());
+        Box::new(Throw {
+            value,
+            trace: Vec::new(),
+            context: None,
+        })
+    }
+
+    pub fn type_err(&mut self, message: impl AsRef<str>) -> Box<Throw> {
+        self.err(ErrorKind::Type, message)
+    }
+
+    pub fn arg_err(&mut self, message: impl AsRef<str>) -> Box<Throw> {
+        self.err(ErrorKind::Argument, message)
+    }
+
+    /// Normalise a thrown value into an Exception instance (10.2).
+    pub fn normalize_thrown(&mut self, v: Value) -> Value {
+        if print::exception_message(&v).is_some() {
+            return v;
+        }
+        match &v {
+            Value::Str(s) => {
+                let m = s.borrow().clone();
+                self.make_exception(ErrorKind::Exception, &m)
+            }
+            Value::Nil => self.make_exception(ErrorKind::Exception, "nil"),
+            _ => {
+                let m = print::quoted(&v);
+                let e = self.make_exception(ErrorKind::Exception, &m);
+                if let Value::Instance(i) = &e {
+                    let k = self.intern("cause");
+                    i.props.borrow_mut().insert(k, v);
+                }
+                e
+            }
+        }
+    }
+
+    pub fn throw_value(&mut self, v: Value) -> Box<Throw> {
+        let value = self.normalize_thrown(v);
+        Box::new(Throw {
+            value,
+            trace: Vec::new(),
+            context: None,
+        })
+    }
+
+    pub fn add_file(&mut self, name: &str, text: &str) -> FileId {
+        self.files.push(SourceFile {
+            name: name.to_string(),
+            text: text.to_string(),
+        });
+        (self.files.len() - 1) as FileId
+    }
+
+    /// Read and compile a program. Reader and compile errors are returned all at once.
+    pub fn compile(
+        &mut self,
+        name: &str,
+        text: &str,
+        opts: &compile::lower::LowerOptions,
+    ) -> Result<Rc<FnProto>, (FileId, Vec<SyntaxError>)> {
+        let file = self.add_file(name, text);
+        let parsed = syntax::parse(text);
+        if !parsed.errors.is_empty() {
+            return Err((file, parsed.errors));
+        }
+        let unit = compile::lower::lower_program(&parsed.forms, opts);
+        if !unit.errors.is_empty() {
+            return Err((file, unit.errors));
+        }
+        match compile::emit::emit_unit(&unit, &mut self.interner, file) {
+            Some(p) => Ok(p),
+            None => Err((
+                file,
+                vec![SyntaxError {
+                    message: "nothing to compile".into(),
+                    span: Span::default(),
+                }],
+            )),
+        }
+    }
+
+    /// Run a compiled top-level function in the module namespace, then drain the event loop.
+    pub fn run_main(&mut self, proto: Rc<FnProto>, ns: Rc<Namespace>) -> VmResult<Value> {
+        let result = self.run_proto(proto, ns, None)?;
+        self.drain_at_exit()?;
+        Ok(result)
+    }
+
+    /// Run a top-level function (optionally with a root env for the REPL).
+    pub fn run_proto(
+        &mut self,
+        proto: Rc<FnProto>,
+        ns: Rc<Namespace>,
+        env: Option<Rc<Scope>>,
+    ) -> VmResult<Value> {
+        let closure = Rc::new(Closure {
+            proto,
+            env,
+            ns,
+            home: None,
+        });
+        self.call_closure_reentrant(closure, None, Vec::new(), Vec::new())
+    }
+
+    /// A module namespace whose parent is the global namespace.
+    pub fn module_ns(&self, name: &str) -> Rc<Namespace> {
+        Namespace::new(name, Some(self.global.clone()))
+    }
+
+    /// Capture the Gene stack (innermost first).
+    pub fn capture_trace(&self) -> Vec<TraceEntry> {
+        self.frames
+            .iter()
+            .rev()
+            .map(|f| {
+                let proto = &f.closure.proto;
+                let ip = f.ip.saturating_sub(1);
+                let span = proto
+                    .chunk
+                    .spans
+                    .get(ip)
+                    .copied()
+                    .unwrap_or(proto.span);
+                TraceEntry {
+                    function: proto.name.clone(),
+                    file: proto.file,
+                    span,
+                }
+            })
+            .collect()
+    }
+
+    pub fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+
+    pub fn write_out(&mut self, s: &str) {
+        let _ = self.out.write_all(s.as_bytes());
+    }
+
+    /// Render an uncaught error: `Error: msg`, location, source line with a caret, Gene stack.
+    pub fn render_error(&self, t: &Throw) -> String {
+        let msg = print::exception_message(&t.value).unwrap_or_else(|| print::plain(&t.value));
+        let mut out = String::new();
+        match &t.context {
+            Some(c) => out.push_str(&format!("Error: {c}: {msg}\n")),
+            None => out.push_str(&format!("Error: {msg}\n")),
+        }
+        if let Some(top) = t.trace.first() {
+            out.push_str(&self.render_location(top.file, top.span));
+        }
+        if !t.trace.is_empty() {
+            out.push_str("Gene stack (innermost first):\n");
+            for e in t.trace.iter().take(30) {
+                let (file, line, col) = self.position(e.file, e.span);
+                out.push_str(&format!("  at {} ({}:{}:{})\n", e.function, file, line, col));
+            }
+            if t.trace.len() > 30 {
+                out.push_str(&format!("  ... {} more frames\n", t.trace.len() - 30));
+            }
+        }
+        out
+    }
+
+    pub fn position(&self, file: FileId, span: Span) -> (String, usize, usize) {
+        match self.files.get(file as usize) {
+            Some(f) => {
+                let (l, c) = syntax::line_col(&f.text, span.start as usize);
+                (f.name.clone(), l, c)
+            }
+            None => ("<unknown>".into(), 0, 0),
+        }
+    }
+
+    /// `  --> file:line:col`, the source line and a caret under the span.
+    pub fn render_location(&self, file: FileId, span: Span) -> String {
+        match self.files.get(file as usize) {
+            Some(f) => render_snippet(&f.name, &f.text, span),
+            None => String::new(),
+        }
+    }
+}
+
+/// The location block shared by reader, compile and runtime errors.
+pub fn render_snippet(name: &str, text: &str, span: Span) -> String {
+    let start = (span.start as usize).min(text.len());
+    let (line, col) = syntax::line_col(text, start);
+    let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let width = {
+        let end = (span.end as usize).min(text.len()).max(start);
+        let seg = text.get(start..end).unwrap_or("");
+        let first_line = seg.split('\n').next().unwrap_or("");
+        first_line.chars().count().max(1)
+    };
+    let gutter = line.to_string().len();
+    let pad = " ".repeat(gutter);
+    format!(
+        "  --> {name}:{line}:{col}\n{pad} |\n{line} | {line_text}\n{pad} | {}{}\n",
+        " ".repeat(col.saturating_sub(1)),
+        "^".repeat(width)
+    )
+}

@@ -1,0 +1,199 @@
+//! Operators (3.5, 3.8, 14.3): arithmetic with overflow checks, comparison,
+//! equality, value-returning `&&`/`||`.
+
+use std::rc::Rc;
+
+use super::error::{ErrorKind, VmResult};
+use super::value::{values_equal, RangeObj, Value};
+use super::Vm;
+use crate::compile::hir::BinOp;
+
+fn op_verb(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "add",
+        BinOp::Sub => "subtract",
+        BinOp::Mul => "multiply",
+        BinOp::Div => "divide",
+        BinOp::Mod => "take modulo of",
+        BinOp::Pow => "raise",
+        _ => "compare",
+    }
+}
+
+fn num(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> VmResult<Value> {
+    use Value::{Float, Int};
+    Ok(match op {
+        BinOp::Add | BinOp::Sub | BinOp::Mul => match (a, b) {
+            (Int(x), Int(y)) => {
+                let r = match op {
+                    BinOp::Add => x.checked_add(*y),
+                    BinOp::Sub => x.checked_sub(*y),
+                    _ => x.checked_mul(*y),
+                };
+                match r {
+                    Some(v) => Int(v),
+                    None => {
+                        let what = match op {
+                            BinOp::Add => "addition",
+                            BinOp::Sub => "subtraction",
+                            _ => "multiplication",
+                        };
+                        return Err(vm.err(
+                            ErrorKind::Runtime,
+                            format!("Integer overflow in {what}: {x} and {y}"),
+                        ));
+                    }
+                }
+            }
+            _ => match (num(a), num(b)) {
+                (Some(x), Some(y)) => Float(match op {
+                    BinOp::Add => x + y,
+                    BinOp::Sub => x - y,
+                    _ => x * y,
+                }),
+                _ => return Err(type_mismatch(vm, op, a, b)),
+            },
+        },
+        BinOp::Div => match (num(a), num(b)) {
+            (Some(x), Some(y)) => Float(x / y),
+            _ => return Err(type_mismatch(vm, op, a, b)),
+        },
+        BinOp::Mod => match (a, b) {
+            (Int(_), Int(0)) => return Err(vm.err(ErrorKind::Runtime, "Modulo by zero")),
+            (Int(x), Int(y)) => Int(x.wrapping_rem(*y)),
+            _ => match (num(a), num(b)) {
+                (Some(x), Some(y)) => Float(x % y),
+                _ => return Err(type_mismatch(vm, op, a, b)),
+            },
+        },
+        BinOp::Pow => match (a, b) {
+            (Int(x), Int(y)) if *y >= 0 => match u32::try_from(*y).ok().and_then(|e| x.checked_pow(e)) {
+                Some(v) => Int(v),
+                None => {
+                    return Err(vm.err(
+                        ErrorKind::Runtime,
+                        format!("Integer overflow in exponentiation: {x} ** {y}"),
+                    ))
+                }
+            },
+            _ => match (num(a), num(b)) {
+                (Some(x), Some(y)) => Float(x.powf(y)),
+                _ => return Err(type_mismatch(vm, op, a, b)),
+            },
+        },
+        BinOp::Concat => match (a, b) {
+            (Value::Str(x), Value::Str(y)) => {
+                let mut s = x.borrow().clone();
+                s.push_str(&y.borrow());
+                Value::str(s)
+            }
+            _ => {
+                return Err(vm.type_err(format!(
+                    "++ expects strings, got {} and {}",
+                    a.type_name(),
+                    b.type_name()
+                )))
+            }
+        },
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+            let ord = compare(vm, a, b)?;
+            Value::Bool(match op {
+                BinOp::Lt => ord.is_lt(),
+                BinOp::Le => ord.is_le(),
+                BinOp::Gt => ord.is_gt(),
+                _ => ord.is_ge(),
+            })
+        }
+        BinOp::Eq => Value::Bool(values_equal(a, b)),
+        BinOp::Ne => Value::Bool(!values_equal(a, b)),
+        // Both operands are always evaluated; the value of an operand is returned.
+        BinOp::And => {
+            if a.truthy() {
+                b.clone()
+            } else {
+                a.clone()
+            }
+        }
+        BinOp::Or => {
+            if a.truthy() {
+                a.clone()
+            } else {
+                b.clone()
+            }
+        }
+        BinOp::Xor => Value::Bool(a.truthy() != b.truthy()),
+        BinOp::Is => Value::Bool(vm.value_is(a, b)?),
+    })
+}
+
+fn type_mismatch(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Box<super::error::Throw> {
+    vm.type_err(format!(
+        "Cannot {} {} and {}",
+        op_verb(op),
+        a.type_name(),
+        b.type_name()
+    ))
+}
+
+/// Ordering for `<`, `.sort` and `min`/`max`: numbers across Int/Float, strings, chars.
+pub fn compare(vm: &mut Vm, a: &Value, b: &Value) -> VmResult<std::cmp::Ordering> {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Ok(x.cmp(y)),
+        (Value::Str(x), Value::Str(y)) => Ok(x.borrow().as_str().cmp(y.borrow().as_str())),
+        (Value::Char(x), Value::Char(y)) => Ok(x.cmp(y)),
+        _ => match (num(a), num(b)) {
+            (Some(x), Some(y)) => Ok(x.partial_cmp(&y).unwrap_or(Ordering::Equal)),
+            _ => Err(vm.type_err(format!(
+                "Cannot compare {} and {}",
+                a.type_name(),
+                b.type_name()
+            ))),
+        },
+    }
+}
+
+pub fn negate(vm: &mut Vm, v: &Value) -> VmResult<Value> {
+    match v {
+        Value::Int(i) => match i.checked_neg() {
+            Some(n) => Ok(Value::Int(n)),
+            None => Err(vm.err(ErrorKind::Runtime, "Integer overflow in negation")),
+        },
+        Value::Float(f) => Ok(Value::Float(-f)),
+        other => Err(vm.type_err(format!("Cannot negate {}", other.type_name()))),
+    }
+}
+
+pub fn make_range(vm: &mut Vm, a: &Value, b: &Value, step: Option<&Value>) -> VmResult<Value> {
+    let (Value::Int(start), Value::Int(end)) = (a, b) else {
+        return Err(vm.type_err(format!(
+            "A range needs integers, got {} and {}",
+            a.type_name(),
+            b.type_name()
+        )));
+    };
+    let step = match step {
+        None => None,
+        Some(Value::Int(0)) => return Err(vm.arg_err("A range step cannot be 0")),
+        Some(Value::Int(s)) => Some(*s),
+        Some(other) => {
+            return Err(vm.type_err(format!(
+                "A range step must be an integer, got {}",
+                other.type_name()
+            )))
+        }
+    };
+    Ok(Value::Range(Rc::new(RangeObj {
+        start: *start,
+        end: *end,
+        step,
+    })))
+}

@@ -1,0 +1,381 @@
+//! Values and heap objects. A `Value` is 16 bytes: a tag plus an immediate or an `Rc`.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+
+use crate::compile::FnProto;
+use crate::runtime::futures::FutureObj;
+
+/// An interned name. Equality and hashing use the interner id, so map lookups
+/// never hash text. Symbols are only compared within one `Vm`.
+#[derive(Clone)]
+pub struct Sym(Rc<SymData>);
+
+pub struct SymData {
+    pub id: u32,
+    pub name: Box<str>,
+}
+
+impl Sym {
+    pub fn as_str(&self) -> &str {
+        &self.0.name
+    }
+    pub fn id(&self) -> u32 {
+        self.0.id
+    }
+}
+impl PartialEq for Sym {
+    fn eq(&self, other: &Sym) -> bool {
+        self.0.id == other.0.id
+    }
+}
+impl Eq for Sym {}
+impl Hash for Sym {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u32(self.0.id)
+    }
+}
+impl fmt::Debug for Sym {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}", self.as_str())
+    }
+}
+impl fmt::Display for Sym {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Default)]
+pub struct Interner {
+    map: HashMap<Box<str>, Sym>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, name: &str) -> Sym {
+        if let Some(s) = self.map.get(name) {
+            return s.clone();
+        }
+        let sym = Sym(Rc::new(SymData {
+            id: self.map.len() as u32,
+            name: name.into(),
+        }));
+        self.map.insert(name.into(), sym.clone());
+        sym
+    }
+}
+
+pub type PropMap = IndexMap<Sym, Value>;
+
+#[derive(Clone, Default)]
+pub enum Value {
+    #[default]
+    Nil,
+    Void,
+    NotFound,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Char(char),
+    Symbol(Sym),
+    Str(Rc<RefCell<String>>),
+    Path(Rc<Vec<Sym>>),
+    Array(Rc<RefCell<Vec<Value>>>),
+    Map(Rc<RefCell<PropMap>>),
+    Gene(Rc<RefCell<GeneObj>>),
+    Range(Rc<RangeObj>),
+    Function(Rc<Closure>),
+    Native(NativeId),
+    Bound(Rc<BoundMethod>),
+    Class(Rc<Class>),
+    Instance(Rc<Instance>),
+    Namespace(Rc<Namespace>),
+    Future(Rc<FutureObj>),
+    Generator(Rc<RefCell<GenObj>>),
+    Iterator(Rc<RefCell<IterObj>>),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub struct NativeId(pub u32);
+
+pub struct GeneObj {
+    pub head: Value,
+    pub props: PropMap,
+    pub children: Vec<Value>,
+}
+
+pub struct RangeObj {
+    pub start: i64,
+    pub end: i64,
+    pub step: Option<i64>,
+}
+
+impl RangeObj {
+    pub fn step(&self) -> i64 {
+        self.step.unwrap_or(1)
+    }
+}
+
+/// A heap scope: the variables of one scope region that some closure, async
+/// block or callback captured. Its strong count is the scope's reference count.
+pub struct Scope {
+    pub vars: RefCell<Vec<Value>>,
+    pub parent: Option<Rc<Scope>>,
+}
+
+pub struct Closure {
+    pub proto: Rc<FnProto>,
+    pub env: Option<Rc<Scope>>,
+    pub ns: Rc<Namespace>,
+    /// The class whose body defined this method (for method lookup context).
+    pub home: Option<Rc<Class>>,
+}
+
+pub struct BoundMethod {
+    pub receiver: Value,
+    pub method: Value,
+}
+
+pub struct Class {
+    pub name: String,
+    pub parent: Option<Rc<Class>>,
+    pub methods: RefCell<IndexMap<Sym, Value>>,
+    pub ctor: RefCell<Option<Value>>,
+    /// Class-level functions and members (the class used as a namespace).
+    pub members: Rc<Namespace>,
+    /// Built-in classes that carry data natively (File, Exception, gene/Future...).
+    pub builtin: Cell<Option<BuiltinClass>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BuiltinClass {
+    Object,
+    Exception,
+    Future,
+    File,
+    Value,
+}
+
+impl Class {
+    pub fn is_subclass_of(self: &Rc<Class>, other: &Rc<Class>) -> bool {
+        let mut cur = Some(self.clone());
+        while let Some(c) = cur {
+            if Rc::ptr_eq(&c, other) {
+                return true;
+            }
+            cur = c.parent.clone();
+        }
+        false
+    }
+    pub fn find_method(&self, name: &Sym) -> Option<Value> {
+        if let Some(m) = self.methods.borrow().get(name) {
+            return Some(m.clone());
+        }
+        let mut cur = self.parent.clone();
+        while let Some(c) = cur {
+            if let Some(m) = c.methods.borrow().get(name) {
+                return Some(m.clone());
+            }
+            cur = c.parent.clone();
+        }
+        None
+    }
+    pub fn find_ctor(&self) -> Option<Value> {
+        if let Some(c) = self.ctor.borrow().clone() {
+            return Some(c);
+        }
+        let mut cur = self.parent.clone();
+        while let Some(c) = cur {
+            if let Some(k) = c.ctor.borrow().clone() {
+                return Some(k);
+            }
+            cur = c.parent.clone();
+        }
+        None
+    }
+}
+
+pub struct Instance {
+    pub class: Rc<Class>,
+    pub props: RefCell<PropMap>,
+}
+
+pub struct Namespace {
+    pub name: String,
+    pub parent: Option<Rc<Namespace>>,
+    pub members: RefCell<PropMap>,
+}
+
+impl Namespace {
+    pub fn new(name: &str, parent: Option<Rc<Namespace>>) -> Rc<Namespace> {
+        Rc::new(Namespace {
+            name: name.to_string(),
+            parent,
+            members: RefCell::new(PropMap::new()),
+        })
+    }
+    pub fn get(&self, name: &Sym) -> Option<Value> {
+        self.members.borrow().get(name).cloned()
+    }
+    pub fn set(&self, name: Sym, v: Value) {
+        self.members.borrow_mut().insert(name, v);
+    }
+}
+
+/// A suspended generator: its frame state lives here between `.next` calls.
+pub struct GenObj {
+    pub state: GenState,
+    /// A value produced by `.has_next` and not yet consumed by `.next`.
+    pub peeked: Option<Value>,
+}
+
+pub enum GenState {
+    /// Not started: the closure and its bound arguments.
+    Fresh {
+        closure: Rc<Closure>,
+        args: Vec<Value>,
+        kwargs: Vec<(Sym, Value)>,
+        self_val: Option<Value>,
+    },
+    Suspended(Box<crate::vm::frame::SavedFrame>),
+    Running,
+    Done,
+}
+
+/// Iterator objects returned by `.iter` on arrays, maps and ranges.
+pub enum IterObj {
+    Array {
+        items: Rc<RefCell<Vec<Value>>>,
+        pos: usize,
+    },
+    Map {
+        map: Rc<RefCell<PropMap>>,
+        pos: usize,
+    },
+    Range {
+        next: i64,
+        end: i64,
+        step: i64,
+        index: i64,
+    },
+}
+
+impl Value {
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::Str(Rc::new(RefCell::new(s.into())))
+    }
+    pub fn array(v: Vec<Value>) -> Value {
+        Value::Array(Rc::new(RefCell::new(v)))
+    }
+    pub fn map(m: PropMap) -> Value {
+        Value::Map(Rc::new(RefCell::new(m)))
+    }
+    pub fn truthy(&self) -> bool {
+        !matches!(self, Value::Nil | Value::Void | Value::Bool(false))
+    }
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// The kind name used in error messages (`Cannot add String and Int`).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "Nil",
+            Value::Void => "Void",
+            Value::NotFound => "NotFound",
+            Value::Bool(_) => "Bool",
+            Value::Int(_) => "Int",
+            Value::Float(_) => "Float",
+            Value::Char(_) => "Char",
+            Value::Symbol(_) => "Symbol",
+            Value::Str(_) => "String",
+            Value::Path(_) => "Path",
+            Value::Array(_) => "Array",
+            Value::Map(_) => "Map",
+            Value::Gene(_) => "Gene",
+            Value::Range(_) => "Range",
+            Value::Function(_) | Value::Bound(_) => "Function",
+            Value::Native(_) => "NativeFunction",
+            Value::Class(_) => "Class",
+            Value::Instance(_) => "Instance",
+            Value::Namespace(_) => "Namespace",
+            Value::Future(_) => "Future",
+            Value::Generator(_) => "Generator",
+            Value::Iterator(_) => "Iterator",
+        }
+    }
+
+    /// Identity for reference values, used by `==` on objects.
+    pub fn same_ref(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Function(a), Value::Function(b)) => Rc::ptr_eq(a, b),
+            (Value::Native(a), Value::Native(b)) => a == b,
+            (Value::Class(a), Value::Class(b)) => Rc::ptr_eq(a, b),
+            (Value::Instance(a), Value::Instance(b)) => Rc::ptr_eq(a, b),
+            (Value::Namespace(a), Value::Namespace(b)) => Rc::ptr_eq(a, b),
+            (Value::Future(a), Value::Future(b)) => Rc::ptr_eq(a, b),
+            (Value::Generator(a), Value::Generator(b)) => Rc::ptr_eq(a, b),
+            (Value::Iterator(a), Value::Iterator(b)) => Rc::ptr_eq(a, b),
+            (Value::Bound(a), Value::Bound(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// Deep equality (2.3): Int never equals Float; collections compare deeply.
+pub fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil)
+        | (Value::Void, Value::Void)
+        | (Value::NotFound, Value::NotFound) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Char(x), Value::Char(y)) => x == y,
+        (Value::Symbol(x), Value::Symbol(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => Rc::ptr_eq(x, y) || *x.borrow() == *y.borrow(),
+        (Value::Path(x), Value::Path(y)) => x == y,
+        (Value::Array(x), Value::Array(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return true;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| values_equal(a, b))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return true;
+            }
+            maps_equal(&x.borrow(), &y.borrow())
+        }
+        (Value::Gene(x), Value::Gene(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return true;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            values_equal(&x.head, &y.head)
+                && maps_equal(&x.props, &y.props)
+                && x.children.len() == y.children.len()
+                && x
+                    .children
+                    .iter()
+                    .zip(y.children.iter())
+                    .all(|(a, b)| values_equal(a, b))
+        }
+        (Value::Range(x), Value::Range(y)) => {
+            x.start == y.start && x.end == y.end && x.step() == y.step()
+        }
+        _ => a.same_ref(b),
+    }
+}
+
+fn maps_equal(x: &PropMap, y: &PropMap) -> bool {
+    x.len() == y.len()
+        && x.iter()
+            .all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
+}

@@ -1,0 +1,151 @@
+//! Reader fixtures: every `tests/fixtures/reader/NAME.gene` is parsed and its
+//! tree (with spans), errors and comments are snapshotted as `NAME`.
+//!
+//! Rendering: one top-level form per line. Atoms are followed by `@start..end`;
+//! compound forms carry their span right after the opener: `(@0..9 f@1..2 ...)`,
+//! `[@..]`, `{@..}`, `(quote@.. x)`. Properties render as `^key@keyspan=value`.
+//! Symbols are bare (`sym:"..."` when ambiguous), paths `path:a/b`, strings and
+//! characters use Rust escapes, literal words are `<nil>`, `<true>`, ...
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use gene_vm::syntax::{parse, CommentKind, Node, NodeKind, Prop, Span};
+
+fn span(s: Span) -> String {
+    format!("@{}..{}", s.start, s.end)
+}
+
+fn render(n: &Node, out: &mut String) {
+    let at = span(n.span);
+    match &n.kind {
+        NodeKind::Nil => write!(out, "<nil>{at}"),
+        NodeKind::Void => write!(out, "<void>{at}"),
+        NodeKind::NotFound => write!(out, "<not_found>{at}"),
+        NodeKind::Bool(b) => write!(out, "<{b}>{at}"),
+        NodeKind::Int(i) => write!(out, "{i}{at}"),
+        NodeKind::Float(f) => write!(out, "{f:?}{at}"),
+        NodeKind::Char(c) => write!(out, "{c:?}{at}"),
+        NodeKind::Str(s) => write!(out, "{s:?}{at}"),
+        NodeKind::Symbol(s) => {
+            let plain = !s.is_empty()
+                && !s.starts_with(|c: char| c.is_ascii_digit() || c == '<')
+                && !s.contains(|c: char| c.is_whitespace() || "()[]{}\"'@/".contains(c));
+            if plain {
+                write!(out, "{s}{at}")
+            } else {
+                write!(out, "sym:{s:?}{at}")
+            }
+        }
+        NodeKind::Path(segs) => write!(out, "path:{:?}{at}", segs.join("/")),
+        NodeKind::Error => write!(out, "<error>{at}"),
+        NodeKind::Quote(inner) => {
+            let _ = write!(out, "(quote{at} ");
+            render(inner, out);
+            write!(out, ")")
+        }
+        NodeKind::Array(items) => {
+            let _ = write!(out, "[{at}");
+            for it in items {
+                out.push(' ');
+                render(it, out);
+            }
+            write!(out, "]")
+        }
+        NodeKind::Map(props) => {
+            let _ = write!(out, "{{{at}");
+            for p in props {
+                out.push(' ');
+                render_prop(p, out);
+            }
+            write!(out, "}}")
+        }
+        NodeKind::Gene {
+            head,
+            props,
+            children,
+        } => {
+            let _ = write!(out, "({at}");
+            match head {
+                Some(h) => {
+                    out.push(' ');
+                    render(h, out);
+                }
+                None => out.push_str(" <no-head>"),
+            }
+            for p in props {
+                out.push(' ');
+                render_prop(p, out);
+            }
+            for c in children {
+                out.push(' ');
+                render(c, out);
+            }
+            write!(out, ")")
+        }
+    }
+    .unwrap_or(());
+}
+
+fn render_prop(p: &Prop, out: &mut String) {
+    let _ = write!(out, "^{}{}=", p.key, span(p.key_span));
+    render(&p.value, out);
+}
+
+fn render_result(src: &str) -> String {
+    let r = parse(src);
+    let mut out = String::from("forms:\n");
+    for f in &r.forms {
+        out.push_str("  ");
+        render(f, &mut out);
+        out.push('\n');
+    }
+    out.push_str("errors:\n");
+    for e in &r.errors {
+        let (line, col) = gene_vm::syntax::line_col(src, e.span.start as usize);
+        let _ = writeln!(
+            out,
+            "  {}..{} ({line}:{col}) {}",
+            e.span.start, e.span.end, e.message
+        );
+    }
+    out.push_str("comments:\n");
+    for c in &r.comments {
+        let kind = match c.kind {
+            CommentKind::Line => "line",
+            CommentKind::Block => "block",
+        };
+        let text = src
+            .get(c.span.start as usize..c.span.end as usize)
+            .unwrap_or("<bad span>");
+        let _ = writeln!(out, "  {kind}{} {text:?}", span(c.span));
+    }
+    out
+}
+
+#[test]
+fn reader_fixtures() {
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/reader"
+    ));
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("fixture directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "gene"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 25, "expected at least 25 reader fixtures");
+    for path in files {
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("fixture name")
+            .to_string();
+        let src = std::fs::read_to_string(&path).expect("fixture text");
+        let rendered = render_result(&src);
+        insta::with_settings!({ description => src.as_str(), omit_expression => true }, {
+            insta::assert_snapshot!(name, rendered);
+        });
+    }
+}
