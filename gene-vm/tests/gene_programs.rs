@@ -66,7 +66,7 @@ fn run_one(bin: &str, path: &Path) -> Result<(), String> {
     let spec = parse_spec(&text);
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    let mut child = Command::new(bin)
+    let child = Command::new(bin)
         .arg("run")
         .args(&spec.args)
         .arg(&name)

@@ -60,6 +60,10 @@ pub enum Op {
     Quote(u32),
     GetMember(u32),
     GetIndex(i64),
+    /// [obj key] -> obj/key: an index if key is an Int, else member `names[.0]`.
+    GetDynamic(u32),
+    /// [obj key value] -> value
+    SetDynamic(u32),
     /// Set member: [obj value] -> value
     SetMember(u32),
     SetIndex(i64),

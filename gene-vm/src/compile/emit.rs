@@ -800,6 +800,11 @@ impl<'u> Emitter<'u> {
             Segment::Index(i) => {
                 self.emit(Op::GetIndex(*i));
             }
+            Segment::MaybeIndex(m, v) => {
+                self.load_var(*v);
+                let n = self.name(m);
+                self.emit(Op::GetDynamic(n));
+            }
             Segment::Method(m) => {
                 let n = self.name(m);
                 self.emit(Op::CallMethod(n, 0));
@@ -904,6 +909,11 @@ impl<'u> Emitter<'u> {
                     }
                     Segment::Index(i) => {
                         self.emit(Op::SetIndex(*i));
+                    }
+                    Segment::MaybeIndex(m, v) => {
+                        self.load_var(*v);
+                        let n = self.name(m);
+                        self.emit(Op::SetDynamic(n));
                     }
                     Segment::Method(_) => {
                         let k = self.konst(Value::str("Cannot assign to a method call"));

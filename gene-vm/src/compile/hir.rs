@@ -70,6 +70,9 @@ pub enum MapEntry {
 #[derive(Clone, Debug)]
 pub enum Segment {
     Member(String),
+    /// A final segment naming a local variable: an index when the variable holds an Int
+    /// (`xs/i`), otherwise the member of that name.
+    MaybeIndex(String, VarId),
     Index(i64),
     Method(String),
 }

@@ -196,6 +196,16 @@ impl Lowerer {
         id
     }
 
+    /// Like `resolve` but without marking captures.
+    fn resolve_quiet(&self, name: &str) -> NameRes {
+        for scope in self.names.iter().rev() {
+            if let Some((_, id)) = scope.iter().rev().find(|(n, _)| n == name) {
+                return NameRes::Var(*id);
+            }
+        }
+        NameRes::Global(name.to_string())
+    }
+
     fn resolve(&mut self, name: &str) -> NameRes {
         let cur = self.cur_fn().index;
         for scope in self.names.iter().rev() {
@@ -331,8 +341,18 @@ impl Lowerer {
     }
 
     fn segments(&mut self, segs: &[String]) -> Vec<Segment> {
+        let n = segs.len();
         segs.iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(i, s)| {
+                if i + 1 == n && !s.starts_with('.') && !s.is_empty() {
+                    if let NameRes::Var(v) = self.resolve_quiet(s) {
+                        if let NameRes::Var(v2) = self.resolve(s) {
+                            debug_assert_eq!(v, v2);
+                        }
+                        return Segment::MaybeIndex(s.clone(), v);
+                    }
+                }
                 if let Some(m) = s.strip_prefix('.') {
                     if !m.is_empty() {
                         return Segment::Method(m.to_string());
@@ -439,7 +459,10 @@ impl Lowerer {
             return self.gene_data(Self::lit(Lit::Symbol("_".into()), head.span), props, children, span);
         }
         if let NodeKind::Quote(q) = &head.kind {
-            if !first.is_some_and(is_method_name) {
+            let infix = first
+                .and_then(|f| f.as_symbol())
+                .is_some_and(|s| infix_op(s).is_some());
+            if !first.is_some_and(is_method_name) && !infix {
                 let h = Expr {
                     kind: ExprKind::Quote((**q).clone()),
                     span: head.span,

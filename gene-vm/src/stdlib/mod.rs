@@ -116,6 +116,11 @@ fn lookup_path(vm: &mut Vm, path: &str) -> Option<Value> {
 /// Binds `a/b/c` to `v`, creating namespaces `a` and `a/b` as needed. A first
 /// segment naming a class (File) binds into the class's members.
 fn bind_path(vm: &mut Vm, path: &str, v: Value) {
+    if path == "/" {
+        let s = vm.intern(path);
+        vm.global.set(s, v);
+        return;
+    }
     let parts: Vec<&str> = path.split('/').collect();
     let Some((last, init)) = parts.split_last() else {
         return;

@@ -302,6 +302,11 @@ impl<'a> Reader<'a> {
     /// form is the symbol `%` (the modulo operator).
     fn read_unquote(&mut self, start: usize) -> Node {
         self.pos = start + 1;
+        // `%=` is the modulo-assignment operator, not an unquote.
+        if self.peek() == Some(b'=') && !self.form_at(self.pos + 1) {
+            self.pos += 1;
+            return Node::new(NodeKind::Symbol("%=".into()), Span::new(start, self.pos));
+        }
         let head_name = if self.peek() == Some(b'_') && self.form_at(self.pos + 1) {
             self.pos += 1;
             "%_"
@@ -465,7 +470,8 @@ impl<'a> Reader<'a> {
                 "nil" => Some(NodeKind::Nil),
                 "void" => Some(NodeKind::Void),
                 "not_found" => Some(NodeKind::NotFound),
-                "/" => Some(NodeKind::Symbol("/".into())),
+                // Operators that contain a slash are symbols, not paths.
+                "/" | "/=" => Some(NodeKind::Symbol(raw.into())),
                 _ => None,
             };
             if let Some(kind) = kind {

@@ -404,6 +404,35 @@ impl Vm {
                     let v = tri!(self.get_index(&obj, i));
                     self.stack.push(v);
                 }
+                Op::GetDynamic(n) => {
+                    let key = pop!();
+                    let obj = pop!();
+                    let v = match (key, &obj) {
+                        (Value::Int(i), Value::Array(_) | Value::Gene(_)) => {
+                            tri!(self.get_index(&obj, i))
+                        }
+                        _ => {
+                            let name = &chunk!().names[n as usize];
+                            tri!(self.get_member(&obj, name))
+                        }
+                    };
+                    self.stack.push(v);
+                }
+                Op::SetDynamic(n) => {
+                    let key = pop!();
+                    let v = pop!();
+                    let obj = pop!();
+                    match (key, &obj) {
+                        (Value::Int(i), Value::Array(_) | Value::Gene(_)) => {
+                            tri!(self.set_index(&obj, i, v.clone()))
+                        }
+                        _ => {
+                            let name = chunk!().names[n as usize].clone();
+                            tri!(self.set_member(&obj, name, v.clone()))
+                        }
+                    }
+                    self.stack.push(v);
+                }
                 Op::SetMember(n) => {
                     let v = pop!();
                     let obj = pop!();
@@ -614,26 +643,7 @@ impl Vm {
     fn special(&mut self, fi: usize, code: u8) -> Value {
         match code {
             0 => self.ex_stack.last().cloned().unwrap_or_default(),
-            1 => {
-                if self.env_snapshot.is_none() {
-                    let mut m = PropMap::new();
-                    let mut vars: Vec<(String, String)> = std::env::vars_os()
-                        .map(|(k, v)| {
-                            (
-                                k.to_string_lossy().into_owned(),
-                                v.to_string_lossy().into_owned(),
-                            )
-                        })
-                        .collect();
-                    vars.sort();
-                    for (k, v) in vars {
-                        let k = self.intern(&k);
-                        m.insert(k, Value::str(v));
-                    }
-                    self.env_snapshot = Some(Value::map(m));
-                }
-                self.env_snapshot.clone().unwrap_or_default()
-            }
+            1 => self.env_snapshot.clone().unwrap_or_default(),
             2 => Value::array(self.args.iter().map(|a| Value::str(a.clone())).collect()),
             3 => {
                 let mut all = vec![Value::str(self.program.clone())];

@@ -120,8 +120,19 @@ impl Vm {
             exit_code: None,
         };
         vm.install_classes();
+        vm.snapshot_env();
         crate::stdlib::install(&mut vm);
         vm
+    }
+
+    /// `$env` is the environment at start-up (not updated by `set_env`).
+    fn snapshot_env(&mut self) {
+        let mut m = PropMap::new();
+        for (k, v) in std::env::vars_os() {
+            let k = self.intern(&k.to_string_lossy());
+            m.insert(k, Value::str(v.to_string_lossy().into_owned()));
+        }
+        self.env_snapshot = Some(Value::map(m));
     }
 
     pub fn intern(&mut self, s: &str) -> Sym {
