@@ -84,13 +84,7 @@ fn config_from_env() -> Config {
 }
 
 fn new_vm(config: Config) -> Vm {
-    let mut vm = Vm::new(config);
-    if vm.config.poll_interval == 0 {
-        vm.budget = u32::MAX;
-    } else {
-        vm.budget = vm.config.poll_interval;
-    }
-    vm
+    Vm::new(config)
 }
 
 fn main() -> ExitCode {

@@ -38,6 +38,10 @@ pub enum Op {
     /// Jump if parameter slot .0 was given by the caller.
     JumpIfProvided(u32, u32),
     Binary(crate::compile::hir::BinOp),
+    /// Compare the two values on top; jump to .1 when the comparison is false.
+    CmpJump(crate::compile::hir::BinOp, u32),
+    /// Add a small constant to an Int local in place (`(i += 1)`).
+    AddLocalInt(u32, i32),
     Not,
     Neg,
     /// Call: callee below `argc` arguments.

@@ -42,6 +42,8 @@ struct FnState<'a> {
     ctl: Vec<Ctl<'a>>,
     is_async: bool,
     name_index: HashMap<u32, u32>,
+    /// The last code position some jump lands on (peepholes must not cross it).
+    barrier: usize,
 }
 
 pub struct Emitter<'u> {
@@ -98,10 +100,63 @@ impl<'u> Emitter<'u> {
         self.st().chunk.code.len()
     }
 
+    /// A position that a jump will land on.
+    fn label(&mut self) -> usize {
+        let h = self.here();
+        self.st().barrier = h;
+        h
+    }
+
+    /// Discards a statement's value, folding `Dup; Store` and `AddLocalInt; LoadLocal`.
+    fn emit_pop(&mut self) {
+        let here = self.here();
+        let st = self.st();
+        if st.barrier != here && here >= 2 {
+            let code = &st.chunk.code;
+            let (a, b) = (code[here - 2], code[here - 1]);
+            match (a, b) {
+                (Op::Dup, Op::StoreLocal(_) | Op::StoreEnv(_, _)) => {
+                    st.chunk.code.remove(here - 2);
+                    st.chunk.spans.remove(here - 2);
+                    return;
+                }
+                (Op::AddLocalInt(_, _), Op::LoadLocal(_)) => {
+                    st.chunk.code.pop();
+                    st.chunk.spans.pop();
+                    return;
+                }
+                _ => {}
+            }
+        }
+        self.emit(Op::Pop);
+    }
+
+    /// Emits a conditional jump taken when `cond` is falsy; returns it for patching.
+    fn jump_if_false(&mut self, cond: &'u Expr) -> usize {
+        if let ExprKind::Binary(op, a, b) = &cond.kind {
+            if matches!(
+                op,
+                BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
+            ) {
+                let saved = self.span;
+                self.span = cond.span;
+                self.expr(a);
+                self.expr(b);
+                let j = self.emit(Op::CmpJump(*op, 0));
+                self.span = saved;
+                return j;
+            }
+        }
+        self.expr(cond);
+        self.emit(Op::JumpIfFalse(0))
+    }
+
     fn patch(&mut self, at: usize) {
         let target = self.here() as u32;
+        self.st().barrier = target as usize;
         let c = &mut self.st().chunk;
         c.code[at] = match c.code[at] {
+            Op::CmpJump(op, _) => Op::CmpJump(op, target),
             Op::Jump(_) => Op::Jump(target),
             Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
             Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
@@ -151,6 +206,7 @@ impl<'u> Emitter<'u> {
             ctl: Vec::new(),
             is_async: def.is_async,
             name_index: HashMap::new(),
+            barrier: 0,
         });
         let saved_span = self.span;
         self.span = def.span;
@@ -352,7 +408,7 @@ impl<'u> Emitter<'u> {
         for (i, e) in exprs.iter().enumerate() {
             self.expr(e);
             if i + 1 < exprs.len() {
-                self.emit(Op::Pop);
+                self.emit_pop();
             }
         }
     }
@@ -529,8 +585,7 @@ impl<'u> Emitter<'u> {
             } => {
                 let mut ends = Vec::new();
                 for (cond, region, body) in branches {
-                    self.expr(cond);
-                    let j = self.emit(Op::JumpIfFalse(0));
+                    let j = self.jump_if_false(cond);
                     self.region_body(*region, body);
                     ends.push(self.emit(Op::Jump(0)));
                     self.patch(j);
@@ -549,11 +604,11 @@ impl<'u> Emitter<'u> {
             ExprKind::Loop(body) => {
                 let sp = self.new_slot();
                 self.save_sp(sp);
-                let start = self.here();
+                let start = self.label();
                 self.push_loop(sp, Some(start), true);
                 for x in body {
                     self.expr(x);
-                    self.emit(Op::Pop);
+                    self.emit_pop();
                 }
                 self.emit(Op::Jump(start as u32));
                 self.pop_loop(None);
@@ -561,13 +616,12 @@ impl<'u> Emitter<'u> {
             ExprKind::While(cond, body) => {
                 let sp = self.new_slot();
                 self.save_sp(sp);
-                let start = self.here();
-                self.expr(cond);
-                let exit = self.emit(Op::JumpIfFalse(0));
+                let start = self.label();
+                let exit = self.jump_if_false(cond);
                 self.push_loop(sp, Some(start), false);
                 for x in body {
                     self.expr(x);
-                    self.emit(Op::Pop);
+                    self.emit_pop();
                 }
                 self.emit(Op::Jump(start as u32));
                 self.patch(exit);
@@ -869,6 +923,16 @@ impl<'u> Emitter<'u> {
     fn assign(&mut self, place: &'u Place, op: Option<BinOp>, value: &'u Expr) {
         match place {
             Place::Var(v) => {
+                if let (Some(BinOp::Add | BinOp::Sub), Storage::Slot(slot), ExprKind::Lit(Lit::Int(k))) =
+                    (op, self.storage_of(*v), &value.kind)
+                {
+                    let k = if op == Some(BinOp::Sub) { k.checked_neg() } else { Some(*k) };
+                    if let Some(k) = k.and_then(|k| i32::try_from(k).ok()) {
+                        self.emit(Op::AddLocalInt(slot, k));
+                        self.emit(Op::LoadLocal(slot));
+                        return;
+                    }
+                }
                 if let Some(op) = op {
                     self.load_var(*v);
                     self.expr(value);
@@ -958,7 +1022,7 @@ impl<'u> Emitter<'u> {
         } else {
             self.emit(Op::Nil);
             let end = self.emit(Op::Jump(0));
-            let target = self.here();
+            let target = self.label();
             for p in break_patches {
                 self.st().chunk.code[p] = Op::Jump(target as u32);
             }
@@ -973,7 +1037,7 @@ impl<'u> Emitter<'u> {
         // Stack: iterator.
         let sp = self.new_slot();
         self.save_sp(sp);
-        let next = self.here();
+        let next = self.label();
         let n = vars.len().max(1) as u8;
         let done = self.emit(Op::IterNext(0, if vars.is_empty() { 0 } else { n }));
         self.push_loop(sp, None, false);
@@ -983,7 +1047,7 @@ impl<'u> Emitter<'u> {
         }
         for x in body {
             self.expr(x);
-            self.emit(Op::Pop);
+            self.emit_pop();
         }
         self.leave_region(region, prev);
         self.emit(Op::Jump(next as u32));
@@ -1005,7 +1069,7 @@ impl<'u> Emitter<'u> {
         };
         self.emit(Op::Nil);
         let end = self.emit(Op::Jump(0));
-        let target = self.here();
+        let target = self.label();
         for p in break_patches {
             self.st().chunk.code[p] = Op::Jump(target as u32);
         }

@@ -20,7 +20,6 @@ impl Vm {
         for _ in have..nslots {
             self.stack.push(Value::Nil);
         }
-        let ns = c.ns.clone();
         let env = c.env.clone();
         self.frames.push(Frame {
             closure: c,
@@ -30,7 +29,6 @@ impl Vm {
             env,
             handlers: Vec::new(),
             provided: u64::MAX,
-            ns,
             kind: FrameKind::Normal,
             stop: false,
             async_cause: None,
@@ -76,7 +74,6 @@ impl Vm {
         while self.stack.len() < base + nslots {
             self.stack.push(Value::Nil);
         }
-        let ns = c.ns.clone();
         let env = c.env.clone();
         self.frames.push(Frame {
             closure: c,
@@ -86,7 +83,6 @@ impl Vm {
             env,
             handlers: Vec::new(),
             provided,
-            ns,
             kind,
             stop: false,
             async_cause: None,
@@ -528,7 +524,7 @@ impl Vm {
             .last()
             .map(|s| s.as_str().to_string())
             .unwrap_or_default();
-        let members = Namespace::new(&name, Some(self.frames[fi].ns.clone()));
+        let members = Namespace::new(&name, Some(self.frames[fi].closure.ns.clone()));
         for (n, f) in info.fns.iter().zip(fns) {
             members.set(n.clone(), f);
         }
@@ -548,11 +544,11 @@ impl Vm {
         let Some((last, init)) = path.split_last() else {
             return Ok(());
         };
-        let ns = self.frames[fi].ns.clone();
+        let ns = self.frames[fi].closure.ns.clone();
         let mut target = Value::Namespace(ns);
         for (i, seg) in init.iter().enumerate() {
             target = if i == 0 {
-                let fi_ns = self.frames[fi].ns.clone();
+                let fi_ns = self.frames[fi].closure.ns.clone();
                 lookup_chain(&fi_ns, seg)
                     .or_else(|| self.gene_ns.get(seg))
                     .unwrap_or(Value::Void)
@@ -593,7 +589,7 @@ impl Vm {
         let Some(last) = path.last() else {
             return Err(self.type_err("ns needs a name"));
         };
-        let parent = self.frames[fi].ns.clone();
+        let parent = self.frames[fi].closure.ns.clone();
         let existing = if path.len() == 1 {
             parent.get(last)
         } else {

@@ -35,7 +35,6 @@ pub struct Frame {
     pub handlers: Vec<Handler>,
     /// Bit i set: parameter slot i was given by the caller.
     pub provided: u64,
-    pub ns: Rc<Namespace>,
     pub kind: FrameKind,
     /// When this frame returns, the run loop that started it returns (native re-entry).
     pub stop: bool,

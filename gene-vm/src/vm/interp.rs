@@ -88,6 +88,7 @@ impl Vm {
         let mut proto: *const FnProto = &*self.frames[fi].closure.proto;
         let mut ip = self.frames[fi].ip;
         let mut base = self.frames[fi].base;
+        let mut budget = self.budget;
         let _ = entry;
 
         macro_rules! chunk {
@@ -102,11 +103,19 @@ impl Vm {
                 proto = &*self.frames[fi].closure.proto;
                 ip = self.frames[fi].ip;
                 base = self.frames[fi].base;
+                budget = self.budget;
             }};
         }
         macro_rules! save {
             () => {
                 self.frames[fi].ip = ip;
+                self.budget = budget;
+            };
+        }
+        // After a call that may have run nested Gene code, take its budget.
+        macro_rules! resync {
+            () => {
+                budget = self.budget;
             };
         }
         macro_rules! tri {
@@ -115,6 +124,7 @@ impl Vm {
                     Ok(v) => v,
                     Err(e) => {
                         self.frames[fi].ip = ip;
+                        self.budget = budget;
                         return Err(e);
                     }
                 }
@@ -129,9 +139,9 @@ impl Vm {
         loop {
             let op = chunk!().code[ip];
             ip += 1;
-            self.budget -= 1;
-            if self.budget == 0 {
-                self.budget = if self.config.poll_interval == 0 {
+            budget -= 1;
+            if budget == 0 {
+                budget = if self.config.poll_interval == 0 {
                     u32::MAX
                 } else {
                     self.config.poll_interval
@@ -139,6 +149,7 @@ impl Vm {
                 if self.asyncs.needs_poll() {
                     save!();
                     tri!(self.poll());
+                    resync!();
                 }
             }
             match op {
@@ -149,18 +160,51 @@ impl Vm {
                 Op::False => self.stack.push(Value::Bool(false)),
                 Op::SmallInt(i) => self.stack.push(Value::Int(i as i64)),
                 Op::Pop => {
-                    self.stack.pop();
+                    if let Some(v) = self.stack.pop() {
+                        fast_drop(v);
+                    }
                 }
                 Op::Dup => {
                     let v = self.stack.last().cloned().unwrap_or_default();
                     self.stack.push(v);
                 }
                 Op::LoadLocal(s) => {
-                    let v = self.stack[base + s as usize].clone();
+                    let v = fast_clone(&self.stack[base + s as usize]);
                     self.stack.push(v);
                 }
                 Op::StoreLocal(s) => {
                     let v = pop!();
+                    let old = std::mem::replace(&mut self.stack[base + s as usize], v);
+                    fast_drop(old);
+                }
+                Op::CmpJump(bop, t) => {
+                    let b = pop!();
+                    let a = pop!();
+                    let r = match (bop, &a, &b) {
+                        (BinOp::Lt, Value::Int(x), Value::Int(y)) => x < y,
+                        (BinOp::Le, Value::Int(x), Value::Int(y)) => x <= y,
+                        (BinOp::Gt, Value::Int(x), Value::Int(y)) => x > y,
+                        (BinOp::Ge, Value::Int(x), Value::Int(y)) => x >= y,
+                        (BinOp::Eq, Value::Int(x), Value::Int(y)) => x == y,
+                        (BinOp::Ne, Value::Int(x), Value::Int(y)) => x != y,
+                        _ => tri!(ops::binary(self, bop, &a, &b)).truthy(),
+                    };
+                    fast_drop(a);
+                    fast_drop(b);
+                    if !r {
+                        ip = t as usize;
+                    }
+                }
+                Op::AddLocalInt(s, k) => {
+                    let slot = &mut self.stack[base + s as usize];
+                    if let Value::Int(x) = slot {
+                        if let Some(v) = x.checked_add(k as i64) {
+                            *x = v;
+                            continue;
+                        }
+                    }
+                    let cur = fast_clone(slot);
+                    let v = tri!(ops::binary(self, BinOp::Add, &cur, &Value::Int(k as i64)));
                     self.stack[base + s as usize] = v;
                 }
                 Op::LoadEnv(hops, idx) => {
@@ -226,6 +270,12 @@ impl Vm {
                     let b = pop!();
                     let a = pop!();
                     let r = match (bop, &a, &b) {
+                        (BinOp::Add, Value::Int(x), Value::Int(y)) if x.checked_add(*y).is_some() => {
+                            Value::Int(x.wrapping_add(*y))
+                        }
+                        (BinOp::Sub, Value::Int(x), Value::Int(y)) if x.checked_sub(*y).is_some() => {
+                            Value::Int(x.wrapping_sub(*y))
+                        }
                         (BinOp::Add, Value::Int(x), Value::Int(y)) => match x.checked_add(*y) {
                             Some(v) => Value::Int(v),
                             None => tri!(Err(self.err(
@@ -247,6 +297,8 @@ impl Vm {
                         (BinOp::Eq, Value::Int(x), Value::Int(y)) => Value::Bool(x == y),
                         _ => tri!(ops::binary(self, bop, &a, &b)),
                     };
+                    fast_drop(a);
+                    fast_drop(b);
                     self.stack.push(r);
                 }
                 Op::Not => {
@@ -344,7 +396,7 @@ impl Vm {
                     let c = Closure {
                         proto: p,
                         env: f.env.clone(),
-                        ns: f.ns.clone(),
+                        ns: f.closure.ns.clone(),
                         home: None,
                     };
                     self.stack.push(Value::Function(Rc::new(c)));
@@ -583,7 +635,7 @@ impl Vm {
                 Op::DefineMember(n) => {
                     let v = self.stack.last().cloned().unwrap_or_default();
                     let name = chunk!().names[n as usize].clone();
-                    self.frames[fi].ns.set(name, v);
+                    self.frames[fi].closure.ns.set(name, v);
                 }
                 Op::DefineAt(k) => {
                     let v = self.stack.last().cloned().unwrap_or_default();
@@ -651,7 +703,7 @@ impl Vm {
                 Value::array(all)
             }
             4 => Value::str(self.program.clone()),
-            _ => Value::Namespace(self.frames[fi].ns.clone()),
+            _ => Value::Namespace(self.frames[fi].closure.ns.clone()),
         }
     }
 
@@ -662,7 +714,7 @@ impl Vm {
         n: u32,
     ) -> VmResult<Value> {
         let name = &chunk.names[n as usize];
-        let ns = &self.frames[fi].ns;
+        let ns = &self.frames[fi].closure.ns;
         // Inline cache: the member's index in the frame's own namespace.
         let cached = chunk.global_cache[n as usize].get();
         if cached != u32::MAX {
@@ -748,6 +800,29 @@ impl Vm {
             }
         }
         Ok(m)
+    }
+}
+
+/// Clone without a call for immediates (the common case in hot loops).
+#[inline(always)]
+fn fast_clone(v: &Value) -> Value {
+    match v {
+        Value::Int(i) => Value::Int(*i),
+        Value::Float(f) => Value::Float(*f),
+        Value::Bool(b) => Value::Bool(*b),
+        Value::Nil => Value::Nil,
+        _ => v.clone(),
+    }
+}
+
+/// Drop without a call for immediates.
+#[inline(always)]
+fn fast_drop(v: Value) {
+    match v {
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Nil | Value::Void => {
+            std::mem::forget(v)
+        }
+        other => drop(other),
     }
 }
 

@@ -97,7 +97,11 @@ impl Vm {
         let _ = interner.intern("");
         let global = Namespace::new("global", None);
         let gene_ns = Namespace::new("gene", None);
-        let budget = config.poll_interval;
+        let budget = if config.poll_interval == 0 {
+            u32::MAX
+        } else {
+            config.poll_interval
+        };
         let mut vm = Vm {
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(64),

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace on a fresh machine: formatting, lints, unit,
+# fixture, Gene-program and end-to-end tests. Installs what the tests need.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v mkfifo >/dev/null || need_apt+=(coreutils)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
+  else
+    echo "note: missing ${need_apt[*]} (not root, cannot install)" >&2
+  fi
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+echo "== cargo test"
+# CI=true makes a missing insta snapshot a failure instead of a new file.
+CI=true cargo test --workspace -- --test-threads 2
+
+echo "all tests passed"
