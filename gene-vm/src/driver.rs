@@ -21,7 +21,9 @@ impl RunError {
     /// Process exit status for this error.
     pub fn exit_code(&self, vm: &Vm) -> i32 {
         match self {
-            RunError::Thrown(t) if t.context.as_deref() == Some("exit") => vm.exit_code.unwrap_or(0),
+            RunError::Thrown(t) if t.context.as_deref() == Some("exit") => {
+                vm.exit_code.unwrap_or(0)
+            }
             _ => 1,
         }
     }

@@ -11,5 +11,5 @@ pub mod syntax;
 pub mod vm;
 
 pub use vm::{Config, Vm};
-pub mod driver;
 pub mod check;
+pub mod driver;

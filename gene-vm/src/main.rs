@@ -26,7 +26,12 @@ Run options (before FILE):
 ";
 
 #[derive(Parser)]
-#[command(name = "gene", version, disable_help_subcommand = true, disable_help_flag = true)]
+#[command(
+    name = "gene",
+    version,
+    disable_help_subcommand = true,
+    disable_help_flag = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -100,7 +105,10 @@ fn main() -> ExitCode {
                 print!("{e}");
                 return ExitCode::SUCCESS;
             }
-            eprintln!("Error: {}", e.to_string().lines().next().unwrap_or("bad arguments"));
+            eprintln!(
+                "Error: {}",
+                e.to_string().lines().next().unwrap_or("bad arguments")
+            );
             eprintln!();
             eprint!("{USAGE}");
             return ExitCode::from(1);
@@ -271,7 +279,8 @@ fn cmd_repl() -> i32 {
             return 1;
         }
     };
-    let history = std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".gene_history"));
+    let history =
+        std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".gene_history"));
     if let Some(h) = &history {
         let _ = rl.load_history(h);
     }

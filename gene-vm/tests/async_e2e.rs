@@ -26,7 +26,9 @@ const RUN_LIMIT: Duration = Duration::from_secs(20);
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 static DIR_COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -142,10 +144,24 @@ fn run_gene(dir: &Path, name: &str, source: &str) -> RunResult {
 }
 
 fn assert_ok(res: &RunResult, expected: &[&str]) {
-    assert!(!res.timed_out, "program did not finish in time\n{}", res.describe());
-    assert_eq!(res.status, Some(0), "program should exit with status 0\n{}", res.describe());
+    assert!(
+        !res.timed_out,
+        "program did not finish in time\n{}",
+        res.describe()
+    );
+    assert_eq!(
+        res.status,
+        Some(0),
+        "program should exit with status 0\n{}",
+        res.describe()
+    );
     let expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
-    assert_eq!(res.lines(), expected, "unexpected stdout\n{}", res.describe());
+    assert_eq!(
+        res.lines(),
+        expected,
+        "unexpected stdout\n{}",
+        res.describe()
+    );
 }
 
 fn assert_elapsed(res: &RunResult, at_least: Duration, below: Duration) {
@@ -239,7 +255,11 @@ fn three_concurrent_fifo_reads_overlap() {
             .arg(&path)
             .status()
             .expect("running mkfifo");
-        assert!(status.success(), "mkfifo {} failed: {status}", path.display());
+        assert!(
+            status.success(),
+            "mkfifo {} failed: {status}",
+            path.display()
+        );
     }
     let writers: Vec<_> = names
         .iter()
@@ -263,7 +283,11 @@ fn three_concurrent_fifo_reads_overlap() {
     }
     assert_ok(
         &res,
-        &["content of fifo_a", "content of fifo_b", "content of fifo_c"],
+        &[
+            "content of fifo_a",
+            "content of fifo_b",
+            "content of fifo_c",
+        ],
     );
     assert_elapsed(&res, Duration::from_millis(300), Duration::from_millis(600));
 }
@@ -367,10 +391,8 @@ fn handle(stream: TcpStream) {
 }
 
 fn serve(listener: TcpListener) {
-    for conn in listener.incoming() {
-        if let Ok(stream) = conn {
-            thread::spawn(move || handle(stream));
-        }
+    for stream in listener.incoming().flatten() {
+        thread::spawn(move || handle(stream));
     }
 }
 
@@ -420,9 +442,19 @@ fn ten_concurrent_http_gets_overlap() {
     let res = run_gene(&dir.path, "many.gene", &src);
     assert_ok(
         &res,
-        &["pending", "10", "true", "ok,ok,ok,ok,ok,ok,ok,ok,ok,ok", "0"],
+        &[
+            "pending",
+            "10",
+            "true",
+            "ok,ok,ok,ok,ok,ok,ok,ok,ok,ok",
+            "0",
+        ],
     );
-    assert_elapsed(&res, Duration::from_millis(200), Duration::from_millis(1000));
+    assert_elapsed(
+        &res,
+        Duration::from_millis(200),
+        Duration::from_millis(1000),
+    );
 }
 
 #[test]
@@ -485,7 +517,11 @@ catch *
     );
     let res = run_gene(&dir.path, "timeout.gene", &src);
     assert_ok(&res, &["timed out as expected", "failure"]);
-    assert_elapsed(&res, Duration::from_millis(100), Duration::from_millis(1800));
+    assert_elapsed(
+        &res,
+        Duration::from_millis(100),
+        Duration::from_millis(1800),
+    );
 }
 
 #[test]
@@ -535,6 +571,11 @@ catch NetworkException
     let res = run_gene(&dir.path, "refused.gene", &src);
     assert_ok(
         &res,
-        &["network error caught", "true", "failure", "post refused too"],
+        &[
+            "network error caught",
+            "true",
+            "failure",
+            "post refused too",
+        ],
     );
 }

@@ -35,10 +35,14 @@ fn parse_spec(text: &str) -> Spec {
         } else if let Some(rest) = l.strip_prefix("# ExitCode:") {
             s.exit_code = rest.trim().parse().unwrap_or(0);
         } else if let Some(rest) = l.strip_prefix("# Stderr:") {
-            s.stderr.push(rest.strip_prefix(' ').unwrap_or(rest).trim_end().to_string());
+            s.stderr.push(
+                rest.strip_prefix(' ')
+                    .unwrap_or(rest)
+                    .trim_end()
+                    .to_string(),
+            );
         } else if let Some(rest) = l.strip_prefix("# Args:") {
-            s.args
-                .extend(rest.split_whitespace().map(str::to_string));
+            s.args.extend(rest.split_whitespace().map(str::to_string));
         } else if let Some(rest) = l.strip_prefix("# ProgramArgs:") {
             s.program_args
                 .extend(rest.split_whitespace().map(str::to_string));
@@ -65,7 +69,10 @@ fn run_one(bin: &str, path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let spec = parse_spec(&text);
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     let child = Command::new(bin)
         .arg("run")
         .args(&spec.args)
@@ -123,7 +130,11 @@ fn run_one(bin: &str, path: &Path) -> Result<(), String> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("{}\n  stderr: {}", problems.join("\n"), stderr.trim_end()))
+        Err(format!(
+            "{}\n  stderr: {}",
+            problems.join("\n"),
+            stderr.trim_end()
+        ))
     }
 }
 
@@ -137,7 +148,11 @@ fn gene_programs() {
     if let Ok(f) = std::env::var("GENE_TEST_FILTER") {
         files.retain(|p| p.to_string_lossy().contains(&f));
     }
-    assert!(!files.is_empty(), "no programs found under {}", root.display());
+    assert!(
+        !files.is_empty(),
+        "no programs found under {}",
+        root.display()
+    );
     let queue = Mutex::new(files.clone());
     let failures = Mutex::new(Vec::new());
     let workers = std::thread::available_parallelism()

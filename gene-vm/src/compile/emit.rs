@@ -888,7 +888,10 @@ impl<'u> Emitter<'u> {
             }
             Pattern::Array(elems) => {
                 let info = PatternInfo {
-                    elems: elems.iter().map(|e| (e.rest, e.default.is_some())).collect(),
+                    elems: elems
+                        .iter()
+                        .map(|e| (e.rest, e.default.is_some()))
+                        .collect(),
                 };
                 let c = &mut self.st().chunk;
                 c.patterns.push(info);
@@ -923,10 +926,17 @@ impl<'u> Emitter<'u> {
     fn assign(&mut self, place: &'u Place, op: Option<BinOp>, value: &'u Expr) {
         match place {
             Place::Var(v) => {
-                if let (Some(BinOp::Add | BinOp::Sub), Storage::Slot(slot), ExprKind::Lit(Lit::Int(k))) =
-                    (op, self.storage_of(*v), &value.kind)
+                if let (
+                    Some(BinOp::Add | BinOp::Sub),
+                    Storage::Slot(slot),
+                    ExprKind::Lit(Lit::Int(k)),
+                ) = (op, self.storage_of(*v), &value.kind)
                 {
-                    let k = if op == Some(BinOp::Sub) { k.checked_neg() } else { Some(*k) };
+                    let k = if op == Some(BinOp::Sub) {
+                        k.checked_neg()
+                    } else {
+                        Some(*k)
+                    };
                     if let Some(k) = k.and_then(|k| i32::try_from(k).ok()) {
                         self.emit(Op::AddLocalInt(slot, k));
                         self.emit(Op::LoadLocal(slot));
@@ -1362,7 +1372,10 @@ pub fn node_to_value(interner: &mut Interner, node: &Node) -> Value {
                 let k = interner.intern(&p.key);
                 pm.insert(k, node_to_value(interner, &p.value));
             }
-            let children = children.iter().map(|n| node_to_value(interner, n)).collect();
+            let children = children
+                .iter()
+                .map(|n| node_to_value(interner, n))
+                .collect();
             Value::Gene(Rc::new(std::cell::RefCell::new(GeneObj {
                 head,
                 props: pm,

@@ -118,7 +118,10 @@ pub enum Place {
     Var(VarId),
     /// Assignment to a name with no visible variable: an error at run time.
     Undefined(String),
-    Path { base: Box<Expr>, segs: Vec<Segment> },
+    Path {
+        base: Box<Expr>,
+        segs: Vec<Segment>,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -456,7 +456,12 @@ impl Lowerer {
         let first = children.first();
         // 1. Data forms.
         if head.is_symbol("_") {
-            return self.gene_data(Self::lit(Lit::Symbol("_".into()), head.span), props, children, span);
+            return self.gene_data(
+                Self::lit(Lit::Symbol("_".into()), head.span),
+                props,
+                children,
+                span,
+            );
         }
         if let NodeKind::Quote(q) = &head.kind {
             let infix = first
@@ -536,7 +541,9 @@ impl Lowerer {
             if let Some(op) = infix_op(h) {
                 if children.len() == 2
                     && props.is_empty()
-                    && !children.iter().any(|c| matches!(&c.kind, NodeKind::Symbol(s) if s.ends_with("...")))
+                    && !children
+                        .iter()
+                        .any(|c| matches!(&c.kind, NodeKind::Symbol(s) if s.ends_with("...")))
                     && op != BinOp::Is
                 {
                     let a = self.lower(&children[0]);
@@ -647,9 +654,7 @@ impl Lowerer {
         while let Some(op) = op_stack.pop() {
             reduce(&mut out_stack, op, span);
         }
-        out_stack
-            .pop()
-            .unwrap_or_else(|| Self::lit(Lit::Nil, span))
+        out_stack.pop().unwrap_or_else(|| Self::lit(Lit::Nil, span))
     }
 
     fn lower_place(&mut self, target: &Node) -> Result<Place, Expr> {
@@ -718,7 +723,9 @@ impl Lowerer {
                 }
                 let cond = self.lower(&children[0]);
                 let (r1, a) = self.lower_region(&children[1..2]);
-                let else_branch = children.get(2).map(|c| self.lower_region(std::slice::from_ref(c)));
+                let else_branch = children
+                    .get(2)
+                    .map(|c| self.lower_region(std::slice::from_ref(c)));
                 ExprKind::If {
                     branches: vec![(cond, r1, a)],
                     else_branch,
@@ -912,7 +919,10 @@ impl Lowerer {
                 i += 1;
             }
             let start = i;
-            while i < children.len() && !children[i].is_symbol("elif") && !children[i].is_symbol("else") {
+            while i < children.len()
+                && !children[i].is_symbol("elif")
+                && !children[i].is_symbol("else")
+            {
                 i += 1;
             }
             let (r, body) = self.lower_region(&children[start..i]);
@@ -954,7 +964,10 @@ impl Lowerer {
                 let value = self.lower(v);
                 let start = i + 2;
                 let mut end = start;
-                while end < rest.len() && !rest[end].is_symbol("when") && !rest[end].is_symbol("else") {
+                while end < rest.len()
+                    && !rest[end].is_symbol("when")
+                    && !rest[end].is_symbol("else")
+                {
                     end += 1;
                 }
                 let (r, body) = self.lower_region(&rest[start.min(end)..end]);
@@ -1129,7 +1142,11 @@ impl Lowerer {
 
     /// `(fn name? ^^flags params body...)`, `(fnx params body...)`, `(fnxx body...)`.
     fn lower_fn(&mut self, h: &str, props: &[Prop], children: &[Node], span: Span) -> Expr {
-        let flag = |k: &str| props.iter().any(|p| p.key == k && !matches!(p.value.kind, NodeKind::Nil | NodeKind::Bool(false)));
+        let flag = |k: &str| {
+            props.iter().any(|p| {
+                p.key == k && !matches!(p.value.kind, NodeKind::Nil | NodeKind::Bool(false))
+            })
+        };
         let mut is_async = flag("async");
         let mut is_generator = flag("generator");
         let (name_path, params, body): (Option<Vec<String>>, Option<&Node>, &[Node]) = match h {
@@ -1260,7 +1277,9 @@ impl Lowerer {
                     }
                 }
                 "method" | ".fn" => {
-                    let (Some(mname), Some(params)) = (body.first().and_then(|n| n.as_symbol()), body.get(1)) else {
+                    let (Some(mname), Some(params)) =
+                        (body.first().and_then(|n| n.as_symbol()), body.get(1))
+                    else {
                         return self.invalid("method needs a name and a parameter list", form.span);
                     };
                     if mname.ends_with('!') {
@@ -1269,7 +1288,15 @@ impl Lowerer {
                     let is_async = props.iter().any(|p| p.key == "async");
                     let is_gen = mname.ends_with('*') || props.iter().any(|p| p.key == "generator");
                     let mname = mname.to_string();
-                    match self.make_fn(&mname, form.span, is_async, is_gen, true, Some(params), &body[2..]) {
+                    match self.make_fn(
+                        &mname,
+                        form.span,
+                        is_async,
+                        is_gen,
+                        true,
+                        Some(params),
+                        &body[2..],
+                    ) {
                         Ok(d) => def.methods.push((mname, d)),
                         Err(e) => return e,
                     }

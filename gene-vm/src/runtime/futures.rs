@@ -62,7 +62,8 @@ impl FutureObj {
 impl Drop for FutureObj {
     fn drop(&mut self) {
         if self.is_pending() {
-            self.pending_count.set(self.pending_count.get().saturating_sub(1));
+            self.pending_count
+                .set(self.pending_count.get().saturating_sub(1));
         }
     }
 }
@@ -357,12 +358,9 @@ impl Vm {
                 Some(st) => {
                     let c = self.asyncs.combinators.swap_remove(i);
                     let st = match st {
-                        FutState::Failure(Value::Nil) => {
-                            FutState::Failure(self.make_exception(
-                                ErrorKind::Concurrency,
-                                "All futures failed",
-                            ))
-                        }
+                        FutState::Failure(Value::Nil) => FutState::Failure(
+                            self.make_exception(ErrorKind::Concurrency, "All futures failed"),
+                        ),
                         s => s,
                     };
                     self.resolve_future(&c.target, st)?;
@@ -396,7 +394,9 @@ impl Vm {
     pub fn await_values(&mut self, futs: Vec<Value>, timeout: Option<Value>) -> VmResult<Value> {
         let deadline = match &timeout {
             None => None,
-            Some(Value::Int(ms)) => Some(Instant::now() + Duration::from_millis((*ms).max(0) as u64)),
+            Some(Value::Int(ms)) => {
+                Some(Instant::now() + Duration::from_millis((*ms).max(0) as u64))
+            }
             Some(Value::Float(s)) => Some(Instant::now() + Duration::from_secs_f64(s.max(0.0))),
             Some(other) => {
                 return Err(self.type_err(format!(
@@ -519,7 +519,10 @@ impl Vm {
             ("completions", Value::Int(s.completions as i64)),
             ("callbacks", Value::Int(s.callbacks as i64)),
             ("awaits", Value::Int(s.awaits as i64)),
-            ("await_blocked_ms", Value::Int(s.await_blocked.as_millis() as i64)),
+            (
+                "await_blocked_ms",
+                Value::Int(s.await_blocked.as_millis() as i64),
+            ),
             ("pending", Value::Int(pending as i64)),
             ("pending_max", Value::Int(s.pending_max as i64)),
         ];

@@ -17,17 +17,83 @@ macro_rules! native {
 }
 
 pub(super) const NATIVES: &[NativeDef] = &[
-    native!("gene/io/read_async", ["file_read_async"], "path", "Future of the file's content.", read_async),
-    native!("gene/io/write_async", ["file_write_async"], "path content", "Future of nil once the file is written.", write_async),
-    native!("gene/io/exists_async", ["file_exists_async"], "path", "Future of true/false.", exists_async),
-    native!("gene/io/delete_async", ["file_delete_async"], "path", "Future of nil once deleted; fails if missing.", delete_async),
-    native!("gene/sleep_async", ["sleep_async"], "ms-or-seconds", "Future of nil after the delay.", sleep_async),
-    native!("gene/http/get_async", ["http_get_async"], "url ^timeout ^retries ^headers", "Future of a response map {^status ^body ^headers}.", http_get),
-    native!("gene/http/post_async", ["http_post_async"], "url body ^timeout ^retries ^headers", "POSTs a string (or a map as JSON); future of a response map.", http_post),
-    native!("gene/all", [], "futures", "Future of all values; fails with the first failure.", all),
-    native!("gene/any", [], "futures", "Future of the first success; fails if all fail.", any),
-    native!("gene/async/pending", [], "", "Number of futures still pending.", pending),
-    native!("gene/async/stats", [], "", "Event-loop figures as a map.", stats),
+    native!(
+        "gene/io/read_async",
+        ["file_read_async"],
+        "path",
+        "Future of the file's content.",
+        read_async
+    ),
+    native!(
+        "gene/io/write_async",
+        ["file_write_async"],
+        "path content",
+        "Future of nil once the file is written.",
+        write_async
+    ),
+    native!(
+        "gene/io/exists_async",
+        ["file_exists_async"],
+        "path",
+        "Future of true/false.",
+        exists_async
+    ),
+    native!(
+        "gene/io/delete_async",
+        ["file_delete_async"],
+        "path",
+        "Future of nil once deleted; fails if missing.",
+        delete_async
+    ),
+    native!(
+        "gene/sleep_async",
+        ["sleep_async"],
+        "ms-or-seconds",
+        "Future of nil after the delay.",
+        sleep_async
+    ),
+    native!(
+        "gene/http/get_async",
+        ["http_get_async"],
+        "url ^timeout ^retries ^headers",
+        "Future of a response map {^status ^body ^headers}.",
+        http_get
+    ),
+    native!(
+        "gene/http/post_async",
+        ["http_post_async"],
+        "url body ^timeout ^retries ^headers",
+        "POSTs a string (or a map as JSON); future of a response map.",
+        http_post
+    ),
+    native!(
+        "gene/all",
+        [],
+        "futures",
+        "Future of all values; fails with the first failure.",
+        all
+    ),
+    native!(
+        "gene/any",
+        [],
+        "futures",
+        "Future of the first success; fails if all fail.",
+        any
+    ),
+    native!(
+        "gene/async/pending",
+        [],
+        "",
+        "Number of futures still pending.",
+        pending
+    ),
+    native!(
+        "gene/async/stats",
+        [],
+        "",
+        "Event-loop figures as a map.",
+        stats
+    ),
 ];
 
 fn read_async(vm: &mut Vm, args: Args) -> VmResult<Value> {
@@ -85,7 +151,8 @@ fn http_options(vm: &mut Vm, args: &Args, req: &mut HttpRequest) -> VmResult<()>
         match h {
             Value::Map(m) => {
                 for (k, v) in m.borrow().iter() {
-                    req.headers.push((k.as_str().to_string(), print::display(v)));
+                    req.headers
+                        .push((k.as_str().to_string(), print::display(v)));
                 }
             }
             Value::Nil => {}
@@ -131,7 +198,9 @@ fn http_post(vm: &mut Vm, args: Args) -> VmResult<Value> {
         }
         Some(other) => {
             let t = other.type_name();
-            return Err(vm.arg_err(format!("http_post_async expects a string or map body, got {t}")));
+            return Err(vm.arg_err(format!(
+                "http_post_async expects a string or map body, got {t}"
+            )));
         }
     };
     http_options(vm, &args, &mut req)?;
@@ -229,15 +298,69 @@ pub fn new_future(vm: &mut Vm, args: Vec<Value>) -> VmResult<Value> {
 // ---- Future methods ----
 
 pub(super) const METHODS: &[MethodDef] = &[
-    MethodDef { class: "Future", names: &["state"], params: "", doc: "pending, success, failure or cancelled (a symbol).", f: state },
-    MethodDef { class: "Future", names: &["value"], params: "", doc: "The value, the error, the reason, or nil while pending.", f: value },
-    MethodDef { class: "Future", names: &["complete"], params: "value", doc: "pending -> success; runs success callbacks now.", f: complete },
-    MethodDef { class: "Future", names: &["fail"], params: "error", doc: "pending -> failure; runs failure callbacks now.", f: fail },
-    MethodDef { class: "Future", names: &["cancel"], params: "[reason]", doc: "pending -> cancelled; runs failure callbacks now.", f: cancel },
-    MethodDef { class: "Future", names: &["on_success"], params: "callback", doc: "Registers a success callback.", f: on_success },
-    MethodDef { class: "Future", names: &["on_failure"], params: "callback", doc: "Registers a failure callback.", f: on_failure },
-    MethodDef { class: "Future", names: &["id"], params: "", doc: "The future's id.", f: id },
-    MethodDef { class: "Future", names: &["label"], params: "", doc: "What created the future.", f: label },
+    MethodDef {
+        class: "Future",
+        names: &["state"],
+        params: "",
+        doc: "pending, success, failure or cancelled (a symbol).",
+        f: state,
+    },
+    MethodDef {
+        class: "Future",
+        names: &["value"],
+        params: "",
+        doc: "The value, the error, the reason, or nil while pending.",
+        f: value,
+    },
+    MethodDef {
+        class: "Future",
+        names: &["complete"],
+        params: "value",
+        doc: "pending -> success; runs success callbacks now.",
+        f: complete,
+    },
+    MethodDef {
+        class: "Future",
+        names: &["fail"],
+        params: "error",
+        doc: "pending -> failure; runs failure callbacks now.",
+        f: fail,
+    },
+    MethodDef {
+        class: "Future",
+        names: &["cancel"],
+        params: "[reason]",
+        doc: "pending -> cancelled; runs failure callbacks now.",
+        f: cancel,
+    },
+    MethodDef {
+        class: "Future",
+        names: &["on_success"],
+        params: "callback",
+        doc: "Registers a success callback.",
+        f: on_success,
+    },
+    MethodDef {
+        class: "Future",
+        names: &["on_failure"],
+        params: "callback",
+        doc: "Registers a failure callback.",
+        f: on_failure,
+    },
+    MethodDef {
+        class: "Future",
+        names: &["id"],
+        params: "",
+        doc: "The future's id.",
+        f: id,
+    },
+    MethodDef {
+        class: "Future",
+        names: &["label"],
+        params: "",
+        doc: "What created the future.",
+        f: label,
+    },
 ];
 
 fn fut(recv: &Value) -> Rc<FutureObj> {
@@ -304,9 +427,16 @@ fn cancel(vm: &mut Vm, recv: &Value, a: Args) -> VmResult<Value> {
 
 fn callback(vm: &mut Vm, recv: &Value, a: Args, on_success: bool) -> VmResult<Value> {
     let f = fut(recv);
-    let who = if on_success { ".on_success" } else { ".on_failure" };
+    let who = if on_success {
+        ".on_success"
+    } else {
+        ".on_failure"
+    };
     let cb = arg(vm, &a, 0, who)?.clone();
-    if !matches!(cb, Value::Function(_) | Value::Native(_) | Value::Bound(_) | Value::Instance(_)) {
+    if !matches!(
+        cb,
+        Value::Function(_) | Value::Native(_) | Value::Bound(_) | Value::Instance(_)
+    ) {
         let t = cb.type_name();
         return Err(vm.arg_err(format!("{who} expects a function, got {t}")));
     }

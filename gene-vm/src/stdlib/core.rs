@@ -16,15 +16,45 @@ macro_rules! native {
 }
 
 pub(super) const NATIVES: &[NativeDef] = &[
-    native!("print", ["gene/print"], "values...", "Writes the plain form of each value, separated by spaces.", print_fn),
-    native!("println", ["gene/println"], "values...", "Like print, then a newline.", println_fn),
-    native!("$", [], "values...", "Concatenates the display forms of the values.", dollar),
-    native!("#Str", [], "parts...", "String interpolation: concatenates parts.", interp),
+    native!(
+        "print",
+        ["gene/print"],
+        "values...",
+        "Writes the plain form of each value, separated by spaces.",
+        print_fn
+    ),
+    native!(
+        "println",
+        ["gene/println"],
+        "values...",
+        "Like print, then a newline.",
+        println_fn
+    ),
+    native!(
+        "$",
+        [],
+        "values...",
+        "Concatenates the display forms of the values.",
+        dollar
+    ),
+    native!(
+        "#Str",
+        [],
+        "parts...",
+        "String interpolation: concatenates parts.",
+        interp
+    ),
     native!("++", [], "strings...", "Concatenates strings.", concat),
     native!("+", [], "numbers...", "Sum; (+) is 0.", add),
     native!("-", [], "numbers...", "Difference; (- x) negates.", sub),
     native!("*", [], "numbers...", "Product; (*) is 1.", mul),
-    native!("/", [], "numbers...", "Division (always a float); (/ x) is 1/x.", div),
+    native!(
+        "/",
+        [],
+        "numbers...",
+        "Division (always a float); (/ x) is 1/x.",
+        div
+    ),
     native!("%", [], "a b", "Remainder.", rem),
     native!("**", [], "a b", "Power.", pow_op),
     native!("==", [], "a b", "Deep equality.", eq),
@@ -33,20 +63,74 @@ pub(super) const NATIVES: &[NativeDef] = &[
     native!("<=", [], "a b", "Less than or equal.", le),
     native!(">", [], "a b", "Greater than.", gt),
     native!(">=", [], "a b", "Greater than or equal.", ge),
-    native!("&&", [], "values...", "The first falsy value, else the last (all evaluated).", and),
-    native!("||", [], "values...", "The first truthy value, else the last (all evaluated).", or),
-    native!("assert", ["gene/assert"], "cond [message]", "Raises AssertionException when cond is falsy.", assert),
-    native!("$parse", [], "text", "Reads the first form of text as data.", parse),
-    native!("gene/base64_encode", ["base64", "base64_encode"], "text", "Base64 (standard alphabet, padded).", b64_encode),
-    native!("gene/base64_decode", ["base64_decode"], "text", "Decodes Base64 text.", b64_decode),
+    native!(
+        "&&",
+        [],
+        "values...",
+        "The first falsy value, else the last (all evaluated).",
+        and
+    ),
+    native!(
+        "||",
+        [],
+        "values...",
+        "The first truthy value, else the last (all evaluated).",
+        or
+    ),
+    native!(
+        "assert",
+        ["gene/assert"],
+        "cond [message]",
+        "Raises AssertionException when cond is falsy.",
+        assert
+    ),
+    native!(
+        "$parse",
+        [],
+        "text",
+        "Reads the first form of text as data.",
+        parse
+    ),
+    native!(
+        "gene/base64_encode",
+        ["base64", "base64_encode"],
+        "text",
+        "Base64 (standard alphabet, padded).",
+        b64_encode
+    ),
+    native!(
+        "gene/base64_decode",
+        ["base64_decode"],
+        "text",
+        "Decodes Base64 text.",
+        b64_decode
+    ),
     native!("math/abs", ["abs"], "x", "Absolute value (same kind).", abs),
     native!("math/sqrt", ["sqrt"], "x", "Square root (float).", sqrt),
     native!("math/pow", ["pow"], "base exp", "Power (float).", pow),
     native!("math/min", ["min"], "x y...", "The smallest argument.", min),
     native!("math/max", ["max"], "x y...", "The largest argument.", max),
-    native!("math/floor", ["floor"], "x", "Floor (int unchanged, float to float).", floor),
-    native!("math/ceil", ["ceil"], "x", "Ceiling (int unchanged, float to float).", ceil),
-    native!("math/round", ["round"], "x", "Round half away from zero (int unchanged).", round),
+    native!(
+        "math/floor",
+        ["floor"],
+        "x",
+        "Floor (int unchanged, float to float).",
+        floor
+    ),
+    native!(
+        "math/ceil",
+        ["ceil"],
+        "x",
+        "Ceiling (int unchanged, float to float).",
+        ceil
+    ),
+    native!(
+        "math/round",
+        ["round"],
+        "x",
+        "Round half away from zero (int unchanged).",
+        round
+    ),
     native!("math/random", ["random"], "", "A float in [0, 1).", random),
     native!("math/sin", [], "x", "Sine.", sin),
     native!("math/cos", [], "x", "Cosine.", cos),
@@ -342,12 +426,48 @@ fn random(_vm: &mut Vm, _args: Args) -> VmResult<Value> {
 // ---- methods every value has ----
 
 pub(super) const METHODS: &[MethodDef] = &[
-    MethodDef { class: "Object", names: &["to_s", "to_str"], params: "", doc: "Display form as a string.", f: to_s },
-    MethodDef { class: "Object", names: &["class"], params: "", doc: "The value's class.", f: class_of },
-    MethodDef { class: "Object", names: &["is"], params: "class", doc: "True if the value is an instance of the class or a subclass.", f: is },
-    MethodDef { class: "Object", names: &["name"], params: "", doc: "The name of a class.", f: name },
-    MethodDef { class: "Object", names: &["parent"], params: "", doc: "The parent of a class.", f: parent },
-    MethodDef { class: "Object", names: &["message"], params: "", doc: "An exception's message.", f: message },
+    MethodDef {
+        class: "Object",
+        names: &["to_s", "to_str"],
+        params: "",
+        doc: "Display form as a string.",
+        f: to_s,
+    },
+    MethodDef {
+        class: "Object",
+        names: &["class"],
+        params: "",
+        doc: "The value's class.",
+        f: class_of,
+    },
+    MethodDef {
+        class: "Object",
+        names: &["is"],
+        params: "class",
+        doc: "True if the value is an instance of the class or a subclass.",
+        f: is,
+    },
+    MethodDef {
+        class: "Object",
+        names: &["name"],
+        params: "",
+        doc: "The name of a class.",
+        f: name,
+    },
+    MethodDef {
+        class: "Object",
+        names: &["parent"],
+        params: "",
+        doc: "The parent of a class.",
+        f: parent,
+    },
+    MethodDef {
+        class: "Object",
+        names: &["message"],
+        params: "",
+        doc: "An exception's message.",
+        f: message,
+    },
 ];
 
 fn to_s(_vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
@@ -367,7 +487,10 @@ fn name(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
         Value::Function(f) => Ok(Value::str(f.proto.name.clone())),
         other => {
             let t = other.type_name();
-            Err(vm.err(ErrorKind::Exception, format!("Method 'name' not found on {t}")))
+            Err(vm.err(
+                ErrorKind::Exception,
+                format!("Method 'name' not found on {t}"),
+            ))
         }
     }
 }
@@ -376,7 +499,10 @@ fn parent(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
         Value::Class(c) => Ok(c.parent.clone().map(Value::Class).unwrap_or_default()),
         other => {
             let t = other.type_name();
-            Err(vm.err(ErrorKind::Exception, format!("Method 'parent' not found on {t}")))
+            Err(vm.err(
+                ErrorKind::Exception,
+                format!("Method 'parent' not found on {t}"),
+            ))
         }
     }
 }

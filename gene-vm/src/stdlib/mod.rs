@@ -7,7 +7,7 @@ mod methods;
 mod system;
 
 use crate::vm::error::VmResult;
-use crate::vm::value::{NativeId, Namespace, Value};
+use crate::vm::value::{Namespace, NativeId, Value};
 use crate::vm::{Args, MethodFn, Vm};
 
 pub use async_natives::new_future;

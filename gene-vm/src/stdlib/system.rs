@@ -18,20 +18,97 @@ macro_rules! native {
 }
 
 pub(super) const NATIVES: &[NativeDef] = &[
-    native!("gene/time/now", ["time/now"], "", "Seconds since the Unix epoch (float).", now),
-    native!("gene/time/now_us", ["time/now_us"], "", "Microseconds since the Unix epoch (int).", now_us),
+    native!(
+        "gene/time/now",
+        ["time/now"],
+        "",
+        "Seconds since the Unix epoch (float).",
+        now
+    ),
+    native!(
+        "gene/time/now_us",
+        ["time/now_us"],
+        "",
+        "Microseconds since the Unix epoch (int).",
+        now_us
+    ),
     native!("system/os", [], "", "The operating system name.", os),
     native!("system/cwd", ["cwd"], "", "The current directory.", cwd),
-    native!("system/exit", ["exit"], "[code]", "Ends the process with the status (no auto-drain).", exit),
-    native!("gene/sleep", ["sleep"], "ms-or-seconds", "Blocks the VM thread for the duration.", sleep),
-    native!("get_env", [], "name [default]", "An environment variable, or default/nil if unset or empty.", get_env),
-    native!("set_env", [], "name value", "Sets an environment variable for this process.", set_env),
-    native!("has_env", [], "name", "True if the environment variable exists.", has_env),
-    native!("gene/io/read", ["file_read", "File/read"], "path", "Reads a whole file (blocking).", read, deprecated),
-    native!("gene/io/write", ["file_write", "File/write"], "path content", "Writes a file (blocking).", write, deprecated),
-    native!("File/append", [], "path content", "Appends to a file (blocking).", append, deprecated),
-    native!("File/exists", [], "path", "True if the path exists.", exists, deprecated),
-    native!("File/delete", [], "path", "Deletes a file (blocking).", delete, deprecated),
+    native!(
+        "system/exit",
+        ["exit"],
+        "[code]",
+        "Ends the process with the status (no auto-drain).",
+        exit
+    ),
+    native!(
+        "gene/sleep",
+        ["sleep"],
+        "ms-or-seconds",
+        "Blocks the VM thread for the duration.",
+        sleep
+    ),
+    native!(
+        "get_env",
+        [],
+        "name [default]",
+        "An environment variable, or default/nil if unset or empty.",
+        get_env
+    ),
+    native!(
+        "set_env",
+        [],
+        "name value",
+        "Sets an environment variable for this process.",
+        set_env
+    ),
+    native!(
+        "has_env",
+        [],
+        "name",
+        "True if the environment variable exists.",
+        has_env
+    ),
+    native!(
+        "gene/io/read",
+        ["file_read", "File/read"],
+        "path",
+        "Reads a whole file (blocking).",
+        read,
+        deprecated
+    ),
+    native!(
+        "gene/io/write",
+        ["file_write", "File/write"],
+        "path content",
+        "Writes a file (blocking).",
+        write,
+        deprecated
+    ),
+    native!(
+        "File/append",
+        [],
+        "path content",
+        "Appends to a file (blocking).",
+        append,
+        deprecated
+    ),
+    native!(
+        "File/exists",
+        [],
+        "path",
+        "True if the path exists.",
+        exists,
+        deprecated
+    ),
+    native!(
+        "File/delete",
+        [],
+        "path",
+        "Deletes a file (blocking).",
+        delete,
+        deprecated
+    ),
 ];
 
 fn now(_vm: &mut Vm, _args: Args) -> VmResult<Value> {
@@ -115,7 +192,10 @@ fn has_env(vm: &mut Vm, args: Args) -> VmResult<Value> {
 }
 
 fn io_err(vm: &mut Vm, what: &str, path: &str, e: std::io::Error) -> Box<Throw> {
-    vm.err(ErrorKind::Io, format!("Failed to {what} file '{path}': {e}"))
+    vm.err(
+        ErrorKind::Io,
+        format!("Failed to {what} file '{path}': {e}"),
+    )
 }
 
 fn read(vm: &mut Vm, args: Args) -> VmResult<Value> {
@@ -176,11 +256,41 @@ fn delete(vm: &mut Vm, args: Args) -> VmResult<Value> {
 // ---- File instances ----
 
 pub(super) const FILE_METHODS: &[MethodDef] = &[
-    MethodDef { class: "File", names: &["read"], params: "", doc: "Reads the file.", f: file_read },
-    MethodDef { class: "File", names: &["write"], params: "content", doc: "Writes the file.", f: file_write },
-    MethodDef { class: "File", names: &["append"], params: "content", doc: "Appends to the file.", f: file_append },
-    MethodDef { class: "File", names: &["exists"], params: "", doc: "True if the file exists.", f: file_exists },
-    MethodDef { class: "File", names: &["delete"], params: "", doc: "Deletes the file.", f: file_delete },
+    MethodDef {
+        class: "File",
+        names: &["read"],
+        params: "",
+        doc: "Reads the file.",
+        f: file_read,
+    },
+    MethodDef {
+        class: "File",
+        names: &["write"],
+        params: "content",
+        doc: "Writes the file.",
+        f: file_write,
+    },
+    MethodDef {
+        class: "File",
+        names: &["append"],
+        params: "content",
+        doc: "Appends to the file.",
+        f: file_append,
+    },
+    MethodDef {
+        class: "File",
+        names: &["exists"],
+        params: "",
+        doc: "True if the file exists.",
+        f: file_exists,
+    },
+    MethodDef {
+        class: "File",
+        names: &["delete"],
+        params: "",
+        doc: "Deletes the file.",
+        f: file_delete,
+    },
 ];
 
 fn with_path(vm: &mut Vm, recv: &Value, mut args: Args) -> VmResult<Args> {

@@ -72,11 +72,7 @@ impl Vm {
             Value::Nil => Value::Nil,
             Value::Void => Value::Void,
             other => {
-                return Err(self.type_err(format!(
-                    "Cannot index {} with {}",
-                    other.type_name(),
-                    i
-                )))
+                return Err(self.type_err(format!("Cannot index {} with {}", other.type_name(), i)))
             }
         })
     }
@@ -138,11 +134,7 @@ impl Vm {
                 m.borrow_mut().insert(key, v);
                 Ok(())
             }
-            other => Err(self.type_err(format!(
-                "Cannot set index {} on {}",
-                i,
-                other.type_name()
-            ))),
+            other => Err(self.type_err(format!("Cannot set index {} on {}", i, other.type_name()))),
         }
     }
 
@@ -167,10 +159,7 @@ impl Vm {
                 pos: 0,
             },
             other => {
-                return Err(self.type_err(format!(
-                    "Cannot iterate over {}",
-                    other.type_name()
-                )))
+                return Err(self.type_err(format!("Cannot iterate over {}", other.type_name())))
             }
         };
         Ok(Value::Iterator(Rc::new(RefCell::new(it))))
@@ -214,7 +203,11 @@ impl Vm {
                         step,
                         index,
                     } => {
-                        let done = if *step >= 0 { *next > *end } else { *next < *end };
+                        let done = if *step >= 0 {
+                            *next > *end
+                        } else {
+                            *next < *end
+                        };
                         if done || *step == 0 {
                             return Ok(None);
                         }
@@ -224,7 +217,11 @@ impl Vm {
                         *index += 1;
                         if *next == v {
                             *next = if *step > 0 { i64::MAX } else { i64::MIN };
-                            *end = if *step > 0 { i64::MAX - 1 } else { i64::MIN + 1 };
+                            *end = if *step > 0 {
+                                i64::MAX - 1
+                            } else {
+                                i64::MIN + 1
+                            };
                         }
                         if n >= 2 {
                             vec![Value::Int(idx), Value::Int(v)]
@@ -278,7 +275,11 @@ impl Vm {
         let required = info.elems.iter().filter(|(r, d)| !r && !d).count();
         let has_rest = info.elems.iter().any(|(r, _)| *r);
         if n < required || (!has_rest && n > info.elems.len()) {
-            let expected = if n < required { required } else { info.elems.len() };
+            let expected = if n < required {
+                required
+            } else {
+                info.elems.len()
+            };
             return Err(self.arg_err(format!("Expected {expected} arguments, got {n}")));
         }
         let mut optional_left = n - required;

@@ -6,8 +6,8 @@ use std::rc::Rc;
 
 use super::error::{ErrorKind, VmResult};
 use super::frame::{Frame, FrameKind, SavedFrame};
-use super::value::*;
 use super::print;
+use super::value::*;
 use super::{Args, Vm};
 use crate::compile::chunk::ClassInfo;
 
@@ -114,12 +114,9 @@ impl Vm {
         let has_rest = params.iter().any(|p| p.rest && !p.keyword);
         let required = proto.required;
         let n = args.len();
-        if n < required || (!has_rest && n > positional - params.iter().filter(|p| p.rest).count()) {
-            let expected = if n < required {
-                required
-            } else {
-                positional
-            };
+        if n < required || (!has_rest && n > positional - params.iter().filter(|p| p.rest).count())
+        {
+            let expected = if n < required { required } else { positional };
             return Err(self.arg_err(format!("Expected {expected} arguments, got {n}")));
         }
         let mut optional_left = n - required;
@@ -129,7 +126,10 @@ impl Vm {
         let mut values: Vec<Value> = Vec::with_capacity(params.len());
         for (i, p) in params.iter().enumerate() {
             if p.keyword {
-                let found = kw.iter().find(|(k, _)| *k == p.name).map(|(_, v)| v.clone());
+                let found = kw
+                    .iter()
+                    .find(|(k, _)| *k == p.name)
+                    .map(|(_, v)| v.clone());
                 match found {
                     Some(v) => {
                         values.push(v);
@@ -137,10 +137,9 @@ impl Vm {
                     }
                     None if p.has_default || p.rest => values.push(Value::Nil),
                     None => {
-                        return Err(self.arg_err(format!(
-                            "Missing keyword argument: {}",
-                            p.name.as_str()
-                        )))
+                        return Err(
+                            self.arg_err(format!("Missing keyword argument: {}", p.name.as_str()))
+                        )
                     }
                 }
                 continue;
@@ -227,10 +226,7 @@ impl Vm {
                 Err(self.type_err("VkInstance is not callable (its class has no call method)"))
             }
             Value::Class(_) => self.instantiate(callee, args, kw, ret_to),
-            other => Err(self.type_err(format!(
-                "{} is not callable",
-                print::plain(&other)
-            ))),
+            other => Err(self.type_err(format!("{} is not callable", print::plain(&other)))),
         }
     }
 
@@ -258,7 +254,10 @@ impl Vm {
     fn run_pushed(&mut self, depth: usize) -> VmResult<Value> {
         if self.native_depth > 2000 {
             self.frames.truncate(depth);
-            return Err(self.err(ErrorKind::Runtime, "Stack overflow: too many nested callbacks"));
+            return Err(self.err(
+                ErrorKind::Runtime,
+                "Stack overflow: too many nested callbacks",
+            ));
         }
         if let Some(f) = self.frames.get_mut(depth) {
             f.stop = true;
@@ -412,10 +411,7 @@ impl Vm {
     /// `(v is C)` and catch-by-class.
     pub fn value_is(&mut self, v: &Value, cls: &Value) -> VmResult<bool> {
         let Value::Class(c) = cls else {
-            return Err(self.type_err(format!(
-                "Expected a class, got {}",
-                cls.type_name()
-            )));
+            return Err(self.type_err(format!("Expected a class, got {}", cls.type_name())));
         };
         if c.builtin.get() == Some(BuiltinClass::Object) {
             return Ok(true);
@@ -432,10 +428,7 @@ impl Vm {
         ret_to: usize,
     ) -> VmResult<bool> {
         let Value::Class(c) = class else {
-            return Err(self.type_err(format!(
-                "new expects a class, got {}",
-                class.type_name()
-            )));
+            return Err(self.type_err(format!("new expects a class, got {}", class.type_name())));
         };
         // Built-in classes with native constructors.
         let mut k = Some(c.clone());
@@ -460,7 +453,14 @@ impl Vm {
         }));
         match c.find_ctor() {
             Some(Value::Function(ctor)) => {
-                self.push_closure_frame(ctor, Some(inst.clone()), args, kw, ret_to, FrameKind::Ctor(inst))?;
+                self.push_closure_frame(
+                    ctor,
+                    Some(inst.clone()),
+                    args,
+                    kw,
+                    ret_to,
+                    FrameKind::Ctor(inst),
+                )?;
                 Ok(true)
             }
             _ => {
@@ -471,7 +471,9 @@ impl Vm {
                         Some(BuiltinClass::Exception) => {
                             if let (Value::Instance(i), Some(m)) = (&inst, args.first()) {
                                 let key = self.intern("message");
-                                i.props.borrow_mut().insert(key, Value::str(print::display(m)));
+                                i.props
+                                    .borrow_mut()
+                                    .insert(key, Value::str(print::display(m)));
                             }
                             break;
                         }
@@ -504,7 +506,11 @@ impl Vm {
         let fns: Vec<Value> = self.stack.drain(at..).collect();
         let at = self.stack.len() - info.methods.len();
         let methods: Vec<Value> = self.stack.drain(at..).collect();
-        let ctor = if info.has_ctor { self.stack.pop() } else { None };
+        let ctor = if info.has_ctor {
+            self.stack.pop()
+        } else {
+            None
+        };
         let parent = if info.has_parent {
             match self.stack.pop() {
                 Some(Value::Class(p)) => Some(p),
@@ -613,7 +619,14 @@ impl Vm {
             ns: ns.clone(),
             home: None,
         });
-        self.push_closure_frame(closure, None, Vec::new(), Vec::new(), ret_to, FrameKind::NsBody(ns))
+        self.push_closure_frame(
+            closure,
+            None,
+            Vec::new(),
+            Vec::new(),
+            ret_to,
+            FrameKind::NsBody(ns),
+        )
     }
 
     // ---- generators ----
@@ -644,7 +657,9 @@ impl Vm {
                 gen.borrow_mut().state = GenState::Done;
                 Ok(Value::NotFound)
             }
-            GenState::Running => Err(self.err(ErrorKind::Exception, "Generator is already running")),
+            GenState::Running => {
+                Err(self.err(ErrorKind::Exception, "Generator is already running"))
+            }
             GenState::Fresh {
                 closure,
                 args,

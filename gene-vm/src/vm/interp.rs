@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use super::error::{ErrorKind, Throw, VmResult};
 use super::frame::{FrameKind, Handler};
-use super::value::*;
 use super::print;
+use super::value::*;
 use super::{ops, Vm};
 use crate::compile::chunk::Op;
 use crate::compile::hir::BinOp;
@@ -270,10 +270,14 @@ impl Vm {
                     let b = pop!();
                     let a = pop!();
                     let r = match (bop, &a, &b) {
-                        (BinOp::Add, Value::Int(x), Value::Int(y)) if x.checked_add(*y).is_some() => {
+                        (BinOp::Add, Value::Int(x), Value::Int(y))
+                            if x.checked_add(*y).is_some() =>
+                        {
                             Value::Int(x.wrapping_add(*y))
                         }
-                        (BinOp::Sub, Value::Int(x), Value::Int(y)) if x.checked_sub(*y).is_some() => {
+                        (BinOp::Sub, Value::Int(x), Value::Int(y))
+                            if x.checked_sub(*y).is_some() =>
+                        {
                             Value::Int(x.wrapping_sub(*y))
                         }
                         (BinOp::Add, Value::Int(x), Value::Int(y)) => match x.checked_add(*y) {
@@ -435,11 +439,12 @@ impl Vm {
                     let vals: Vec<Value> = self.stack.drain(at..).collect();
                     let props = tri!(self.build_map(&info.props, vals));
                     let head = pop!();
-                    self.stack.push(Value::Gene(Rc::new(std::cell::RefCell::new(GeneObj {
-                        head,
-                        props,
-                        children,
-                    }))));
+                    self.stack
+                        .push(Value::Gene(Rc::new(std::cell::RefCell::new(GeneObj {
+                            head,
+                            props,
+                            children,
+                        }))));
                 }
                 Op::Quote(k) => {
                     let v = deep_copy(&chunk!().consts[k as usize]);
@@ -561,14 +566,15 @@ impl Vm {
                             other.type_name()
                         )))),
                     };
-                    self.stack.push(Value::Iterator(Rc::new(std::cell::RefCell::new(
-                        IterObj::Range {
-                            next: 0,
-                            end: n - 1,
-                            step: 1,
-                            index: 0,
-                        },
-                    ))));
+                    self.stack
+                        .push(Value::Iterator(Rc::new(std::cell::RefCell::new(
+                            IterObj::Range {
+                                next: 0,
+                                end: n - 1,
+                                step: 1,
+                                index: 0,
+                            },
+                        ))));
                 }
                 Op::IterNext(done, n) => {
                     save!();
@@ -746,7 +752,7 @@ impl Vm {
     pub(crate) fn collect_args(
         &mut self,
         info: &crate::compile::chunk::CallInfo,
-    ) -> VmResult<(Vec<Value>, Vec<(Sym, Value)>)> {
+    ) -> VmResult<(Vec<Value>, KwArgs)> {
         let nkw = info.kw.len();
         let at = self.stack.len() - nkw;
         let kwvals: Vec<Value> = self.stack.drain(at..).collect();
@@ -789,10 +795,8 @@ impl Vm {
                     }
                     Value::Nil => {}
                     other => {
-                        return Err(self.type_err(format!(
-                            "Cannot spread a {} into a map",
-                            other.type_name()
-                        )))
+                        return Err(self
+                            .type_err(format!("Cannot spread a {} into a map", other.type_name())))
                     }
                 }
             } else {
@@ -802,6 +806,9 @@ impl Vm {
         Ok(m)
     }
 }
+
+/// Keyword arguments of a call, in call order.
+pub type KwArgs = Vec<(Sym, Value)>;
 
 /// Clone without a call for immediates (the common case in hot loops).
 #[inline(always)]

@@ -62,7 +62,10 @@ impl Args {
         }
     }
     pub fn kw(&self, name: &str) -> Option<&Value> {
-        self.kw.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
+        self.kw
+            .iter()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v)
     }
 }
 
@@ -159,8 +162,23 @@ impl Vm {
         object.builtin.set(Some(BuiltinClass::Object));
         self.register_class("Object", object.clone());
         for name in [
-            "Int", "Float", "String", "Bool", "Nil", "Void", "Char", "Symbol", "Array", "Map",
-            "Gene", "Range", "Function", "Class", "Namespace", "Generator", "Path",
+            "Int",
+            "Float",
+            "String",
+            "Bool",
+            "Nil",
+            "Void",
+            "Char",
+            "Symbol",
+            "Array",
+            "Map",
+            "Gene",
+            "Range",
+            "Function",
+            "Class",
+            "Namespace",
+            "Generator",
+            "Path",
         ] {
             let c = self.new_class(name, Some(object.clone()));
             c.builtin.set(Some(BuiltinClass::Value));
@@ -334,12 +352,7 @@ impl Vm {
             .map(|f| {
                 let proto = &f.closure.proto;
                 let ip = f.ip.saturating_sub(1);
-                let span = proto
-                    .chunk
-                    .spans
-                    .get(ip)
-                    .copied()
-                    .unwrap_or(proto.span);
+                let span = proto.chunk.spans.get(ip).copied().unwrap_or(proto.span);
                 TraceEntry {
                     function: proto.name.clone(),
                     file: proto.file,
@@ -372,7 +385,10 @@ impl Vm {
             out.push_str("Gene stack (innermost first):\n");
             for e in t.trace.iter().take(30) {
                 let (file, line, col) = self.position(e.file, e.span);
-                out.push_str(&format!("  at {} ({}:{}:{})\n", e.function, file, line, col));
+                out.push_str(&format!(
+                    "  at {} ({}:{}:{})\n",
+                    e.function, file, line, col
+                ));
             }
             if t.trace.len() > 30 {
                 out.push_str(&format!("  ... {} more frames\n", t.trace.len() - 30));

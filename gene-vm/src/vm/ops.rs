@@ -75,15 +75,17 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> VmResult<Value> {
             },
         },
         BinOp::Pow => match (a, b) {
-            (Int(x), Int(y)) if *y >= 0 => match u32::try_from(*y).ok().and_then(|e| x.checked_pow(e)) {
-                Some(v) => Int(v),
-                None => {
-                    return Err(vm.err(
-                        ErrorKind::Runtime,
-                        format!("Integer overflow in exponentiation: {x} ** {y}"),
-                    ))
+            (Int(x), Int(y)) if *y >= 0 => {
+                match u32::try_from(*y).ok().and_then(|e| x.checked_pow(e)) {
+                    Some(v) => Int(v),
+                    None => {
+                        return Err(vm.err(
+                            ErrorKind::Runtime,
+                            format!("Integer overflow in exponentiation: {x} ** {y}"),
+                        ))
+                    }
                 }
-            },
+            }
             _ => match (num(a), num(b)) {
                 (Some(x), Some(y)) => Float(x.powf(y)),
                 _ => return Err(type_mismatch(vm, op, a, b)),

@@ -361,8 +361,7 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
             values_equal(&x.head, &y.head)
                 && maps_equal(&x.props, &y.props)
                 && x.children.len() == y.children.len()
-                && x
-                    .children
+                && x.children
                     .iter()
                     .zip(y.children.iter())
                     .all(|(a, b)| values_equal(a, b))
