@@ -55,8 +55,29 @@ pub fn run_program(vm: &mut Vm, name: &str, text: &str) -> Result<Value, RunErro
     let proto = vm
         .compile(name, text, &LowerOptions::default())
         .map_err(|(f, e)| RunError::Syntax(f, e))?;
+    if std::env::var_os("GENE_DUMP_BYTECODE").is_some() {
+        eprint!("{}", disassemble(&proto));
+    }
     let ns = vm.module_ns(name);
     vm.run_main(proto, ns).map_err(RunError::Thrown)
+}
+
+/// A listing of a function's bytecode and of the functions it defines
+/// (`GENE_DUMP_BYTECODE=1 gene run FILE`).
+pub fn disassemble(proto: &crate::compile::FnProto) -> String {
+    let mut out = format!(
+        "== {} (slots {}, params {})\n",
+        proto.name,
+        proto.nslots,
+        proto.params.len()
+    );
+    for (i, op) in proto.chunk.code.iter().enumerate() {
+        out.push_str(&format!("{i:5}  {op:?}\n"));
+    }
+    for p in &proto.chunk.protos {
+        out.push_str(&disassemble(p));
+    }
+    out
 }
 
 /// A REPL session: variables and definitions persist across entries.

@@ -40,6 +40,10 @@ pub enum Op {
     Binary(crate::compile::hir::BinOp),
     /// Compare the two values on top; jump to .1 when the comparison is false.
     CmpJump(crate::compile::hir::BinOp, u32),
+    /// `(local op k)` with a small Int constant: pushes the result.
+    LocalIntOp(u32, crate::compile::hir::BinOp, i32),
+    /// Compare a local with a small Int constant; jump to .3 when false.
+    CmpLocalIntJump(u16, crate::compile::hir::BinOp, i32, u32),
     /// Add a small constant to an Int local in place (`(i += 1)`).
     AddLocalInt(u32, i32),
     Not,
@@ -63,14 +67,14 @@ pub enum Op {
     /// Copy of a quoted constant (quoted data is mutable).
     Quote(u32),
     GetMember(u32),
-    GetIndex(i64),
+    GetIndex(i32),
     /// [obj key] -> obj/key: an index if key is an Int, else member `names[.0]`.
     GetDynamic(u32),
     /// [obj key value] -> value
     SetDynamic(u32),
     /// Set member: [obj value] -> value
     SetMember(u32),
-    SetIndex(i64),
+    SetIndex(i32),
     Throw,
     ThrowUndefined(u32),
     ThrowMessage(u32),

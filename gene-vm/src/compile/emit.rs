@@ -131,13 +131,37 @@ impl<'u> Emitter<'u> {
         self.emit(Op::Pop);
     }
 
+    /// `(x op k)` where x is a slot variable and k a literal that fits i32.
+    fn local_and_small_int(&mut self, a: &Expr, b: &Expr) -> Option<(u32, i32)> {
+        let (ExprKind::Name(NameRes::Var(v), _), ExprKind::Lit(Lit::Int(k))) = (&a.kind, &b.kind)
+        else {
+            return None;
+        };
+        let Storage::Slot(slot) = self.storage_of(*v) else {
+            return None;
+        };
+        Some((slot, i32::try_from(*k).ok()?))
+    }
+
     /// Emits a conditional jump taken when `cond` is falsy; returns it for patching.
     fn jump_if_false(&mut self, cond: &'u Expr) -> usize {
         if let ExprKind::Binary(op, a, b) = &cond.kind {
-            if matches!(
+            let is_cmp = matches!(
                 op,
                 BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
-            ) {
+            );
+            if is_cmp {
+                if let Some((slot, k)) = self.local_and_small_int(a, b) {
+                    if let Ok(slot) = u16::try_from(slot) {
+                        let saved = self.span;
+                        self.span = cond.span;
+                        let j = self.emit(Op::CmpLocalIntJump(slot, *op, k, 0));
+                        self.span = saved;
+                        return j;
+                    }
+                }
+            }
+            if is_cmp {
                 let saved = self.span;
                 self.span = cond.span;
                 self.expr(a);
@@ -157,6 +181,7 @@ impl<'u> Emitter<'u> {
         let c = &mut self.st().chunk;
         c.code[at] = match c.code[at] {
             Op::CmpJump(op, _) => Op::CmpJump(op, target),
+            Op::CmpLocalIntJump(s, op, k, _) => Op::CmpLocalIntJump(s, op, k, target),
             Op::Jump(_) => Op::Jump(target),
             Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
             Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
@@ -273,7 +298,15 @@ impl<'u> Emitter<'u> {
             self.emit(Op::Return);
         }
         self.span = saved_span;
-        let st = self.fns.pop().expect("function state");
+        let mut st = self.fns.pop().expect("function state");
+        // A jump to a `Return` returns directly.
+        for i in 0..st.chunk.code.len() {
+            if let Op::Jump(t) = st.chunk.code[i] {
+                if st.chunk.code.get(t as usize) == Some(&Op::Return) {
+                    st.chunk.code[i] = Op::Return;
+                }
+            }
+        }
         let required = def
             .params
             .iter()
@@ -556,6 +589,23 @@ impl<'u> Emitter<'u> {
                 }
             }
             ExprKind::Binary(op, a, b) => {
+                if let Some((slot, k)) = self.local_and_small_int(a, b) {
+                    if matches!(
+                        op,
+                        BinOp::Add
+                            | BinOp::Sub
+                            | BinOp::Mul
+                            | BinOp::Lt
+                            | BinOp::Le
+                            | BinOp::Gt
+                            | BinOp::Ge
+                            | BinOp::Eq
+                            | BinOp::Ne
+                    ) {
+                        self.emit(Op::LocalIntOp(slot, *op, k));
+                        return;
+                    }
+                }
                 self.expr(a);
                 self.expr(b);
                 self.emit(Op::Binary(*op));
@@ -851,9 +901,15 @@ impl<'u> Emitter<'u> {
                 let n = self.name(m);
                 self.emit(Op::GetMember(n));
             }
-            Segment::Index(i) => {
-                self.emit(Op::GetIndex(*i));
-            }
+            Segment::Index(i) => match i32::try_from(*i) {
+                Ok(i) => {
+                    self.emit(Op::GetIndex(i));
+                }
+                Err(_) => {
+                    self.emit(Op::Pop);
+                    self.emit(Op::Void);
+                }
+            },
             Segment::MaybeIndex(m, v) => {
                 self.load_var(*v);
                 let n = self.name(m);
@@ -982,7 +1038,8 @@ impl<'u> Emitter<'u> {
                         self.emit(Op::SetMember(n));
                     }
                     Segment::Index(i) => {
-                        self.emit(Op::SetIndex(*i));
+                        let i = i32::try_from(*i).unwrap_or(i32::MAX);
+                        self.emit(Op::SetIndex(i));
                     }
                     Segment::MaybeIndex(m, v) => {
                         self.load_var(*v);

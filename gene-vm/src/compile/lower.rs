@@ -370,11 +370,17 @@ impl Lowerer {
     }
 
     fn path_base(&mut self, first: &str, span: Span) -> Expr {
-        if first.is_empty() {
-            self.self_expr(span)
-        } else {
-            self.lower_symbol(first, span)
-        }
+        let lit = match first {
+            "" => return self.self_expr(span),
+            "nil" => Lit::Nil,
+            "void" => Lit::Void,
+            "not_found" => Lit::NotFound,
+            "true" => Lit::Bool(true),
+            "false" => Lit::Bool(false),
+            _ => return self.lower_symbol(first, span),
+        };
+        // A reserved literal word as the first segment (`nil/x`) is the literal.
+        Self::lit(lit, span)
     }
 
     fn lower_path(&mut self, segs: &[String], span: Span) -> Expr {

@@ -213,15 +213,12 @@ impl Vm {
                         }
                         let v = *next;
                         let idx = *index;
-                        *next = next.saturating_add(*step);
                         *index += 1;
-                        if *next == v {
-                            *next = if *step > 0 { i64::MAX } else { i64::MIN };
-                            *end = if *step > 0 {
-                                i64::MAX - 1
-                            } else {
-                                i64::MIN + 1
-                            };
+                        match next.checked_add(*step) {
+                            Some(nx) => *next = nx,
+                            // The next value lies outside i64: mark the range
+                            // exhausted (a zero step never iterates).
+                            None => *step = 0,
                         }
                         if n >= 2 {
                             vec![Value::Int(idx), Value::Int(v)]

@@ -13,6 +13,7 @@ use crate::compile::chunk::ClassInfo;
 
 impl Vm {
     /// Fast path: arguments are already in place after the callee.
+    #[inline(always)]
     pub(crate) fn push_frame_fast(&mut self, c: Rc<Closure>, callee_idx: usize) {
         let base = callee_idx + 1;
         let nslots = c.proto.nslots as usize;
@@ -31,7 +32,6 @@ impl Vm {
             provided: u64::MAX,
             kind: FrameKind::Normal,
             stop: false,
-            async_cause: None,
         });
         self.frames_changed();
     }
@@ -85,7 +85,6 @@ impl Vm {
             provided,
             kind,
             stop: false,
-            async_cause: None,
         });
         Ok(())
     }

@@ -38,8 +38,6 @@ pub struct Frame {
     pub kind: FrameKind,
     /// When this frame returns, the run loop that started it returns (native re-entry).
     pub stop: bool,
-    /// Set on frames of callbacks run by the event loop: the future that triggered them.
-    pub async_cause: Option<u64>,
 }
 
 /// A generator's frame and operand stack while it is suspended.

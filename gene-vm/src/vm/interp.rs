@@ -86,6 +86,8 @@ impl Vm {
         // The proto is kept alive by the frame's closure for as long as the frame exists;
         // the raw pointer avoids an Rc clone per instruction.
         let mut proto: *const FnProto = &*self.frames[fi].closure.proto;
+        // Every chunk ends with `Return` and jumps stay inside it, so `ip` is always in range.
+        let mut code: *const Op = self.frames[fi].closure.proto.chunk.code.as_ptr();
         let mut ip = self.frames[fi].ip;
         let mut base = self.frames[fi].base;
         let mut budget = self.budget;
@@ -101,6 +103,7 @@ impl Vm {
             () => {{
                 fi = self.frames.len() - 1;
                 proto = &*self.frames[fi].closure.proto;
+                code = self.frames[fi].closure.proto.chunk.code.as_ptr();
                 ip = self.frames[fi].ip;
                 base = self.frames[fi].base;
                 budget = self.budget;
@@ -137,7 +140,9 @@ impl Vm {
         }
 
         loop {
-            let op = chunk!().code[ip];
+            debug_assert!(ip < chunk!().code.len());
+            // SAFETY: see `code` above.
+            let op = unsafe { &*code.add(ip) };
             ip += 1;
             budget -= 1;
             if budget == 0 {
@@ -152,7 +157,7 @@ impl Vm {
                     resync!();
                 }
             }
-            match op {
+            match *op {
                 Op::Const(k) => self.stack.push(chunk!().consts[k as usize].clone()),
                 Op::Nil => self.stack.push(Value::Nil),
                 Op::Void => self.stack.push(Value::Void),
@@ -195,6 +200,45 @@ impl Vm {
                         ip = t as usize;
                     }
                 }
+                Op::LocalIntOp(s, bop, k) => {
+                    let r = match (&self.stack[base + s as usize], bop) {
+                        (Value::Int(x), BinOp::Add) if x.checked_add(k as i64).is_some() => {
+                            Value::Int(x + k as i64)
+                        }
+                        (Value::Int(x), BinOp::Sub) if x.checked_sub(k as i64).is_some() => {
+                            Value::Int(x - k as i64)
+                        }
+                        (Value::Int(x), BinOp::Lt) => Value::Bool(*x < k as i64),
+                        (Value::Int(x), BinOp::Le) => Value::Bool(*x <= k as i64),
+                        (Value::Int(x), BinOp::Gt) => Value::Bool(*x > k as i64),
+                        (Value::Int(x), BinOp::Ge) => Value::Bool(*x >= k as i64),
+                        (Value::Int(x), BinOp::Eq) => Value::Bool(*x == k as i64),
+                        (Value::Int(x), BinOp::Ne) => Value::Bool(*x != k as i64),
+                        (a, _) => {
+                            let a = fast_clone(a);
+                            tri!(ops::binary(self, bop, &a, &Value::Int(k as i64)))
+                        }
+                    };
+                    self.stack.push(r);
+                }
+                Op::CmpLocalIntJump(s, bop, k, t) => {
+                    let k = k as i64;
+                    let r = match (&self.stack[base + s as usize], bop) {
+                        (Value::Int(x), BinOp::Lt) => *x < k,
+                        (Value::Int(x), BinOp::Le) => *x <= k,
+                        (Value::Int(x), BinOp::Gt) => *x > k,
+                        (Value::Int(x), BinOp::Ge) => *x >= k,
+                        (Value::Int(x), BinOp::Eq) => *x == k,
+                        (Value::Int(x), BinOp::Ne) => *x != k,
+                        (a, _) => {
+                            let a = fast_clone(a);
+                            tri!(ops::binary(self, bop, &a, &Value::Int(k))).truthy()
+                        }
+                    };
+                    if !r {
+                        ip = t as usize;
+                    }
+                }
                 Op::AddLocalInt(s, k) => {
                     let slot = &mut self.stack[base + s as usize];
                     if let Value::Int(x) = slot {
@@ -216,7 +260,21 @@ impl Vm {
                     self.env_set(fi, hops, idx, v);
                 }
                 Op::LoadGlobal(n) => {
-                    let v = tri!(self.load_global(fi, chunk!(), n));
+                    // Inline cache hit: the member's index in the frame's namespace.
+                    let c = chunk!();
+                    let cached = c.global_cache[n as usize].get();
+                    let hit = self.frames[fi]
+                        .closure
+                        .ns
+                        .members
+                        .borrow()
+                        .get_index(cached as usize)
+                        .filter(|(k, _)| **k == c.names[n as usize])
+                        .map(|(_, v)| fast_clone(v));
+                    let v = match hit {
+                        Some(v) => v,
+                        None => tri!(self.load_global(fi, c, n)),
+                    };
                     self.stack.push(v);
                 }
                 Op::LoadSelfOrNil => self.stack.push(Value::Nil),
@@ -375,20 +433,30 @@ impl Vm {
                 }
                 Op::Return => {
                     let result = pop!();
-                    let Some(frame) = self.frames.pop() else {
+                    let Some(frame) = self.frames.last() else {
                         return Ok(result);
                     };
-                    self.stack.truncate(frame.ret_to);
-                    let result = match frame.kind {
+                    let ret_to = frame.ret_to;
+                    let stop = frame.stop;
+                    let result = match &frame.kind {
                         FrameKind::Normal => result,
-                        FrameKind::Ctor(inst) => inst,
-                        FrameKind::NsBody(ns) => Value::Namespace(ns),
+                        FrameKind::Ctor(inst) => inst.clone(),
+                        FrameKind::NsBody(ns) => Value::Namespace(ns.clone()),
                         FrameKind::Generator(g) => {
                             g.borrow_mut().state = GenState::Done;
                             Value::NotFound
                         }
                     };
-                    if frame.stop {
+                    // Drop the frame in place (moving it out costs a large copy).
+                    let n = self.frames.len() - 1;
+                    self.frames.truncate(n);
+                    while self.stack.len() > ret_to {
+                        if let Some(v) = self.stack.pop() {
+                            fast_drop(v);
+                        }
+                    }
+                    if stop {
+                        self.budget = budget;
                         return Ok(result);
                     }
                     self.stack.push(result);
@@ -458,7 +526,7 @@ impl Vm {
                 }
                 Op::GetIndex(i) => {
                     let obj = pop!();
-                    let v = tri!(self.get_index(&obj, i));
+                    let v = tri!(self.get_index(&obj, i as i64));
                     self.stack.push(v);
                 }
                 Op::GetDynamic(n) => {
@@ -500,7 +568,7 @@ impl Vm {
                 Op::SetIndex(i) => {
                     let v = pop!();
                     let obj = pop!();
-                    tri!(self.set_index(&obj, i, v.clone()));
+                    tri!(self.set_index(&obj, i as i64, v.clone()));
                     self.stack.push(v);
                 }
                 Op::Throw => {
@@ -818,6 +886,9 @@ fn fast_clone(v: &Value) -> Value {
         Value::Float(f) => Value::Float(*f),
         Value::Bool(b) => Value::Bool(*b),
         Value::Nil => Value::Nil,
+        Value::Function(f) => Value::Function(f.clone()),
+        Value::Str(x) => Value::Str(x.clone()),
+        Value::Array(x) => Value::Array(x.clone()),
         _ => v.clone(),
     }
 }
@@ -829,6 +900,9 @@ fn fast_drop(v: Value) {
         Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Nil | Value::Void => {
             std::mem::forget(v)
         }
+        Value::Function(f) => drop(f),
+        Value::Str(x) => drop(x),
+        Value::Array(x) => drop(x),
         other => drop(other),
     }
 }

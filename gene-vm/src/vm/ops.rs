@@ -41,14 +41,14 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> VmResult<Value> {
                 match r {
                     Some(v) => Int(v),
                     None => {
-                        let what = match op {
-                            BinOp::Add => "addition",
-                            BinOp::Sub => "subtraction",
-                            _ => "multiplication",
+                        let (what, sym) = match op {
+                            BinOp::Add => ("addition", "+"),
+                            BinOp::Sub => ("subtraction", "-"),
+                            _ => ("multiplication", "*"),
                         };
                         return Err(vm.err(
                             ErrorKind::Runtime,
-                            format!("Integer overflow in {what}: {x} and {y}"),
+                            format!("Integer overflow in {what}: {x} {sym} {y}"),
                         ));
                     }
                 }

@@ -2,6 +2,7 @@
 //! display (`$`, `.to_s`, `.join`) and quoted (nested Gene content, eval results).
 
 use std::fmt::Write;
+use std::rc::Rc;
 
 use super::value::{BuiltinClass, Value};
 
@@ -14,14 +15,14 @@ enum Form {
 /// Plain form (9.2), used by `print`/`println`.
 pub fn plain(v: &Value) -> String {
     let mut out = String::new();
-    write_value(&mut out, v, Form::Plain, 0);
+    write_value(&mut out, v, Form::Plain, &mut Vec::new());
     out
 }
 
 /// Quoted form (9.4).
 pub fn quoted(v: &Value) -> String {
     let mut out = String::new();
-    write_value(&mut out, v, Form::Quoted, 0);
+    write_value(&mut out, v, Form::Quoted, &mut Vec::new());
     out
 }
 
@@ -32,6 +33,8 @@ pub fn display(v: &Value) -> String {
         Value::Nil => String::new(),
         Value::Str(s) => s.borrow().clone(),
         Value::Char(c) => c.to_string(),
+        // An exception stands for its message string (9.7): raw at top level.
+        Value::Instance(_) => exception_message(v).unwrap_or_else(|| quoted(v)),
         _ => quoted(v),
     }
 }
@@ -42,6 +45,7 @@ pub fn interpolated(v: &Value) -> String {
         Value::Str(s) => s.borrow().clone(),
         Value::Char(c) => c.to_string(),
         Value::Nil => "nil".into(),
+        Value::Instance(_) => exception_message(v).unwrap_or_else(|| quoted(v)),
         _ => quoted(v),
     }
 }
@@ -67,13 +71,36 @@ pub fn exception_message(v: &Value) -> Option<String> {
     None
 }
 
-const MAX_DEPTH: usize = 64;
+/// Nesting limit that keeps printing of very deep data off the native stack.
+const MAX_DEPTH: usize = 1000;
 
-fn write_value(out: &mut String, v: &Value, form: Form, depth: usize) {
-    if depth > MAX_DEPTH {
-        out.push_str("...");
-        return;
+/// Identity of a container value, used to detect cycles while printing.
+fn container_id(v: &Value) -> Option<usize> {
+    match v {
+        Value::Array(a) => Some(Rc::as_ptr(a) as *const () as usize),
+        Value::Map(m) => Some(Rc::as_ptr(m) as *const () as usize),
+        Value::Gene(g) => Some(Rc::as_ptr(g) as *const () as usize),
+        _ => None,
     }
+}
+
+/// Writes `v`; `open` holds the containers being printed around it, so a
+/// container that contains itself prints as `...` instead of looping.
+fn write_value(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
+    if let Some(id) = container_id(v) {
+        if open.len() >= MAX_DEPTH || open.contains(&id) {
+            out.push_str("...");
+            return;
+        }
+        open.push(id);
+        write_inner(out, v, form, open);
+        open.pop();
+    } else {
+        write_inner(out, v, form, open);
+    }
+}
+
+fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
     match v {
         Value::Nil => out.push_str("nil"),
         Value::Void => out.push_str("void"),
@@ -116,7 +143,7 @@ fn write_value(out: &mut String, v: &Value, form: Form, depth: usize) {
                 if i > 0 {
                     out.push(' ');
                 }
-                write_value(out, e, form, depth + 1);
+                write_value(out, e, form, open);
             }
             out.push(']');
         }
@@ -129,7 +156,7 @@ fn write_value(out: &mut String, v: &Value, form: Form, depth: usize) {
                 out.push('^');
                 out.push_str(k.as_str());
                 out.push(' ');
-                write_value(out, e, form, depth + 1);
+                write_value(out, e, form, open);
             }
             out.push('}');
         }
@@ -138,7 +165,7 @@ fn write_value(out: &mut String, v: &Value, form: Form, depth: usize) {
             out.push('(');
             let mut first = true;
             if !(g.head.is_nil() && g.props.is_empty() && g.children.is_empty()) {
-                write_value(out, &g.head, Form::Quoted, depth + 1);
+                write_value(out, &g.head, Form::Quoted, open);
                 first = false;
             }
             for (k, e) in g.props.iter() {
@@ -149,14 +176,14 @@ fn write_value(out: &mut String, v: &Value, form: Form, depth: usize) {
                 out.push('^');
                 out.push_str(k.as_str());
                 out.push(' ');
-                write_value(out, e, Form::Quoted, depth + 1);
+                write_value(out, e, Form::Quoted, open);
             }
             for e in g.children.iter() {
                 if !first {
                     out.push(' ');
                 }
                 first = false;
-                write_value(out, e, Form::Quoted, depth + 1);
+                write_value(out, e, Form::Quoted, open);
             }
             out.push(')');
         }
