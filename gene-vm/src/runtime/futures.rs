@@ -28,6 +28,8 @@ pub struct FutureObj {
     pub state: RefCell<FutState>,
     /// (runs on success?, callback) in registration order.
     pub callbacks: RefCell<Vec<(bool, Value)>>,
+    /// Combinators waiting on this future.
+    dependents: RefCell<Vec<Rc<Combinator>>>,
     pub created: Instant,
     pub resolved_at: Cell<Option<Instant>>,
     /// Shared count of pending futures (kept right when a pending future is dropped).
@@ -84,10 +86,13 @@ enum CombKind {
     Any,
 }
 
-struct Combinator {
+/// `gene/all` / `gene/any`: notified by each input as it resolves (no rescans).
+pub struct Combinator {
     target: Rc<FutureObj>,
     inputs: Vec<Rc<FutureObj>>,
     kind: CombKind,
+    /// Inputs not yet resolved.
+    remaining: Cell<usize>,
 }
 
 #[derive(Default)]
@@ -95,7 +100,6 @@ pub struct AsyncState {
     pub event_loop: EventLoop,
     host_futures: HashMap<u64, Rc<FutureObj>>,
     scheduled: VecDeque<(Rc<FutureObj>, Value)>,
-    combinators: Vec<Combinator>,
     live: Vec<Weak<FutureObj>>,
     next_id: u64,
     pending: Rc<Cell<usize>>,
@@ -148,6 +152,7 @@ impl Vm {
             origin,
             state: RefCell::new(FutState::Pending),
             callbacks: RefCell::new(Vec::new()),
+            dependents: RefCell::new(Vec::new()),
             created: Instant::now(),
             resolved_at: Cell::new(None),
             pending_count: self.asyncs.pending.clone(),
@@ -233,7 +238,11 @@ impl Vm {
                 self.run_callback(f, &cb, arg.clone())?;
             }
         }
-        self.check_combinators()
+        let deps = std::mem::take(&mut *f.dependents.borrow_mut());
+        for c in deps {
+            self.notify_combinator(&c, success, &arg)?;
+        }
+        Ok(())
     }
 
     fn run_callback(&mut self, f: &Rc<FutureObj>, cb: &Value, arg: Value) -> VmResult<()> {
@@ -307,69 +316,38 @@ impl Vm {
         res
     }
 
-    fn check_combinators(&mut self) -> VmResult<()> {
-        let mut i = 0;
-        while i < self.asyncs.combinators.len() {
-            let c = &self.asyncs.combinators[i];
-            let outcome = match c.kind {
-                CombKind::All => {
-                    let mut vals = Vec::new();
-                    let mut out = None;
-                    for f in &c.inputs {
-                        match &*f.state.borrow() {
-                            FutState::Pending => {
-                                out = Some(None);
-                                break;
-                            }
-                            FutState::Success(v) => vals.push(v.clone()),
-                            FutState::Failure(e) | FutState::Cancelled(e) => {
-                                out = Some(Some(FutState::Failure(e.clone())));
-                                break;
-                            }
-                        }
-                    }
-                    match out {
-                        Some(o) => o,
-                        None => Some(FutState::Success(Value::array(vals))),
-                    }
-                }
-                CombKind::Any => {
-                    let mut all_failed = true;
-                    let mut out = None;
-                    let mut last_err = Value::Nil;
-                    for f in &c.inputs {
-                        match &*f.state.borrow() {
-                            FutState::Pending => all_failed = false,
-                            FutState::Success(v) => {
-                                out = Some(FutState::Success(v.clone()));
-                                break;
-                            }
-                            FutState::Failure(e) | FutState::Cancelled(e) => last_err = e.clone(),
-                        }
-                    }
-                    match out {
-                        Some(o) => Some(o),
-                        None if all_failed => Some(FutState::Failure(last_err)),
-                        None => None,
-                    }
-                }
-            };
-            match outcome {
-                Some(st) => {
-                    let c = self.asyncs.combinators.swap_remove(i);
-                    let st = match st {
-                        FutState::Failure(Value::Nil) => FutState::Failure(
-                            self.make_exception(ErrorKind::Concurrency, "All futures failed"),
-                        ),
-                        s => s,
-                    };
-                    self.resolve_future(&c.target, st)?;
-                    i = 0;
-                }
-                None => i += 1,
-            }
+    /// An input of `c` resolved: finish the combinator when its outcome is known.
+    fn notify_combinator(
+        &mut self,
+        c: &Rc<Combinator>,
+        success: bool,
+        arg: &Value,
+    ) -> VmResult<()> {
+        if !c.target.is_pending() {
+            return Ok(());
         }
-        Ok(())
+        c.remaining.set(c.remaining.get().saturating_sub(1));
+        let outcome = match (&c.kind, success) {
+            (CombKind::All, false) | (CombKind::Any, true) => Some((success, arg.clone())),
+            (CombKind::All, true) if c.remaining.get() == 0 => {
+                let vals: Vec<Value> = c
+                    .inputs
+                    .iter()
+                    .map(|f| match &*f.state.borrow() {
+                        FutState::Success(v) => v.clone(),
+                        _ => Value::Nil,
+                    })
+                    .collect();
+                Some((true, Value::array(vals)))
+            }
+            (CombKind::Any, false) if c.remaining.get() == 0 => Some((false, arg.clone())),
+            _ => None,
+        };
+        match outcome {
+            Some((true, v)) => self.resolve_future(&c.target, FutState::Success(v)),
+            Some((false, e)) => self.resolve_future(&c.target, FutState::Failure(e)),
+            None => Ok(()),
+        }
     }
 
     /// `gene/all` and `gene/any`.
@@ -381,12 +359,25 @@ impl Vm {
             self.set_state(&target, FutState::Failure(e));
             return Ok(Value::Future(target));
         }
-        self.asyncs.combinators.push(Combinator {
+        let comb = Rc::new(Combinator {
             target: target.clone(),
+            remaining: Cell::new(futures.len()),
             inputs: futures,
             kind: if all { CombKind::All } else { CombKind::Any },
         });
-        self.check_combinators()?;
+        if comb.inputs.is_empty() {
+            self.resolve_future(&target, FutState::Success(Value::array(Vec::new())))?;
+        }
+        for f in comb.inputs.clone() {
+            let st = f.state.borrow().clone();
+            match st {
+                FutState::Pending => f.dependents.borrow_mut().push(comb.clone()),
+                FutState::Success(v) => self.notify_combinator(&comb, true, &v)?,
+                FutState::Failure(e) | FutState::Cancelled(e) => {
+                    self.notify_combinator(&comb, false, &e)?
+                }
+            }
+        }
         Ok(Value::Future(target))
     }
 
