@@ -92,7 +92,29 @@ fn new_vm(config: Config) -> Vm {
     Vm::new(config)
 }
 
+/// Gene frames live on the heap, but natives that call back into Gene, deep data
+/// (compare, drop) and the reader recurse on the Rust stack: give them room.
+const VM_STACK_BYTES: usize = 1 << 30;
+
 fn main() -> ExitCode {
+    let worker = std::thread::Builder::new()
+        .name("gene-vm".into())
+        .stack_size(VM_STACK_BYTES)
+        .spawn(real_main);
+    match worker.map(|h| h.join()) {
+        Ok(Ok(code)) => code,
+        Ok(Err(_)) => {
+            eprintln!("Error: internal error (the VM thread panicked)");
+            ExitCode::from(70)
+        }
+        Err(e) => {
+            eprintln!("Error: cannot start the VM thread: {e}");
+            ExitCode::from(70)
+        }
+    }
+}
+
+fn real_main() -> ExitCode {
     let raw: Vec<String> = std::env::args().collect();
     if raw.len() <= 1 {
         print!("{USAGE}");

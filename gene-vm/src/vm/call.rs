@@ -251,7 +251,7 @@ impl Vm {
 
     /// Runs the frame just pushed at index `depth` to completion.
     fn run_pushed(&mut self, depth: usize) -> VmResult<Value> {
-        if self.native_depth > 2000 {
+        if self.native_depth > 10_000 {
             self.frames.truncate(depth);
             return Err(self.err(
                 ErrorKind::Runtime,

@@ -248,7 +248,12 @@ impl Vm {
                         }
                     }
                     let cur = fast_clone(slot);
-                    let v = tri!(ops::binary(self, BinOp::Add, &cur, &Value::Int(k as i64)));
+                    let (op, k) = if k < 0 {
+                        (BinOp::Sub, -(k as i64))
+                    } else {
+                        (BinOp::Add, k as i64)
+                    };
+                    let v = tri!(ops::binary(self, op, &cur, &Value::Int(k)));
                     self.stack[base + s as usize] = v;
                 }
                 Op::LoadEnv(hops, idx) => {
