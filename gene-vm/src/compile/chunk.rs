@@ -50,6 +50,8 @@ pub enum Op {
     Neg,
     /// Call: callee below `argc` arguments.
     Call(u16),
+    /// Call the global `names[.0]` with `.1` plain arguments on the stack (no callee slot).
+    CallGlobal(u32, u16),
     /// Call with spreads/keywords: index into `call_infos`.
     CallEx(u32),
     /// Method call with `argc` plain arguments; the u32 indexes `names`.

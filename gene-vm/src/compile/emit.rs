@@ -570,6 +570,21 @@ impl<'u> Emitter<'u> {
                 }
             }
             ExprKind::Call { callee, args } => {
+                if let ExprKind::Name(NameRes::Global(g), _) = &callee.kind {
+                    let simple = args.kw.is_empty()
+                        && args.pos.iter().all(|a| matches!(a, Item::One(_)))
+                        && args.pos.len() < u16::MAX as usize;
+                    if simple {
+                        for a in &args.pos {
+                            if let Item::One(e) = a {
+                                self.expr(e);
+                            }
+                        }
+                        let n = self.name(g);
+                        self.emit(Op::CallGlobal(n, args.pos.len() as u16));
+                        return;
+                    }
+                }
                 self.expr(callee);
                 let (argc, complex, info) = self.call_info(args, None);
                 if complex {

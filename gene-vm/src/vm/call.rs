@@ -15,18 +15,26 @@ impl Vm {
     /// Fast path: arguments are already in place after the callee.
     #[inline(always)]
     pub(crate) fn push_frame_fast(&mut self, c: Rc<Closure>, callee_idx: usize) {
-        let base = callee_idx + 1;
+        self.push_frame_at(c, callee_idx + 1, callee_idx)
+    }
+
+    /// Fast path with explicit base (first argument) and result slot.
+    #[inline(always)]
+    pub(crate) fn push_frame_at(&mut self, c: Rc<Closure>, base: usize, ret_to: usize) {
         let nslots = c.proto.nslots as usize;
         let have = self.stack.len() - base;
         for _ in have..nslots {
             self.stack.push(Value::Nil);
         }
         let env = c.env.clone();
+        if self.frames.len() == self.frames.capacity() {
+            self.frames.reserve(64);
+        }
         self.frames.push(Frame {
             closure: c,
             ip: 0,
             base,
-            ret_to: callee_idx,
+            ret_to,
             env,
             handlers: Vec::new(),
             provided: u64::MAX,

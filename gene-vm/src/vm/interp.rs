@@ -133,12 +133,55 @@ impl Vm {
                 }
             };
         }
+        // Push with the value written straight into the stack's memory.
+        macro_rules! push {
+            ($v:expr) => {{
+                let v = $v;
+                let len = self.stack.len();
+                if len == self.stack.capacity() {
+                    self.stack.reserve(1024);
+                }
+                // SAFETY: capacity was just ensured.
+                unsafe {
+                    std::ptr::write(self.stack.as_mut_ptr().add(len), v);
+                    self.stack.set_len(len + 1);
+                }
+            }};
+        }
         macro_rules! pop {
             () => {
-                self.stack.pop().unwrap_or_default()
+                pop_words(&mut self.stack)
             };
         }
 
+        // The general return: constructors, namespace bodies, generators, stop frames.
+        macro_rules! ret_general {
+            ($frame:ident, $ret_to:ident, $stop:ident) => {{
+                let result = pop!();
+                let result = match &$frame.kind {
+                    FrameKind::Normal => result,
+                    FrameKind::Ctor(inst) => inst.clone(),
+                    FrameKind::NsBody(ns) => Value::Namespace(ns.clone()),
+                    FrameKind::Generator(g) => {
+                        g.borrow_mut().state = GenState::Done;
+                        Value::NotFound
+                    }
+                };
+                let n = self.frames.len() - 1;
+                self.frames.truncate(n);
+                while self.stack.len() > $ret_to {
+                    if let Some(v) = self.stack.pop() {
+                        fast_drop(v);
+                    }
+                }
+                if $stop {
+                    self.budget = budget;
+                    return Ok(result);
+                }
+                push!(result);
+                refresh!();
+            }};
+        }
         loop {
             debug_assert!(ip < chunk!().code.len());
             // SAFETY: see `code` above.
@@ -158,12 +201,12 @@ impl Vm {
                 }
             }
             match *op {
-                Op::Const(k) => self.stack.push(chunk!().consts[k as usize].clone()),
-                Op::Nil => self.stack.push(Value::Nil),
-                Op::Void => self.stack.push(Value::Void),
-                Op::True => self.stack.push(Value::Bool(true)),
-                Op::False => self.stack.push(Value::Bool(false)),
-                Op::SmallInt(i) => self.stack.push(Value::Int(i as i64)),
+                Op::Const(k) => push!(chunk!().consts[k as usize].clone()),
+                Op::Nil => push!(Value::Nil),
+                Op::Void => push!(Value::Void),
+                Op::True => push!(Value::Bool(true)),
+                Op::False => push!(Value::Bool(false)),
+                Op::SmallInt(i) => push!(Value::Int(i as i64)),
                 Op::Pop => {
                     if let Some(v) = self.stack.pop() {
                         fast_drop(v);
@@ -171,11 +214,11 @@ impl Vm {
                 }
                 Op::Dup => {
                     let v = self.stack.last().cloned().unwrap_or_default();
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::LoadLocal(s) => {
                     let v = fast_clone(&self.stack[base + s as usize]);
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::StoreLocal(s) => {
                     let v = pop!();
@@ -219,7 +262,7 @@ impl Vm {
                             tri!(ops::binary(self, bop, &a, &Value::Int(k as i64)))
                         }
                     };
-                    self.stack.push(r);
+                    push!(r);
                 }
                 Op::CmpLocalIntJump(s, bop, k, t) => {
                     let k = k as i64;
@@ -258,7 +301,7 @@ impl Vm {
                 }
                 Op::LoadEnv(hops, idx) => {
                     let v = self.env_get(fi, hops, idx);
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::StoreEnv(hops, idx) => {
                     let v = pop!();
@@ -280,12 +323,12 @@ impl Vm {
                         Some(v) => v,
                         None => tri!(self.load_global(fi, c, n)),
                     };
-                    self.stack.push(v);
+                    push!(v);
                 }
-                Op::LoadSelfOrNil => self.stack.push(Value::Nil),
+                Op::LoadSelfOrNil => push!(Value::Nil),
                 Op::Special(code) => {
                     let v = self.special(fi, code);
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::PushEnv(n) => {
                     let f = &mut self.frames[fi];
@@ -366,16 +409,16 @@ impl Vm {
                     };
                     fast_drop(a);
                     fast_drop(b);
-                    self.stack.push(r);
+                    push!(r);
                 }
                 Op::Not => {
                     let v = pop!();
-                    self.stack.push(Value::Bool(!v.truthy()));
+                    push!(Value::Bool(!v.truthy()));
                 }
                 Op::Neg => {
                     let v = pop!();
                     let r = tri!(ops::negate(self, &v));
-                    self.stack.push(r);
+                    push!(r);
                 }
                 Op::Call(argc) => {
                     let callee_idx = self.stack.len() - argc as usize - 1;
@@ -400,6 +443,47 @@ impl Vm {
                     let pushed = tri!(self.invoke(callee, None, args, Vec::new(), callee_idx));
                     if pushed {
                         refresh!();
+                    }
+                }
+                Op::CallGlobal(n, argc) => {
+                    let c = chunk!();
+                    let cached = c.global_cache[n as usize].get();
+                    let hit = self.frames[fi]
+                        .closure
+                        .ns
+                        .members
+                        .borrow()
+                        .get_index(cached as usize)
+                        .filter(|(k, _)| **k == c.names[n as usize])
+                        .map(|(_, v)| fast_clone(v));
+                    let f = match hit {
+                        Some(v) => v,
+                        None => tri!(self.load_global(fi, c, n)),
+                    };
+                    let base_idx = self.stack.len() - argc as usize;
+                    if let Value::Function(cl) = &f {
+                        let p = &cl.proto;
+                        if p.simple
+                            && !p.is_generator
+                            && p.params.len() == argc as usize
+                            && self.frames.len() < self.config.max_depth
+                        {
+                            let Value::Function(cl) = f else {
+                                unreachable!()
+                            };
+                            save!();
+                            self.push_frame_at(cl, base_idx, base_idx);
+                            refresh!();
+                            continue;
+                        }
+                    }
+                    save!();
+                    let args: Vec<Value> = self.stack.drain(base_idx..).collect();
+                    let pushed = tri!(self.invoke(f, None, args, Vec::new(), base_idx));
+                    if pushed {
+                        refresh!();
+                    } else {
+                        resync!();
                     }
                 }
                 Op::CallEx(info) => {
@@ -437,35 +521,20 @@ impl Vm {
                     }
                 }
                 Op::Return => {
-                    let result = pop!();
                     let Some(frame) = self.frames.last() else {
-                        return Ok(result);
+                        return Ok(pop!());
                     };
                     let ret_to = frame.ret_to;
                     let stop = frame.stop;
-                    let result = match &frame.kind {
-                        FrameKind::Normal => result,
-                        FrameKind::Ctor(inst) => inst.clone(),
-                        FrameKind::NsBody(ns) => Value::Namespace(ns.clone()),
-                        FrameKind::Generator(g) => {
-                            g.borrow_mut().state = GenState::Done;
-                            Value::NotFound
-                        }
-                    };
-                    // Drop the frame in place (moving it out costs a large copy).
-                    let n = self.frames.len() - 1;
-                    self.frames.truncate(n);
-                    while self.stack.len() > ret_to {
-                        if let Some(v) = self.stack.pop() {
-                            fast_drop(v);
-                        }
+                    if matches!(frame.kind, FrameKind::Normal) && !stop {
+                        // Move the result word by word into the callee's slot, drop the rest.
+                        let n = self.frames.len() - 1;
+                        self.frames.truncate(n);
+                        return_in_place(&mut self.stack, ret_to);
+                        refresh!();
+                        continue;
                     }
-                    if stop {
-                        self.budget = budget;
-                        return Ok(result);
-                    }
-                    self.stack.push(result);
-                    refresh!();
+                    ret_general!(frame, ret_to, stop);
                 }
                 Op::Closure(i) => {
                     let p = chunk!().protos[i as usize].clone();
@@ -476,24 +545,24 @@ impl Vm {
                         ns: f.closure.ns.clone(),
                         home: None,
                     };
-                    self.stack.push(Value::Function(Rc::new(c)));
+                    push!(Value::Function(Rc::new(c)));
                 }
                 Op::MakeArray(n) => {
                     let at = self.stack.len() - n as usize;
                     let items: Vec<Value> = self.stack.drain(at..).collect();
-                    self.stack.push(Value::array(items));
+                    push!(Value::array(items));
                 }
                 Op::MakeArrayEx(info) => {
                     let info = &chunk!().call_infos[info as usize];
                     let (items, _) = tri!(self.collect_args(info));
-                    self.stack.push(Value::array(items));
+                    push!(Value::array(items));
                 }
                 Op::MakeMap(k) => {
                     let keys = &chunk!().key_lists[k as usize];
                     let at = self.stack.len() - keys.len();
                     let vals: Vec<Value> = self.stack.drain(at..).collect();
                     let m = tri!(self.build_map(keys, vals));
-                    self.stack.push(Value::map(m));
+                    push!(Value::map(m));
                 }
                 Op::MakeGene(i) => {
                     let info = &chunk!().gene_infos[i as usize];
@@ -521,18 +590,18 @@ impl Vm {
                 }
                 Op::Quote(k) => {
                     let v = deep_copy(&chunk!().consts[k as usize]);
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::GetMember(n) => {
                     let obj = pop!();
                     let name = &chunk!().names[n as usize];
                     let v = tri!(self.get_member(&obj, name));
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::GetIndex(i) => {
                     let obj = pop!();
                     let v = tri!(self.get_index(&obj, i as i64));
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::GetDynamic(n) => {
                     let key = pop!();
@@ -546,7 +615,7 @@ impl Vm {
                             tri!(self.get_member(&obj, name))
                         }
                     };
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::SetDynamic(n) => {
                     let key = pop!();
@@ -561,20 +630,20 @@ impl Vm {
                             tri!(self.set_member(&obj, name, v.clone()))
                         }
                     }
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::SetMember(n) => {
                     let v = pop!();
                     let obj = pop!();
                     let name = chunk!().names[n as usize].clone();
                     tri!(self.set_member(&obj, name, v.clone()));
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::SetIndex(i) => {
                     let v = pop!();
                     let obj = pop!();
                     tri!(self.set_index(&obj, i as i64, v.clone()));
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::Throw => {
                     let v = pop!();
@@ -605,7 +674,7 @@ impl Vm {
                 }
                 Op::LoadException => {
                     let v = self.ex_stack.last().cloned().unwrap_or_default();
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::EndHandler => {
                     self.ex_stack.pop();
@@ -622,12 +691,12 @@ impl Vm {
                     let cls = pop!();
                     let ex = self.ex_stack.last().cloned().unwrap_or_default();
                     let r = tri!(self.value_is(&ex, &cls));
-                    self.stack.push(Value::Bool(r));
+                    push!(Value::Bool(r));
                 }
                 Op::IterInit => {
                     let v = pop!();
                     let it = tri!(self.make_iter(v));
-                    self.stack.push(it);
+                    push!(it);
                 }
                 Op::Repeat => {
                     let v = pop!();
@@ -684,7 +753,7 @@ impl Vm {
                     let at = self.stack.len() - n as usize;
                     let futs: Vec<Value> = self.stack.drain(at..).collect();
                     let v = tri!(self.await_values(futs, None));
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::AwaitTimeout(n) => {
                     save!();
@@ -692,24 +761,24 @@ impl Vm {
                     let futs: Vec<Value> = self.stack.drain(at..).collect();
                     let t = pop!();
                     let v = tri!(self.await_values(futs, Some(t)));
-                    self.stack.push(v);
+                    push!(v);
                 }
                 Op::AsyncOk => {
                     let v = pop!();
                     let f = self.resolved_future(Ok(v), "async");
-                    self.stack.push(f);
+                    push!(f);
                 }
                 Op::AsyncErr => {
                     let e = self.ex_stack.pop().unwrap_or_default();
                     let f = self.resolved_future(Err(e), "async");
-                    self.stack.push(f);
+                    push!(f);
                 }
                 Op::Range(has_step) => {
                     let step = if has_step { Some(pop!()) } else { None };
                     let b = pop!();
                     let a = pop!();
                     let r = tri!(ops::make_range(self, &a, &b, step.as_ref()));
-                    self.stack.push(r);
+                    push!(r);
                 }
                 Op::DefineMember(n) => {
                     let v = self.stack.last().cloned().unwrap_or_default();
@@ -724,7 +793,7 @@ impl Vm {
                 Op::MakeClass(i) => {
                     let info = chunk!().classes[i as usize].clone();
                     let c = tri!(self.make_class(fi, &info));
-                    self.stack.push(c);
+                    push!(c);
                 }
                 Op::New(info) => {
                     save!();
@@ -883,32 +952,86 @@ impl Vm {
 /// Keyword arguments of a call, in call order.
 pub type KwArgs = Vec<(Sym, Value)>;
 
+/// Pops a value as two 8-byte loads: values are written as two words, and a
+/// single 16-byte load of them would stall store forwarding.
+#[inline(always)]
+fn pop_words(stack: &mut Vec<Value>) -> Value {
+    let len = stack.len();
+    if len == 0 {
+        return Value::Nil;
+    }
+    // SAFETY: `Value` is `repr(u64)`: exactly [tag, payload] words; the slot holds a
+    // valid value whose ownership moves out (len is decremented first).
+    unsafe {
+        stack.set_len(len - 1);
+        let p = stack.as_ptr().add(len - 1) as *const u64;
+        let words = [std::ptr::read(p), std::ptr::read(p.add(1))];
+        std::mem::transmute::<[u64; 2], Value>(words)
+    }
+}
+
+/// Returns from a frame: the value on top moves to `ret_to` (the callee's slot),
+/// everything above is dropped; the stack ends at `ret_to + 1`.
+#[inline(always)]
+fn return_in_place(stack: &mut Vec<Value>, ret_to: usize) {
+    let len = stack.len();
+    if len == 0 || ret_to >= len {
+        stack.push(Value::Nil);
+        return;
+    }
+    let top = len - 1;
+    if top != ret_to {
+        // SAFETY: both indexes are in bounds and distinct; swapping moves ownership.
+        unsafe {
+            let a = stack.as_mut_ptr().add(top) as *mut u64;
+            let b = stack.as_mut_ptr().add(ret_to) as *mut u64;
+            let (a0, a1) = (std::ptr::read(a), std::ptr::read(a.add(1)));
+            let (b0, b1) = (std::ptr::read(b), std::ptr::read(b.add(1)));
+            std::ptr::write(a, b0);
+            std::ptr::write(a.add(1), b1);
+            std::ptr::write(b, a0);
+            std::ptr::write(b.add(1), a1);
+        }
+    }
+    while stack.len() > ret_to + 1 {
+        let v = pop_words(stack);
+        fast_drop(v);
+    }
+}
+
+/// True for values without heap data (tags below `Symbol`: nil, void,
+/// not_found, bool, int, float, char); they copy and drop as plain words.
+#[inline(always)]
+fn is_immediate(v: &Value) -> bool {
+    // SAFETY: `Value` is `repr(u64)`: its first word is the discriminant.
+    let tag = unsafe { *(v as *const Value as *const u64) };
+    tag <= 6
+}
+
 /// Clone without a call for immediates (the common case in hot loops).
 #[inline(always)]
 fn fast_clone(v: &Value) -> Value {
-    match v {
-        Value::Int(i) => Value::Int(*i),
-        Value::Float(f) => Value::Float(*f),
-        Value::Bool(b) => Value::Bool(*b),
-        Value::Nil => Value::Nil,
-        Value::Function(f) => Value::Function(f.clone()),
-        Value::Str(x) => Value::Str(x.clone()),
-        Value::Array(x) => Value::Array(x.clone()),
-        _ => v.clone(),
+    if is_immediate(v) {
+        // SAFETY: immediates own nothing; copying their two words is a clone.
+        unsafe {
+            let p = v as *const Value as *const u64;
+            std::mem::transmute::<[u64; 2], Value>([std::ptr::read(p), std::ptr::read(p.add(1))])
+        }
+    } else {
+        match v {
+            Value::Function(f) => Value::Function(f.clone()),
+            _ => v.clone(),
+        }
     }
 }
 
 /// Drop without a call for immediates.
 #[inline(always)]
 fn fast_drop(v: Value) {
-    match v {
-        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::Nil | Value::Void => {
-            std::mem::forget(v)
-        }
-        Value::Function(f) => drop(f),
-        Value::Str(x) => drop(x),
-        Value::Array(x) => drop(x),
-        other => drop(other),
+    if is_immediate(&v) {
+        std::mem::forget(v)
+    } else {
+        drop(v)
     }
 }
 
@@ -936,5 +1059,50 @@ pub fn deep_copy(v: &Value) -> Value {
             })))
         }
         other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn immediates_are_exactly_the_heapless_values() {
+        for v in [
+            Value::Nil,
+            Value::Void,
+            Value::NotFound,
+            Value::Bool(true),
+            Value::Int(-3),
+            Value::Float(2.5),
+            Value::Char('x'),
+        ] {
+            assert!(is_immediate(&v));
+            let c = fast_clone(&v);
+            assert!(values_equal(&c, &v));
+        }
+        for v in [
+            Value::str("s"),
+            Value::array(vec![]),
+            Value::map(PropMap::new()),
+        ] {
+            assert!(!is_immediate(&v));
+        }
+    }
+
+    #[test]
+    fn returning_moves_the_result_into_the_callee_slot() {
+        let mut stack = vec![
+            Value::Int(1),
+            Value::str("callee"),
+            Value::Int(7),
+            Value::Int(42),
+        ];
+        return_in_place(&mut stack, 1);
+        assert_eq!(stack.len(), 2);
+        assert!(values_equal(&stack[1], &Value::Int(42)));
+        assert!(matches!(pop_words(&mut stack), Value::Int(42)));
+        assert!(matches!(pop_words(&mut stack), Value::Int(1)));
+        assert!(matches!(pop_words(&mut stack), Value::Nil));
     }
 }

@@ -72,7 +72,10 @@ impl Interner {
 
 pub type PropMap = IndexMap<Sym, Value>;
 
+/// `repr(u64)` puts every payload at offset 8, so a value moves as two aligned
+/// words (mixed 1/4/8-byte payload offsets made copies stall store forwarding).
 #[derive(Clone, Default)]
+#[repr(u64)]
 pub enum Value {
     #[default]
     Nil,
@@ -102,6 +105,9 @@ pub enum Value {
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
 pub struct NativeId(pub u32);
+
+// The interpreter moves values as two words (see `interp::is_immediate`).
+const _: () = assert!(std::mem::size_of::<Value>() == 16);
 
 pub struct GeneObj {
     pub head: Value,
