@@ -30,6 +30,8 @@ pub struct FutureObj {
     pub callbacks: RefCell<Vec<(bool, Value)>>,
     /// Combinators waiting on this future.
     dependents: RefCell<Vec<Rc<Combinator>>>,
+    /// The Gene frame blocked in `await` on this future, if any ("fn (file:line:col)").
+    pub awaited_by: RefCell<Option<String>>,
     pub created: Instant,
     pub resolved_at: Cell<Option<Instant>>,
     /// Shared count of pending futures (kept right when a pending future is dropped).
@@ -153,6 +155,7 @@ impl Vm {
             state: RefCell::new(FutState::Pending),
             callbacks: RefCell::new(Vec::new()),
             dependents: RefCell::new(Vec::new()),
+            awaited_by: RefCell::new(None),
             created: Instant::now(),
             resolved_at: Cell::new(None),
             pending_count: self.asyncs.pending.clone(),
@@ -416,6 +419,19 @@ impl Vm {
     }
 
     fn await_one(&mut self, f: &Rc<FutureObj>, deadline: Option<Instant>) -> VmResult<Value> {
+        if f.is_pending() {
+            let who = self.capture_trace().into_iter().next().map(|t| {
+                let (file, l, c) = self.position(t.file, t.span);
+                format!("{} ({file}:{l}:{c})", t.function)
+            });
+            *f.awaited_by.borrow_mut() = who;
+        }
+        let r = self.await_loop(f, deadline);
+        *f.awaited_by.borrow_mut() = None;
+        r
+    }
+
+    fn await_loop(&mut self, f: &Rc<FutureObj>, deadline: Option<Instant>) -> VmResult<Value> {
         loop {
             let st = f.state.borrow().clone();
             match st {
@@ -498,6 +514,55 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// `(gene/async/futures)`: every live future as a map (id, label, state, origin,
+    /// callbacks, age_ms, resolved_ms, awaited_by), oldest first.
+    pub fn async_futures_value(&mut self) -> Value {
+        let now = Instant::now();
+        let futures = self.asyncs.live_futures();
+        let mut out = Vec::with_capacity(futures.len());
+        for f in futures {
+            let origin = match f.origin {
+                Some((file, span)) => {
+                    let (name, l, c) = self.position(file, span);
+                    Value::str(format!("{name}:{l}:{c}"))
+                }
+                None => Value::Nil,
+            };
+            let resolved = f
+                .resolved_at
+                .get()
+                .map(|t| Value::Int(t.duration_since(f.created).as_millis() as i64))
+                .unwrap_or(Value::Nil);
+            let awaited = f
+                .awaited_by
+                .borrow()
+                .clone()
+                .map(Value::str)
+                .unwrap_or(Value::Nil);
+            let state = self.intern(f.state_name());
+            let entries: [(&str, Value); 8] = [
+                ("id", Value::Int(f.id as i64)),
+                ("label", Value::str(f.label.clone())),
+                ("state", Value::Symbol(state)),
+                ("origin", origin),
+                ("callbacks", Value::Int(f.callbacks.borrow().len() as i64)),
+                (
+                    "age_ms",
+                    Value::Int(now.duration_since(f.created).as_millis() as i64),
+                ),
+                ("resolved_ms", resolved),
+                ("awaited_by", awaited),
+            ];
+            let mut m = PropMap::new();
+            for (k, v) in entries {
+                let k = self.intern(k);
+                m.insert(k, v);
+            }
+            out.push(Value::map(m));
+        }
+        Value::array(out)
     }
 
     /// `(gene/async/stats)` as a Gene map.

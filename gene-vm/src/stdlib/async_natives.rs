@@ -94,6 +94,13 @@ pub(super) const NATIVES: &[NativeDef] = &[
         "Event-loop figures as a map.",
         stats
     ),
+    native!(
+        "gene/async/futures",
+        [],
+        "",
+        "Every live future: id, label, state, origin, callbacks, age_ms, resolved_ms, awaited_by.",
+        futures
+    ),
 ];
 
 fn read_async(vm: &mut Vm, args: Args) -> VmResult<Value> {
@@ -284,6 +291,10 @@ fn pending(vm: &mut Vm, _args: Args) -> VmResult<Value> {
 
 fn stats(vm: &mut Vm, _args: Args) -> VmResult<Value> {
     Ok(vm.async_stats_value())
+}
+
+fn futures(vm: &mut Vm, _args: Args) -> VmResult<Value> {
+    Ok(vm.async_futures_value())
 }
 
 /// `(new gene/Future)` / `(new gene/Future v)`.
