@@ -4,8 +4,8 @@
 use std::rc::Rc;
 
 use super::error::{ErrorKind, Throw, VmResult};
-use super::frame::{FrameKind, Handler};
-use super::print;
+use super::frame::FrameKind;
+use super::slow_ops::Flow;
 use super::value::*;
 use super::{ops, Vm};
 use crate::compile::chunk::Op;
@@ -154,32 +154,17 @@ impl Vm {
             };
         }
 
-        // The general return: constructors, namespace bodies, generators, stop frames.
-        macro_rules! ret_general {
-            ($frame:ident, $ret_to:ident, $stop:ident) => {{
-                let result = pop!();
-                let result = match &$frame.kind {
-                    FrameKind::Normal => result,
-                    FrameKind::Ctor(inst) => inst.clone(),
-                    FrameKind::NsBody(ns) => Value::Namespace(ns.clone()),
-                    FrameKind::Generator(g) => {
-                        g.borrow_mut().state = GenState::Done;
-                        Value::NotFound
+        // Hand an instruction to `exec_slow`, then continue with the top frame.
+        macro_rules! slow {
+            ($op:expr) => {{
+                save!();
+                match self.exec_slow($op) {
+                    Ok(Flow::Next) => {
+                        refresh!();
                     }
-                };
-                let n = self.frames.len() - 1;
-                self.frames.truncate(n);
-                while self.stack.len() > $ret_to {
-                    if let Some(v) = self.stack.pop() {
-                        fast_drop(v);
-                    }
+                    Ok(Flow::Return(v)) => return Ok(v),
+                    Err(e) => return Err(e),
                 }
-                if $stop {
-                    self.budget = budget;
-                    return Ok(result);
-                }
-                push!(result);
-                refresh!();
             }};
         }
         loop {
@@ -325,11 +310,6 @@ impl Vm {
                     };
                     push!(v);
                 }
-                Op::LoadSelfOrNil => push!(Value::Nil),
-                Op::Special(code) => {
-                    let v = self.special(fi, code);
-                    push!(v);
-                }
                 Op::PushEnv(n) => {
                     let f = &mut self.frames[fi];
                     let parent = f.env.take();
@@ -344,18 +324,6 @@ impl Vm {
                         f.env = f.env.take().and_then(|e| e.parent.clone());
                     }
                 }
-                Op::ExtendEnv(n) => {
-                    if let Some(e) = &self.frames[fi].env {
-                        let mut vars = e.vars.borrow_mut();
-                        while vars.len() < n as usize {
-                            vars.push(Value::Nil);
-                        }
-                    }
-                }
-                Op::SlotToEnv(slot, idx) => {
-                    let v = self.stack[base + slot as usize].clone();
-                    self.env_set(fi, 0, idx, v);
-                }
                 Op::Jump(t) => ip = t as usize,
                 Op::JumpIfFalse(t) => {
                     if !pop!().truthy() {
@@ -364,11 +332,6 @@ impl Vm {
                 }
                 Op::JumpIfTrue(t) => {
                     if pop!().truthy() {
-                        ip = t as usize;
-                    }
-                }
-                Op::JumpIfProvided(slot, t) => {
-                    if slot < 64 && self.frames[fi].provided & (1u64 << slot) != 0 {
                         ip = t as usize;
                     }
                 }
@@ -415,11 +378,6 @@ impl Vm {
                     let v = pop!();
                     push!(Value::Bool(!v.truthy()));
                 }
-                Op::Neg => {
-                    let v = pop!();
-                    let r = tri!(ops::negate(self, &v));
-                    push!(r);
-                }
                 Op::Call(argc) => {
                     let callee_idx = self.stack.len() - argc as usize - 1;
                     // Fast path: a plain closure with exactly its required positional arguments.
@@ -437,13 +395,7 @@ impl Vm {
                             continue;
                         }
                     }
-                    save!();
-                    let args: Vec<Value> = self.stack.drain(callee_idx + 1..).collect();
-                    let callee = pop!();
-                    let pushed = tri!(self.invoke(callee, None, args, Vec::new(), callee_idx));
-                    if pushed {
-                        refresh!();
-                    }
+                    slow!(*op);
                 }
                 Op::CallGlobal(n, argc) => {
                     let c = chunk!();
@@ -486,17 +438,6 @@ impl Vm {
                         resync!();
                     }
                 }
-                Op::CallEx(info) => {
-                    save!();
-                    let info = &chunk!().call_infos[info as usize];
-                    let (args, kw) = tri!(self.collect_args(info));
-                    let callee = pop!();
-                    let ret_to = self.stack.len();
-                    let pushed = tri!(self.invoke(callee, None, args, kw, ret_to));
-                    if pushed {
-                        refresh!();
-                    }
-                }
                 Op::CallMethod(n, argc) => {
                     save!();
                     let name = chunk!().names[n as usize].clone();
@@ -504,18 +445,6 @@ impl Vm {
                     let args: Vec<Value> = self.stack.drain(recv_idx + 1..).collect();
                     let recv = pop!();
                     let pushed = tri!(self.call_method(recv, &name, args, Vec::new(), recv_idx));
-                    if pushed {
-                        refresh!();
-                    }
-                }
-                Op::CallMethodEx(info) => {
-                    save!();
-                    let info = &chunk!().call_infos[info as usize];
-                    let name = info.name.clone().unwrap_or_else(|| self.intern("call"));
-                    let (args, kw) = tri!(self.collect_args(info));
-                    let recv = pop!();
-                    let ret_to = self.stack.len();
-                    let pushed = tri!(self.call_method(recv, &name, args, kw, ret_to));
                     if pushed {
                         refresh!();
                     }
@@ -534,63 +463,7 @@ impl Vm {
                         refresh!();
                         continue;
                     }
-                    ret_general!(frame, ret_to, stop);
-                }
-                Op::Closure(i) => {
-                    let p = chunk!().protos[i as usize].clone();
-                    let f = &self.frames[fi];
-                    let c = Closure {
-                        proto: p,
-                        env: f.env.clone(),
-                        ns: f.closure.ns.clone(),
-                        home: None,
-                    };
-                    push!(Value::Function(Rc::new(c)));
-                }
-                Op::MakeArray(n) => {
-                    let at = self.stack.len() - n as usize;
-                    let items: Vec<Value> = self.stack.drain(at..).collect();
-                    push!(Value::array(items));
-                }
-                Op::MakeArrayEx(info) => {
-                    let info = &chunk!().call_infos[info as usize];
-                    let (items, _) = tri!(self.collect_args(info));
-                    push!(Value::array(items));
-                }
-                Op::MakeMap(k) => {
-                    let keys = &chunk!().key_lists[k as usize];
-                    let at = self.stack.len() - keys.len();
-                    let vals: Vec<Value> = self.stack.drain(at..).collect();
-                    let m = tri!(self.build_map(keys, vals));
-                    push!(Value::map(m));
-                }
-                Op::MakeGene(i) => {
-                    let info = &chunk!().gene_infos[i as usize];
-                    let n = info.children.len();
-                    let at = self.stack.len() - n;
-                    let mut children = Vec::with_capacity(n);
-                    let kids: Vec<Value> = self.stack.drain(at..).collect();
-                    for (v, spread) in kids.into_iter().zip(info.children.iter()) {
-                        if *spread {
-                            tri!(self.spread_into(&mut children, v));
-                        } else {
-                            children.push(v);
-                        }
-                    }
-                    let at = self.stack.len() - info.props.len();
-                    let vals: Vec<Value> = self.stack.drain(at..).collect();
-                    let props = tri!(self.build_map(&info.props, vals));
-                    let head = pop!();
-                    self.stack
-                        .push(Value::Gene(Rc::new(std::cell::RefCell::new(GeneObj {
-                            head,
-                            props,
-                            children,
-                        }))));
-                }
-                Op::Quote(k) => {
-                    let v = deep_copy(&chunk!().consts[k as usize]);
-                    push!(v);
+                    slow!(Op::Return);
                 }
                 Op::GetMember(n) => {
                     let obj = pop!();
@@ -603,121 +476,6 @@ impl Vm {
                     let v = tri!(self.get_index(&obj, i as i64));
                     push!(v);
                 }
-                Op::GetDynamic(n) => {
-                    let key = pop!();
-                    let obj = pop!();
-                    let v = match (key, &obj) {
-                        (Value::Int(i), Value::Array(_) | Value::Gene(_)) => {
-                            tri!(self.get_index(&obj, i))
-                        }
-                        _ => {
-                            let name = &chunk!().names[n as usize];
-                            tri!(self.get_member(&obj, name))
-                        }
-                    };
-                    push!(v);
-                }
-                Op::SetDynamic(n) => {
-                    let key = pop!();
-                    let v = pop!();
-                    let obj = pop!();
-                    match (key, &obj) {
-                        (Value::Int(i), Value::Array(_) | Value::Gene(_)) => {
-                            tri!(self.set_index(&obj, i, v.clone()))
-                        }
-                        _ => {
-                            let name = chunk!().names[n as usize].clone();
-                            tri!(self.set_member(&obj, name, v.clone()))
-                        }
-                    }
-                    push!(v);
-                }
-                Op::SetMember(n) => {
-                    let v = pop!();
-                    let obj = pop!();
-                    let name = chunk!().names[n as usize].clone();
-                    tri!(self.set_member(&obj, name, v.clone()));
-                    push!(v);
-                }
-                Op::SetIndex(i) => {
-                    let v = pop!();
-                    let obj = pop!();
-                    tri!(self.set_index(&obj, i as i64, v.clone()));
-                    push!(v);
-                }
-                Op::Throw => {
-                    let v = pop!();
-                    tri!(Err(self.throw_value(v)));
-                }
-                Op::ThrowUndefined(n) => {
-                    let name = chunk!().names[n as usize].clone();
-                    tri!(Err(self.err(
-                        ErrorKind::Exception,
-                        format!("{} is not defined", name.as_str())
-                    )));
-                }
-                Op::ThrowMessage(k) => {
-                    let m = print::plain(&chunk!().consts[k as usize]);
-                    tri!(Err(self.err(ErrorKind::Exception, m)));
-                }
-                Op::PushHandler(t) => {
-                    let f = &mut self.frames[fi];
-                    f.handlers.push(Handler {
-                        ip: t,
-                        sp: self.stack.len() - base,
-                        env: f.env.clone(),
-                        ex_depth: self.ex_stack.len(),
-                    });
-                }
-                Op::PopHandler => {
-                    self.frames[fi].handlers.pop();
-                }
-                Op::LoadException => {
-                    let v = self.ex_stack.last().cloned().unwrap_or_default();
-                    push!(v);
-                }
-                Op::EndHandler => {
-                    self.ex_stack.pop();
-                }
-                Op::Rethrow => {
-                    let v = self.ex_stack.pop().unwrap_or_default();
-                    tri!(Err(Box::new(Throw {
-                        value: v,
-                        trace: Vec::new(),
-                        context: None,
-                    })));
-                }
-                Op::ExceptionIs => {
-                    let cls = pop!();
-                    let ex = self.ex_stack.last().cloned().unwrap_or_default();
-                    let r = tri!(self.value_is(&ex, &cls));
-                    push!(Value::Bool(r));
-                }
-                Op::IterInit => {
-                    let v = pop!();
-                    let it = tri!(self.make_iter(v));
-                    push!(it);
-                }
-                Op::Repeat => {
-                    let v = pop!();
-                    let n = match v {
-                        Value::Int(i) => i,
-                        Value::Float(f) => f as i64,
-                        other => tri!(Err(self.type_err(format!(
-                            "repeat expects a number, got {}",
-                            other.type_name()
-                        )))),
-                    };
-                    self.stack
-                        .push(Value::Iterator(Rc::new(std::cell::RefCell::new(
-                            IterObj::Range {
-                                next: 0,
-                                end: n - 1,
-                                step: 1,
-                                index: 0,
-                            },
-                        ))));
-                }
                 Op::IterNext(done, n) => {
                     save!();
                     let it = self.stack.last().cloned().unwrap_or_default();
@@ -726,12 +484,6 @@ impl Vm {
                         None => ip = done as usize,
                         Some(vals) => self.stack.extend(vals),
                     }
-                }
-                Op::Destructure(i) => {
-                    let v = pop!();
-                    let info = chunk!().patterns[i as usize].clone();
-                    let vals = tri!(self.destructure(&v, &info));
-                    self.stack.extend(vals);
                 }
                 Op::SaveSp(slot) => {
                     let h = (self.stack.len() - base) as i64;
@@ -742,84 +494,13 @@ impl Vm {
                         self.stack.truncate(base + h as usize);
                     }
                 }
-                Op::Yield => {
-                    let v = pop!();
-                    save!();
-                    self.suspend_generator(fi);
-                    return Ok(v);
-                }
-                Op::Await(n) => {
-                    save!();
-                    let at = self.stack.len() - n as usize;
-                    let futs: Vec<Value> = self.stack.drain(at..).collect();
-                    let v = tri!(self.await_values(futs, None));
-                    push!(v);
-                }
-                Op::AwaitTimeout(n) => {
-                    save!();
-                    let at = self.stack.len() - n as usize;
-                    let futs: Vec<Value> = self.stack.drain(at..).collect();
-                    let t = pop!();
-                    let v = tri!(self.await_values(futs, Some(t)));
-                    push!(v);
-                }
-                Op::AsyncOk => {
-                    let v = pop!();
-                    let f = self.resolved_future(Ok(v), "async");
-                    push!(f);
-                }
-                Op::AsyncErr => {
-                    let e = self.ex_stack.pop().unwrap_or_default();
-                    let f = self.resolved_future(Err(e), "async");
-                    push!(f);
-                }
-                Op::Range(has_step) => {
-                    let step = if has_step { Some(pop!()) } else { None };
-                    let b = pop!();
-                    let a = pop!();
-                    let r = tri!(ops::make_range(self, &a, &b, step.as_ref()));
-                    push!(r);
-                }
-                Op::DefineMember(n) => {
-                    let v = self.stack.last().cloned().unwrap_or_default();
-                    let name = chunk!().names[n as usize].clone();
-                    self.frames[fi].closure.ns.set(name, v);
-                }
-                Op::DefineAt(k) => {
-                    let v = self.stack.last().cloned().unwrap_or_default();
-                    let path = chunk!().key_lists[k as usize].clone();
-                    tri!(self.define_at(fi, &path, v));
-                }
-                Op::MakeClass(i) => {
-                    let info = chunk!().classes[i as usize].clone();
-                    let c = tri!(self.make_class(fi, &info));
-                    push!(c);
-                }
-                Op::New(info) => {
-                    save!();
-                    let info = &chunk!().call_infos[info as usize];
-                    let (args, kw) = tri!(self.collect_args(info));
-                    let class = pop!();
-                    let ret_to = self.stack.len();
-                    let pushed = tri!(self.instantiate(class, args, kw, ret_to));
-                    if pushed {
-                        refresh!();
-                    }
-                }
-                Op::EnterNs(k) => {
-                    save!();
-                    let path = chunk!().key_lists[k as usize].clone();
-                    let body = pop!();
-                    let ret_to = self.stack.len();
-                    tri!(self.enter_ns(fi, &path, body, ret_to));
-                    refresh!();
-                }
-                Op::Line => {}
+                Op::Quote(k) => push!(super::slow_ops::deep_copy(&chunk!().consts[k as usize])),
+                other => slow!(other),
             }
         }
     }
 
-    fn env_get(&self, fi: usize, hops: u16, idx: u16) -> Value {
+    pub(crate) fn env_get(&self, fi: usize, hops: u16, idx: u16) -> Value {
         let mut e = self.frames[fi].env.as_ref();
         for _ in 0..hops {
             e = e.and_then(|s| s.parent.as_ref());
@@ -828,7 +509,7 @@ impl Vm {
             .unwrap_or_default()
     }
 
-    fn env_set(&self, fi: usize, hops: u16, idx: u16, v: Value) {
+    pub(crate) fn env_set(&self, fi: usize, hops: u16, idx: u16, v: Value) {
         let mut e = self.frames[fi].env.as_ref();
         for _ in 0..hops {
             e = e.and_then(|s| s.parent.as_ref());
@@ -840,22 +521,7 @@ impl Vm {
         }
     }
 
-    fn special(&mut self, fi: usize, code: u8) -> Value {
-        match code {
-            0 => self.ex_stack.last().cloned().unwrap_or_default(),
-            1 => self.env_snapshot.clone().unwrap_or_default(),
-            2 => Value::array(self.args.iter().map(|a| Value::str(a.clone())).collect()),
-            3 => {
-                let mut all = vec![Value::str(self.program.clone())];
-                all.extend(self.args.iter().map(|a| Value::str(a.clone())));
-                Value::array(all)
-            }
-            4 => Value::str(self.program.clone()),
-            _ => Value::Namespace(self.frames[fi].closure.ns.clone()),
-        }
-    }
-
-    fn load_global(
+    pub(crate) fn load_global(
         &mut self,
         fi: usize,
         chunk: &crate::compile::chunk::Chunk,
@@ -889,64 +555,6 @@ impl Vm {
         let msg = format!("{} is not defined", name.as_str());
         Err(self.err(ErrorKind::Exception, msg))
     }
-
-    /// Items with spread flags -> positional args; keyword values follow on the stack.
-    pub(crate) fn collect_args(
-        &mut self,
-        info: &crate::compile::chunk::CallInfo,
-    ) -> VmResult<(Vec<Value>, KwArgs)> {
-        let nkw = info.kw.len();
-        let at = self.stack.len() - nkw;
-        let kwvals: Vec<Value> = self.stack.drain(at..).collect();
-        let kw: Vec<(Sym, Value)> = info.kw.iter().cloned().zip(kwvals).collect();
-        let at = self.stack.len() - info.argc as usize;
-        let raw: Vec<Value> = self.stack.drain(at..).collect();
-        let mut args = Vec::with_capacity(raw.len());
-        for (v, spread) in raw.into_iter().zip(info.spread.iter()) {
-            if *spread {
-                self.spread_into(&mut args, v)?;
-            } else {
-                args.push(v);
-            }
-        }
-        Ok((args, kw))
-    }
-
-    pub(crate) fn spread_into(&mut self, out: &mut Vec<Value>, v: Value) -> VmResult<()> {
-        match v {
-            Value::Array(a) => {
-                out.extend(a.borrow().iter().cloned());
-                Ok(())
-            }
-            other => Err(self.type_err(format!(
-                "Cannot spread a {} (only arrays can be spread)",
-                other.type_name()
-            ))),
-        }
-    }
-
-    fn build_map(&mut self, keys: &[Sym], vals: Vec<Value>) -> VmResult<PropMap> {
-        let mut m = PropMap::with_capacity(keys.len());
-        for (k, v) in keys.iter().zip(vals) {
-            if k.as_str().starts_with("...") {
-                match v {
-                    Value::Map(src) => {
-                        for (k2, v2) in src.borrow().iter() {
-                            m.insert(k2.clone(), v2.clone());
-                        }
-                    }
-                    Value::Nil => {}
-                    other => {
-                        return Err(self
-                            .type_err(format!("Cannot spread a {} into a map", other.type_name())))
-                    }
-                }
-            } else {
-                m.insert(k.clone(), v);
-            }
-        }
-        Ok(m)
-    }
 }
 
 /// Keyword arguments of a call, in call order.
@@ -955,7 +563,7 @@ pub type KwArgs = Vec<(Sym, Value)>;
 /// Pops a value as two 8-byte loads: values are written as two words, and a
 /// single 16-byte load of them would stall store forwarding.
 #[inline(always)]
-fn pop_words(stack: &mut Vec<Value>) -> Value {
+pub(super) fn pop_words(stack: &mut Vec<Value>) -> Value {
     let len = stack.len();
     if len == 0 {
         return Value::Nil;
@@ -1027,38 +635,11 @@ fn fast_clone(v: &Value) -> Value {
 
 /// Drop without a call for immediates.
 #[inline(always)]
-fn fast_drop(v: Value) {
+pub(super) fn fast_drop(v: Value) {
     if is_immediate(&v) {
         std::mem::forget(v)
     } else {
         drop(v)
-    }
-}
-
-/// Quoted data and string literals are copied at each evaluation (they are mutable).
-pub fn deep_copy(v: &Value) -> Value {
-    match v {
-        Value::Str(s) => Value::str(s.borrow().clone()),
-        Value::Array(a) => Value::array(a.borrow().iter().map(deep_copy).collect()),
-        Value::Map(m) => Value::map(
-            m.borrow()
-                .iter()
-                .map(|(k, v)| (k.clone(), deep_copy(v)))
-                .collect(),
-        ),
-        Value::Gene(g) => {
-            let g = g.borrow();
-            Value::Gene(Rc::new(std::cell::RefCell::new(GeneObj {
-                head: deep_copy(&g.head),
-                props: g
-                    .props
-                    .iter()
-                    .map(|(k, v)| (k.clone(), deep_copy(v)))
-                    .collect(),
-                children: g.children.iter().map(deep_copy).collect(),
-            })))
-        }
-        other => other.clone(),
     }
 }
 

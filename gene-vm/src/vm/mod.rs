@@ -7,6 +7,7 @@ pub mod frame;
 pub mod interp;
 pub mod ops;
 pub mod print;
+mod slow_ops;
 pub mod value;
 
 use std::cell::RefCell;
