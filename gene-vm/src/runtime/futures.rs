@@ -114,6 +114,11 @@ impl AsyncState {
     pub fn needs_poll(&self) -> bool {
         self.event_loop.has_ready() || !self.scheduled.is_empty()
     }
+    /// Callbacks queued for the next poll.
+    #[inline]
+    pub fn has_scheduled(&self) -> bool {
+        !self.scheduled.is_empty()
+    }
     pub fn pending_now(&self) -> usize {
         self.pending.get()
     }

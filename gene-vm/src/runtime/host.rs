@@ -252,6 +252,11 @@ impl EventLoop {
         self.tasks.len()
     }
 
+    /// The counter behind `has_ready`, for a caller that polls it in a hot loop.
+    pub fn ready_counter(&self) -> Arc<AtomicUsize> {
+        self.ready.clone()
+    }
+
     /// True if at least one completion is waiting in the inbox. One atomic load.
     #[inline]
     pub fn has_ready(&self) -> bool {

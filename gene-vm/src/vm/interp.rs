@@ -91,6 +91,13 @@ impl Vm {
         let mut ip = self.frames[fi].ip;
         let mut base = self.frames[fi].base;
         let mut budget = self.budget;
+        let interval = if self.config.poll_interval == 0 {
+            u32::MAX
+        } else {
+            self.config.poll_interval
+        };
+        // Polling with nothing ready is this one atomic load.
+        let ready = self.asyncs.event_loop.ready_counter();
         let _ = entry;
 
         macro_rules! chunk {
@@ -174,12 +181,10 @@ impl Vm {
             ip += 1;
             budget -= 1;
             if budget == 0 {
-                budget = if self.config.poll_interval == 0 {
-                    u32::MAX
-                } else {
-                    self.config.poll_interval
-                };
-                if self.asyncs.needs_poll() {
+                budget = interval;
+                if ready.load(std::sync::atomic::Ordering::Acquire) != 0
+                    || self.asyncs.has_scheduled()
+                {
                     save!();
                     tri!(self.poll());
                     resync!();
