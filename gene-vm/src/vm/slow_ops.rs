@@ -85,10 +85,10 @@ impl Vm {
                 let v = self.stack[base + slot as usize].clone();
                 self.env_set(fi, 0, idx, v);
             }
-            Op::JumpIfProvided(slot, t) => {
-                if slot < 64 && self.frames[fi].provided & (1u64 << slot) != 0 {
-                    self.frames[fi].ip = t as usize;
-                }
+            Op::JumpIfProvided(slot, t)
+                if slot < 64 && self.frames[fi].provided & (1u64 << slot) != 0 =>
+            {
+                self.frames[fi].ip = t as usize;
             }
             Op::Neg => {
                 let v = pop!();
