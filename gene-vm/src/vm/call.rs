@@ -36,7 +36,6 @@ impl Vm {
             base,
             ret_to,
             env,
-            handlers: Vec::new(),
             provided: u64::MAX,
             kind: FrameKind::Normal,
             stop: false,
@@ -89,7 +88,6 @@ impl Vm {
             base,
             ret_to,
             env,
-            handlers: Vec::new(),
             provided,
             kind,
             stop: false,
@@ -645,12 +643,19 @@ impl Vm {
         };
         debug_assert_eq!(fi, self.frames.len());
         let stack = self.stack.split_off(frame.base.min(self.stack.len()));
+        let first_own = self
+            .handlers
+            .iter()
+            .position(|h| h.frame >= fi)
+            .unwrap_or(self.handlers.len());
+        let handlers = self.handlers.split_off(first_own);
         if let FrameKind::Generator(g) = frame.kind.clone() {
             frame.stop = false;
             g.borrow_mut().state = GenState::Suspended(Box::new(SavedFrame {
                 frame,
                 stack,
                 ex_stack: Vec::new(),
+                handlers,
             }));
         }
     }
@@ -689,8 +694,16 @@ impl Vm {
             }
             GenState::Suspended(saved) => {
                 let SavedFrame {
-                    mut frame, stack, ..
+                    mut frame,
+                    stack,
+                    handlers,
+                    ..
                 } = *saved;
+                let index = self.frames.len();
+                self.handlers.extend(handlers.into_iter().map(|mut h| {
+                    h.frame = index;
+                    h
+                }));
                 let base = self.stack.len();
                 frame.base = base;
                 frame.ret_to = base;

@@ -7,6 +7,8 @@ use super::value::{Closure, GenObj, Namespace, Scope, Value};
 
 #[derive(Clone)]
 pub struct Handler {
+    /// Index of the frame the handler belongs to.
+    pub frame: usize,
     pub ip: u32,
     pub sp: usize,
     pub env: Option<Rc<Scope>>,
@@ -32,7 +34,6 @@ pub struct Frame {
     /// Stack length to truncate to before pushing the result.
     pub ret_to: usize,
     pub env: Option<Rc<Scope>>,
-    pub handlers: Vec<Handler>,
     /// Bit i set: parameter slot i was given by the caller.
     pub provided: u64,
     pub kind: FrameKind,
@@ -45,4 +46,6 @@ pub struct SavedFrame {
     pub frame: Frame,
     pub stack: Vec<Value>,
     pub ex_stack: Vec<Value>,
+    /// The frame's active exception handlers (`frame` fields are rewritten on resume).
+    pub handlers: Vec<Handler>,
 }

@@ -49,6 +49,8 @@ impl Vm {
                 break;
             }
         }
+        let live = self.frames.len();
+        self.handlers.retain(|h| h.frame < live);
     }
 
     /// Finds the innermost handler at or above `entry`; pops frames without one.
@@ -56,7 +58,14 @@ impl Vm {
     fn unwind_to_handler(&mut self, t: &Throw, entry: usize) -> bool {
         while self.frames.len() > entry {
             let top = self.frames.len() - 1;
-            if let Some(h) = self.frames[top].handlers.pop() {
+            // Handlers left by frames that are gone (never expected) are dropped.
+            while self.handlers.last().is_some_and(|h| h.frame > top) {
+                self.handlers.pop();
+            }
+            if self.handlers.last().is_some_and(|h| h.frame == top) {
+                let Some(h) = self.handlers.pop() else {
+                    break;
+                };
                 let f = &mut self.frames[top];
                 f.ip = h.ip as usize;
                 f.env = h.env;

@@ -75,6 +75,8 @@ pub struct Vm {
     pub frames: Vec<Frame>,
     /// Exceptions being handled (`$ex` is the last).
     pub ex_stack: Vec<Value>,
+    /// Active exception handlers of all frames, innermost last.
+    pub handlers: Vec<frame::Handler>,
     pub interner: value::Interner,
     pub global: Rc<Namespace>,
     pub gene_ns: Rc<Namespace>,
@@ -110,6 +112,7 @@ impl Vm {
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(64),
             ex_stack: Vec::new(),
+            handlers: Vec::new(),
             interner,
             global,
             gene_ns,

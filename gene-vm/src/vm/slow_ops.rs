@@ -224,16 +224,17 @@ impl Vm {
                 try_!(Err(self.err(ErrorKind::Exception, m)));
             }
             Op::PushHandler(t) => {
-                let f = &mut self.frames[fi];
-                f.handlers.push(Handler {
+                let env = self.frames[fi].env.clone();
+                self.handlers.push(Handler {
+                    frame: fi,
                     ip: t,
                     sp: self.stack.len() - base,
-                    env: f.env.clone(),
+                    env,
                     ex_depth: self.ex_stack.len(),
                 });
             }
             Op::PopHandler => {
-                self.frames[fi].handlers.pop();
+                self.handlers.pop();
             }
             Op::LoadException => {
                 let v = self.ex_stack.last().cloned().unwrap_or_default();

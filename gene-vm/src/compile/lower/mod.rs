@@ -1,0 +1,717 @@
+//! Syntax tree -> HIR: recognises forms in the order of reference 3.4 and
+//! resolves every name to a variable (with its capture status) or a global.
+//!
+//! This module holds the [`Lowerer`] state, region/name resolution and the
+//! expression dispatch (symbols, paths, genes, infix, assignment); the special
+//! forms live in `forms`.
+
+use std::rc::Rc;
+
+use super::hir::*;
+use crate::syntax::{Node, NodeKind, Prop, Span, SyntaxError};
+
+mod forms;
+
+const SPECIAL_WORDS: &[&str] = &[
+    "var", "if", "ifel", "fn", "do", "loop", "while", "for", "ns", "class", "try", "throw",
+    "import",
+];
+
+fn infix_op(s: &str) -> Option<BinOp> {
+    Some(match s {
+        "+" => BinOp::Add,
+        "-" => BinOp::Sub,
+        "*" => BinOp::Mul,
+        "/" => BinOp::Div,
+        "%" => BinOp::Mod,
+        "**" => BinOp::Pow,
+        "++" => BinOp::Concat,
+        "<" => BinOp::Lt,
+        "<=" => BinOp::Le,
+        ">" => BinOp::Gt,
+        ">=" => BinOp::Ge,
+        "==" => BinOp::Eq,
+        "!=" => BinOp::Ne,
+        "&&" => BinOp::And,
+        "||" => BinOp::Or,
+        "&|&" => BinOp::Xor,
+        "is" => BinOp::Is,
+        _ => return None,
+    })
+}
+
+fn precedence(op: BinOp) -> u8 {
+    match op {
+        BinOp::Mul | BinOp::Div | BinOp::Mod | BinOp::Pow => 80,
+        BinOp::Add | BinOp::Sub | BinOp::Concat => 70,
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne | BinOp::Is => 60,
+        BinOp::And => 50,
+        BinOp::Xor => 45,
+        BinOp::Or => 40,
+    }
+}
+
+fn is_comparison(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
+    )
+}
+
+fn assign_op(s: &str) -> Option<Option<BinOp>> {
+    Some(match s {
+        "=" => None,
+        "+=" => Some(BinOp::Add),
+        "-=" => Some(BinOp::Sub),
+        "*=" => Some(BinOp::Mul),
+        "/=" => Some(BinOp::Div),
+        "%=" => Some(BinOp::Mod),
+        _ => return None,
+    })
+}
+
+fn is_method_name(n: &Node) -> bool {
+    matches!(&n.kind, NodeKind::Symbol(s) if s.len() > 1 && s.starts_with('.') && s != ".." && s != "...")
+}
+
+struct FnCtx {
+    index: u32,
+    regions: Vec<RegionId>,
+    is_generator: bool,
+}
+
+/// Options for lowering a unit.
+#[derive(Default, Clone)]
+pub struct LowerOptions {
+    /// Variables that already exist (the REPL's earlier entries), as captured vars
+    /// of the root region; new top-level vars are appended after them.
+    pub predeclared: Vec<String>,
+    /// REPL entry: top-level variables live in the session's persistent root scope.
+    pub repl: bool,
+}
+
+pub struct Lowerer {
+    unit: Unit,
+    fns: Vec<FnCtx>,
+    /// Visible names per region, in declaration order (later shadows earlier).
+    names: Vec<Vec<(String, VarId)>>,
+}
+
+pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
+    let mut l = Lowerer {
+        unit: Unit::default(),
+        fns: Vec::new(),
+        names: Vec::new(),
+    };
+    let span = match (forms.first(), forms.last()) {
+        (Some(a), Some(b)) => a.span.to(b.span),
+        _ => Span::default(),
+    };
+    let def = l.lower_fn_body("<main>", span, |l, _region| {
+        for name in &opts.predeclared {
+            let v = l.declare(name, Span::default());
+            l.unit.vars[v as usize].captured = true;
+        }
+        (Vec::new(), l.lower_body(forms))
+    });
+    if opts.repl {
+        let region = def.region as usize;
+        for v in l.unit.regions[region].vars.clone() {
+            l.unit.vars[v as usize].captured = true;
+        }
+        l.unit.repl = true;
+    }
+    l.unit.main = Some(def);
+    l.unit
+}
+
+impl Lowerer {
+    fn error(&mut self, msg: impl Into<String>, span: Span) {
+        self.unit.errors.push(SyntaxError {
+            message: msg.into(),
+            span,
+        });
+    }
+
+    fn invalid(&mut self, msg: impl Into<String>, span: Span) -> Expr {
+        let msg = msg.into();
+        self.error(msg.clone(), span);
+        Expr {
+            kind: ExprKind::Invalid(msg),
+            span,
+        }
+    }
+
+    fn cur_fn(&self) -> &FnCtx {
+        &self.fns[self.fns.len() - 1]
+    }
+
+    fn push_region(&mut self) -> RegionId {
+        let parent = self
+            .fns
+            .last()
+            .and_then(|f| f.regions.last().copied())
+            .or_else(|| {
+                // A function body's parent is the region where the fn was created.
+                let n = self.fns.len();
+                if n >= 2 {
+                    self.fns[n - 2].regions.last().copied()
+                } else {
+                    None
+                }
+            });
+        let id = self.unit.regions.len() as RegionId;
+        let owner = self.cur_fn().index;
+        self.unit.regions.push(RegionInfo {
+            parent,
+            owner_fn: owner,
+            vars: Vec::new(),
+        });
+        self.names.push(Vec::new());
+        if let Some(f) = self.fns.last_mut() {
+            f.regions.push(id);
+        }
+        id
+    }
+
+    fn pop_region(&mut self) {
+        self.names.pop();
+        if let Some(f) = self.fns.last_mut() {
+            f.regions.pop();
+        }
+    }
+
+    fn declare(&mut self, name: &str, span: Span) -> VarId {
+        let region = *self
+            .cur_fn()
+            .regions
+            .last()
+            .expect("a region is always open while lowering");
+        let id = self.unit.vars.len() as VarId;
+        self.unit.vars.push(VarInfo {
+            name: name.to_string(),
+            span,
+            owner_fn: self.cur_fn().index,
+            region,
+            captured: false,
+        });
+        self.unit.regions[region as usize].vars.push(id);
+        if let Some(n) = self.names.last_mut() {
+            n.push((name.to_string(), id));
+        }
+        id
+    }
+
+    /// Like `resolve` but without marking captures.
+    fn resolve_quiet(&self, name: &str) -> NameRes {
+        for scope in self.names.iter().rev() {
+            if let Some((_, id)) = scope.iter().rev().find(|(n, _)| n == name) {
+                return NameRes::Var(*id);
+            }
+        }
+        NameRes::Global(name.to_string())
+    }
+
+    fn resolve(&mut self, name: &str) -> NameRes {
+        let cur = self.cur_fn().index;
+        for scope in self.names.iter().rev() {
+            if let Some((_, id)) = scope.iter().rev().find(|(n, _)| n == name) {
+                let id = *id;
+                if self.unit.vars[id as usize].owner_fn != cur {
+                    self.unit.vars[id as usize].captured = true;
+                }
+                return NameRes::Var(id);
+            }
+        }
+        NameRes::Global(name.to_string())
+    }
+
+    /// Lowers a function: opens its context and body region, lets `f` declare
+    /// parameters and lower the body.
+    fn lower_fn_body(
+        &mut self,
+        name: &str,
+        span: Span,
+        f: impl FnOnce(&mut Lowerer, RegionId) -> (Vec<Param>, Vec<Expr>),
+    ) -> Rc<FnDef> {
+        self.lower_fn_full(name, span, false, false, false, f)
+    }
+
+    fn lower_fn_full(
+        &mut self,
+        name: &str,
+        span: Span,
+        is_async: bool,
+        is_generator: bool,
+        is_method: bool,
+        f: impl FnOnce(&mut Lowerer, RegionId) -> (Vec<Param>, Vec<Expr>),
+    ) -> Rc<FnDef> {
+        let index = self.unit.fn_count;
+        self.unit.fn_count += 1;
+        self.fns.push(FnCtx {
+            index,
+            regions: Vec::new(),
+            is_generator,
+        });
+        let region = self.push_region();
+        let self_var = if is_method {
+            Some(self.declare("self", span))
+        } else {
+            None
+        };
+        let (params, body) = f(self, region);
+        self.pop_region();
+        self.fns.pop();
+        Rc::new(FnDef {
+            name: name.to_string(),
+            index,
+            params,
+            body,
+            region,
+            is_async,
+            is_generator,
+            self_var,
+            span,
+        })
+    }
+
+    fn lower_body(&mut self, nodes: &[Node]) -> Vec<Expr> {
+        let mut out = Vec::with_capacity(nodes.len());
+        for n in nodes {
+            out.push(self.lower(n));
+        }
+        out
+    }
+
+    /// Lowers `nodes` in a fresh scope region.
+    fn lower_region(&mut self, nodes: &[Node]) -> (RegionId, Vec<Expr>) {
+        let r = self.push_region();
+        let body = self.lower_body(nodes);
+        self.pop_region();
+        (r, body)
+    }
+
+    fn lit(kind: Lit, span: Span) -> Expr {
+        Expr {
+            kind: ExprKind::Lit(kind),
+            span,
+        }
+    }
+
+    pub fn lower(&mut self, node: &Node) -> Expr {
+        let span = node.span;
+        let kind = match &node.kind {
+            NodeKind::Nil => ExprKind::Lit(Lit::Nil),
+            NodeKind::Void => ExprKind::Lit(Lit::Void),
+            NodeKind::NotFound => ExprKind::Lit(Lit::NotFound),
+            NodeKind::Bool(b) => ExprKind::Lit(Lit::Bool(*b)),
+            NodeKind::Int(i) => ExprKind::Lit(Lit::Int(*i)),
+            NodeKind::Float(f) => ExprKind::Lit(Lit::Float(*f)),
+            NodeKind::Char(c) => ExprKind::Lit(Lit::Char(*c)),
+            NodeKind::Str(s) => ExprKind::Lit(Lit::Str(s.clone())),
+            NodeKind::Symbol(s) => return self.lower_symbol(s, span),
+            NodeKind::Path(segs) => return self.lower_path(segs, span),
+            NodeKind::Array(items) => ExprKind::Array(self.lower_items(items)),
+            NodeKind::Map(props) => ExprKind::Map(self.lower_props(props)),
+            NodeKind::Quote(inner) => ExprKind::Quote((**inner).clone()),
+            NodeKind::Gene {
+                head,
+                props,
+                children,
+            } => return self.lower_gene(head.as_deref(), props, children, span),
+            NodeKind::Error => ExprKind::Invalid("syntax error".into()),
+        };
+        Expr { kind, span }
+    }
+
+    fn lower_symbol(&mut self, s: &str, span: Span) -> Expr {
+        let kind = match s {
+            "self" => match self.resolve("self") {
+                NameRes::Var(v) => ExprKind::Name(NameRes::Var(v), "self".into()),
+                NameRes::Global(_) => ExprKind::SelfRef,
+            },
+            "$ex" | "$env" | "$args" | "$cmd_args" | "$program" | "$ns" => {
+                ExprKind::Special(s.to_string())
+            }
+            "_" => ExprKind::Lit(Lit::Symbol("_".into())),
+            _ => {
+                let res = self.resolve(s);
+                ExprKind::Name(res, s.to_string())
+            }
+        };
+        Expr { kind, span }
+    }
+
+    fn self_expr(&mut self, span: Span) -> Expr {
+        self.lower_symbol("self", span)
+    }
+
+    fn segments(&mut self, segs: &[String]) -> Vec<Segment> {
+        let n = segs.len();
+        segs.iter()
+            .enumerate()
+            .map(|(i, s)| {
+                if i + 1 == n && !s.starts_with('.') && !s.is_empty() {
+                    if let NameRes::Var(v) = self.resolve_quiet(s) {
+                        if let NameRes::Var(v2) = self.resolve(s) {
+                            debug_assert_eq!(v, v2);
+                        }
+                        return Segment::MaybeIndex(s.clone(), v);
+                    }
+                }
+                if let Some(m) = s.strip_prefix('.') {
+                    if !m.is_empty() {
+                        return Segment::Method(m.to_string());
+                    }
+                }
+                let digits = s.strip_prefix('-').unwrap_or(s);
+                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    if let Ok(i) = s.parse::<i64>() {
+                        return Segment::Index(i);
+                    }
+                }
+                Segment::Member(s.clone())
+            })
+            .collect()
+    }
+
+    fn path_base(&mut self, first: &str, span: Span) -> Expr {
+        let lit = match first {
+            "" => return self.self_expr(span),
+            "nil" => Lit::Nil,
+            "void" => Lit::Void,
+            "not_found" => Lit::NotFound,
+            "true" => Lit::Bool(true),
+            "false" => Lit::Bool(false),
+            _ => return self.lower_symbol(first, span),
+        };
+        // A reserved literal word as the first segment (`nil/x`) is the literal.
+        Self::lit(lit, span)
+    }
+
+    fn lower_path(&mut self, segs: &[String], span: Span) -> Expr {
+        let Some((first, rest)) = segs.split_first() else {
+            return self.invalid("empty path", span);
+        };
+        let base = self.path_base(first, span);
+        let segs = self.segments(rest);
+        Expr {
+            kind: ExprKind::Path {
+                base: Box::new(base),
+                segs,
+            },
+            span,
+        }
+    }
+
+    fn lower_items(&mut self, nodes: &[Node]) -> Vec<Item> {
+        let mut items: Vec<Item> = Vec::with_capacity(nodes.len());
+        for n in nodes {
+            match &n.kind {
+                NodeKind::Symbol(s) if s == "..." => match items.pop() {
+                    Some(Item::One(e)) | Some(Item::Spread(e)) => items.push(Item::Spread(e)),
+                    None => {
+                        let e = self.invalid("'...' must follow an expression", n.span);
+                        items.push(Item::One(e));
+                    }
+                },
+                NodeKind::Symbol(s) if s.len() > 3 && s.ends_with("...") => {
+                    let name = &s[..s.len() - 3];
+                    let e = self.lower_symbol(name, n.span);
+                    items.push(Item::Spread(e));
+                }
+                _ => items.push(Item::One(self.lower(n))),
+            }
+        }
+        items
+    }
+
+    fn lower_props(&mut self, props: &[Prop]) -> Vec<MapEntry> {
+        props
+            .iter()
+            .map(|p| {
+                if p.key.starts_with("...") {
+                    MapEntry::Spread(self.lower(&p.value))
+                } else {
+                    MapEntry::Pair(p.key.clone(), self.lower(&p.value))
+                }
+            })
+            .collect()
+    }
+
+    fn call_args(&mut self, props: &[Prop], children: &[Node]) -> CallArgs {
+        let kw = props
+            .iter()
+            .map(|p| (p.key.clone(), self.lower(&p.value)))
+            .collect();
+        let pos = self.lower_items(children);
+        CallArgs { pos, kw }
+    }
+
+    fn lower_gene(
+        &mut self,
+        head: Option<&Node>,
+        props: &[Prop],
+        children: &[Node],
+        span: Span,
+    ) -> Expr {
+        let Some(head) = head else {
+            return Expr {
+                kind: ExprKind::GeneData {
+                    head: Box::new(Self::lit(Lit::Nil, span)),
+                    props: Vec::new(),
+                    children: Vec::new(),
+                },
+                span,
+            };
+        };
+        let first = children.first();
+        // 1. Data forms.
+        if head.is_symbol("_") {
+            return self.gene_data(
+                Self::lit(Lit::Symbol("_".into()), head.span),
+                props,
+                children,
+                span,
+            );
+        }
+        if let NodeKind::Quote(q) = &head.kind {
+            let infix = first
+                .and_then(|f| f.as_symbol())
+                .is_some_and(|s| infix_op(s).is_some());
+            if !first.is_some_and(is_method_name) && !infix {
+                let h = Expr {
+                    kind: ExprKind::Quote((**q).clone()),
+                    span: head.span,
+                };
+                return self.gene_data(h, props, children, span);
+            }
+        }
+        // 2. Range.
+        if children.len() == 2 && children[0].is_symbol("..") {
+            let a = self.lower(head);
+            let b = self.lower(&children[1]);
+            return Expr {
+                kind: ExprKind::Range(Box::new(a), Box::new(b), None),
+                span,
+            };
+        }
+        // 3. Parenthesised number.
+        if matches!(head.kind, NodeKind::Int(_) | NodeKind::Float(_))
+            && children.is_empty()
+            && props.is_empty()
+        {
+            return self.lower(head);
+        }
+        let head_sym = head.as_symbol();
+        let head_special = head_sym.is_some_and(|h| SPECIAL_WORDS.contains(&h));
+        // 4. Infix.
+        if let Some(op_node) = first {
+            if let Some(op) = op_node.as_symbol() {
+                if infix_op(op).is_some() && !head_special {
+                    return self.lower_infix(head, children, span);
+                }
+                // 5. Assignment.
+                if let Some(aop) = assign_op(op) {
+                    return self.lower_assign(head, aop, &children[1..], span);
+                }
+            }
+            // 6. Method call.
+            if is_method_name(op_node) && !head_special {
+                let recv = self.lower(head);
+                let name = op_node.as_symbol().unwrap_or_default()[1..].to_string();
+                let args = self.call_args(props, &children[1..]);
+                return Expr {
+                    kind: ExprKind::MethodCall {
+                        recv: Box::new(recv),
+                        name,
+                        args,
+                    },
+                    span,
+                };
+            }
+        }
+        // 7. Special forms.
+        if let Some(h) = head_sym {
+            if let Some(e) = self.lower_special(h, head, props, children, span) {
+                return e;
+            }
+            // 8. Implicit-self method call.
+            if h.len() > 1 && h.starts_with('.') && h != ".." && h != "..." {
+                let recv = self.self_expr(head.span);
+                let args = self.call_args(props, children);
+                return Expr {
+                    kind: ExprKind::MethodCall {
+                        recv: Box::new(recv),
+                        name: h[1..].to_string(),
+                        args,
+                    },
+                    span,
+                };
+            }
+            // Prefix operators with two operands compile to the operator itself.
+            if let Some(op) = infix_op(h) {
+                if children.len() == 2
+                    && props.is_empty()
+                    && !children
+                        .iter()
+                        .any(|c| matches!(&c.kind, NodeKind::Symbol(s) if s.ends_with("...")))
+                    && op != BinOp::Is
+                {
+                    let a = self.lower(&children[0]);
+                    let b = self.lower(&children[1]);
+                    return Expr {
+                        kind: ExprKind::Binary(op, Box::new(a), Box::new(b)),
+                        span,
+                    };
+                }
+            }
+        }
+        // 9. Ordinary call.
+        let callee = self.lower(head);
+        let args = self.call_args(props, children);
+        Expr {
+            kind: ExprKind::Call {
+                callee: Box::new(callee),
+                args,
+            },
+            span,
+        }
+    }
+
+    fn gene_data(&mut self, head: Expr, props: &[Prop], children: &[Node], span: Span) -> Expr {
+        let props = self.lower_props(props);
+        let children = self.lower_items(children);
+        Expr {
+            kind: ExprKind::GeneData {
+                head: Box::new(head),
+                props,
+                children,
+            },
+            span,
+        }
+    }
+
+    fn lower_infix(&mut self, head: &Node, rest: &[Node], span: Span) -> Expr {
+        // Alternating operand / operator.
+        let mut operands = vec![self.lower(head)];
+        let mut ops = Vec::new();
+        let mut i = 0;
+        while i < rest.len() {
+            let Some(op) = rest[i].as_symbol().and_then(infix_op) else {
+                return self.invalid(
+                    "Invalid infix expression: expected an operator",
+                    rest[i].span,
+                );
+            };
+            let Some(rhs) = rest.get(i + 1) else {
+                return self.invalid(
+                    "Invalid infix expression: operator without a right operand",
+                    rest[i].span,
+                );
+            };
+            ops.push(op);
+            operands.push(self.lower(rhs));
+            i += 2;
+        }
+        if ops.len() >= 2 && ops.iter().all(|o| is_comparison(*o)) {
+            // Chained comparison: (a < b <= c) is ((a < b) && (b <= c)).
+            let mut acc: Option<Expr> = None;
+            for (k, op) in ops.iter().enumerate() {
+                let cmp = Expr {
+                    kind: ExprKind::Binary(
+                        *op,
+                        Box::new(operands[k].clone()),
+                        Box::new(operands[k + 1].clone()),
+                    ),
+                    span,
+                };
+                acc = Some(match acc {
+                    None => cmp,
+                    Some(prev) => Expr {
+                        kind: ExprKind::Binary(BinOp::And, Box::new(prev), Box::new(cmp)),
+                        span,
+                    },
+                });
+            }
+            return acc.unwrap_or_else(|| Self::lit(Lit::Nil, span));
+        }
+        // Precedence climbing over the flat list.
+        let mut operands = operands.into_iter();
+        let first = operands.next().unwrap_or_else(|| Self::lit(Lit::Nil, span));
+        let mut out_stack = vec![first];
+        let mut op_stack: Vec<BinOp> = Vec::new();
+        fn reduce(out: &mut Vec<Expr>, op: BinOp, span: Span) {
+            let b = out.pop();
+            let a = out.pop();
+            if let (Some(a), Some(b)) = (a, b) {
+                out.push(Expr {
+                    kind: ExprKind::Binary(op, Box::new(a), Box::new(b)),
+                    span,
+                });
+            }
+        }
+        for (op, rhs) in ops.into_iter().zip(operands) {
+            while let Some(&top) = op_stack.last() {
+                if precedence(top) >= precedence(op) {
+                    op_stack.pop();
+                    reduce(&mut out_stack, top, span);
+                } else {
+                    break;
+                }
+            }
+            op_stack.push(op);
+            out_stack.push(rhs);
+        }
+        while let Some(op) = op_stack.pop() {
+            reduce(&mut out_stack, op, span);
+        }
+        out_stack.pop().unwrap_or_else(|| Self::lit(Lit::Nil, span))
+    }
+
+    fn lower_place(&mut self, target: &Node) -> Result<Place, Expr> {
+        match &target.kind {
+            NodeKind::Symbol(s) => match self.resolve(s) {
+                NameRes::Var(v) => Ok(Place::Var(v)),
+                NameRes::Global(g) => Ok(Place::Undefined(g)),
+            },
+            NodeKind::Path(segs) => {
+                let Some((first, rest)) = segs.split_first() else {
+                    return Err(self.invalid("empty path", target.span));
+                };
+                let base = self.path_base(first, target.span);
+                let segs = self.segments(rest);
+                Ok(Place::Path {
+                    base: Box::new(base),
+                    segs,
+                })
+            }
+            _ => Err(self.invalid("Cannot assign to this expression", target.span)),
+        }
+    }
+
+    fn lower_assign(
+        &mut self,
+        target: &Node,
+        op: Option<BinOp>,
+        rest: &[Node],
+        span: Span,
+    ) -> Expr {
+        if rest.len() != 1 {
+            return self.invalid("Assignment takes exactly one value", span);
+        }
+        let value = self.lower(&rest[0]);
+        let place = match self.lower_place(target) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        Expr {
+            kind: ExprKind::Assign {
+                place,
+                op,
+                value: Box::new(value),
+            },
+            span,
+        }
+    }
+}
