@@ -146,7 +146,7 @@ impl Lowerer {
         let pattern = match &target.kind {
             NodeKind::Symbol(s) => {
                 let name = s.strip_suffix(':').unwrap_or(s);
-                Pattern::Var(self.declare(name, target.span))
+                Pattern::Var(self.declare_top_level(name, target.span))
             }
             NodeKind::Array(elems) => match self.lower_pattern(elems, target.span) {
                 Ok(p) => p,

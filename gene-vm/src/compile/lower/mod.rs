@@ -95,6 +95,10 @@ pub struct Lowerer {
     fns: Vec<FnCtx>,
     /// Visible names per region, in declaration order (later shadows earlier).
     names: Vec<Vec<(String, VarId)>>,
+    /// Names of top-level `var`s, so that a function defined before such a `var`
+    /// can use it (the variable exists, nil until its `var` runs). A name maps to its
+    /// variable once a function has referred to it.
+    forward_vars: std::collections::HashMap<String, Option<VarId>>,
 }
 
 pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
@@ -102,6 +106,11 @@ pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
         unit: Unit::default(),
         fns: Vec::new(),
         names: Vec::new(),
+        forward_vars: forms
+            .iter()
+            .filter_map(top_level_var_name)
+            .map(|n| (n, None))
+            .collect(),
     };
     let span = match (forms.first(), forms.last()) {
         (Some(a), Some(b)) => a.span.to(b.span),
@@ -223,7 +232,49 @@ impl Lowerer {
                 return NameRes::Var(id);
             }
         }
+        // Inside a function, a top-level `var` declared further down is that variable.
+        if self.fns.len() > 1 && self.forward_vars.contains_key(name) {
+            return NameRes::Var(self.forward_var(name));
+        }
         NameRes::Global(name.to_string())
+    }
+
+    /// The variable of a top-level `var` not declared yet (created on first use).
+    fn forward_var(&mut self, name: &str) -> VarId {
+        if let Some(Some(id)) = self.forward_vars.get(name) {
+            return *id;
+        }
+        let main = &self.fns[0];
+        let region = main.regions.first().copied().unwrap_or(0);
+        let id = self.unit.vars.len() as VarId;
+        self.unit.vars.push(VarInfo {
+            name: name.to_string(),
+            span: Span::default(),
+            owner_fn: main.index,
+            region,
+            captured: true,
+        });
+        self.unit.regions[region as usize].vars.push(id);
+        self.forward_vars.insert(name.to_string(), Some(id));
+        id
+    }
+
+    /// Declares a top-level variable, reusing the one a function already referred to.
+    fn declare_top_level(&mut self, name: &str, span: Span) -> VarId {
+        let at_top = self.fns.len() == 1 && self.cur_fn().regions.len() == 1;
+        if at_top {
+            if let Some(slot) = self.forward_vars.remove(name) {
+                if let Some(id) = slot {
+                    self.unit.vars[id as usize].span = span;
+                    if let Some(n) = self.names.last_mut() {
+                        n.push((name.to_string(), id));
+                    }
+                    return id;
+                }
+                return self.declare(name, span);
+            }
+        }
+        self.declare(name, span)
     }
 
     /// Lowers a function: opens its context and body region, lets `f` declare
@@ -714,4 +765,21 @@ impl Lowerer {
             span,
         }
     }
+}
+
+/// `(var NAME ...)` at the top level of a program: NAME.
+fn top_level_var_name(form: &Node) -> Option<String> {
+    let NodeKind::Gene {
+        head: Some(head),
+        children,
+        ..
+    } = &form.kind
+    else {
+        return None;
+    };
+    if !head.is_symbol("var") {
+        return None;
+    }
+    let name = children.first()?.as_symbol()?;
+    Some(name.strip_suffix(':').unwrap_or(name).to_string())
 }
