@@ -307,18 +307,8 @@ impl Vm {
                     self.env_set(fi, hops, idx, v);
                 }
                 Op::LoadGlobal(n) => {
-                    // Inline cache hit: the member's index in the frame's namespace.
                     let c = chunk!();
-                    let cached = c.global_cache[n as usize].get();
-                    let hit = self.frames[fi]
-                        .closure
-                        .ns
-                        .members
-                        .borrow()
-                        .get_index(cached as usize)
-                        .filter(|(k, _)| **k == c.names[n as usize])
-                        .map(|(_, v)| fast_clone(v));
-                    let v = match hit {
+                    let v = match self.cached_global(fi, c, n) {
                         Some(v) => v,
                         None => tri!(self.load_global(fi, c, n)),
                     };
@@ -413,16 +403,7 @@ impl Vm {
                 }
                 Op::CallGlobal(n, argc) => {
                     let c = chunk!();
-                    let cached = c.global_cache[n as usize].get();
-                    let hit = self.frames[fi]
-                        .closure
-                        .ns
-                        .members
-                        .borrow()
-                        .get_index(cached as usize)
-                        .filter(|(k, _)| **k == c.names[n as usize])
-                        .map(|(_, v)| fast_clone(v));
-                    let f = match hit {
+                    let f = match self.cached_global(fi, c, n) {
                         Some(v) => v,
                         None => tri!(self.load_global(fi, c, n)),
                     };
@@ -512,6 +493,25 @@ impl Vm {
                 other => slow!(other),
             }
         }
+    }
+
+    /// Inline cache hit for a global: the member's index in the frame's namespace.
+    #[inline(always)]
+    fn cached_global(
+        &self,
+        fi: usize,
+        chunk: &crate::compile::chunk::Chunk,
+        n: u32,
+    ) -> Option<Value> {
+        let cached = chunk.global_cache[n as usize].get();
+        self.frames[fi]
+            .closure
+            .ns
+            .members
+            .borrow()
+            .get_index(cached as usize)
+            .filter(|(k, _)| **k == chunk.names[n as usize])
+            .map(|(_, v)| fast_clone(v))
     }
 
     pub(crate) fn env_get(&self, fi: usize, hops: u16, idx: u16) -> Value {

@@ -135,17 +135,25 @@ impl<'u> Emitter<'u> {
                 self.patch(p);
             }
         } else {
-            self.emit(Op::Nil);
-            let end = self.emit(Op::Jump(0));
-            let target = self.label();
-            for p in break_patches {
-                self.st().chunk.code[p] = Op::Jump(target as u32);
-            }
             // Breaks arrive with a value to drop.
-            self.emit(Op::Pop);
-            self.emit(Op::Nil);
-            self.patch(end);
+            self.nil_exit(break_patches, 1);
         }
+    }
+
+    /// The end of a loop whose value is nil: normal exit pushes nil; breaks land after
+    /// it, drop `drop_on_break` stack values and push nil.
+    fn nil_exit(&mut self, break_patches: Vec<usize>, drop_on_break: usize) {
+        self.emit(Op::Nil);
+        let end = self.emit(Op::Jump(0));
+        let target = self.label();
+        for p in break_patches {
+            self.st().chunk.code[p] = Op::Jump(target as u32);
+        }
+        for _ in 0..drop_on_break {
+            self.emit(Op::Pop);
+        }
+        self.emit(Op::Nil);
+        self.patch(end);
     }
 
     pub(super) fn for_loop(&mut self, vars: &'u [Pattern], region: RegionId, body: &'u [Expr]) {
@@ -182,17 +190,8 @@ impl<'u> Emitter<'u> {
         let Some(Ctl::Loop { break_patches, .. }) = self.st().ctl.pop() else {
             return;
         };
-        self.emit(Op::Nil);
-        let end = self.emit(Op::Jump(0));
-        let target = self.label();
-        for p in break_patches {
-            self.st().chunk.code[p] = Op::Jump(target as u32);
-        }
         // Break: [iterator, value]
-        self.emit(Op::Pop);
-        self.emit(Op::Pop);
-        self.emit(Op::Nil);
-        self.patch(end);
+        self.nil_exit(break_patches, 2);
     }
 
     /// Emits the cleanup for leaving the control entries above `down_to`.

@@ -368,6 +368,19 @@ impl<'u> Emitter<'u> {
         }
     }
 
+    /// The `else` branch (or nil) of an if/case, then every branch's jump to the end.
+    fn close_branches(&mut self, else_branch: Option<&'u (RegionId, Vec<Expr>)>, ends: Vec<usize>) {
+        match else_branch {
+            Some((r, body)) => self.region_body(*r, body),
+            None => {
+                self.emit(Op::Nil);
+            }
+        }
+        for j in ends {
+            self.patch(j);
+        }
+    }
+
     fn region_body(&mut self, region: RegionId, exprs: &'u [Expr]) {
         let prev = self.enter_region(region);
         self.body(exprs);
@@ -558,15 +571,7 @@ impl<'u> Emitter<'u> {
                     ends.push(self.emit(Op::Jump(0)));
                     self.patch(j);
                 }
-                match else_branch {
-                    Some((r, body)) => self.region_body(*r, body),
-                    None => {
-                        self.emit(Op::Nil);
-                    }
-                }
-                for j in ends {
-                    self.patch(j);
-                }
+                self.close_branches(else_branch.as_ref(), ends);
             }
             ExprKind::Do(body) => self.body(body),
             ExprKind::Loop(body) => {
@@ -632,15 +637,7 @@ impl<'u> Emitter<'u> {
                     ends.push(self.emit(Op::Jump(0)));
                     self.patch(j);
                 }
-                match else_branch {
-                    Some((r, body)) => self.region_body(*r, body),
-                    None => {
-                        self.emit(Op::Nil);
-                    }
-                }
-                for j in ends {
-                    self.patch(j);
-                }
+                self.close_branches(else_branch.as_ref(), ends);
             }
             ExprKind::Break(v) => self.break_(v.as_deref()),
             ExprKind::Continue => self.continue_(),

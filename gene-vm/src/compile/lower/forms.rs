@@ -4,6 +4,12 @@
 
 use super::*;
 
+const METHOD: FnFlags = FnFlags {
+    is_async: false,
+    is_generator: false,
+    is_method: true,
+};
+
 impl Lowerer {
     pub(super) fn lower_special(
         &mut self,
@@ -484,7 +490,12 @@ impl Lowerer {
         if name == "<async>" {
             is_async = true;
         }
-        let def = self.make_fn(&name, span, is_async, is_generator, false, params, body);
+        let flags = FnFlags {
+            is_async,
+            is_generator,
+            is_method: false,
+        };
+        let def = self.make_fn(&name, span, flags, params, body);
         let def = match def {
             Ok(d) => d,
             Err(e) => return e,
@@ -496,19 +507,16 @@ impl Lowerer {
         Expr { kind, span }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn make_fn(
         &mut self,
         name: &str,
         span: Span,
-        is_async: bool,
-        is_generator: bool,
-        is_method: bool,
+        flags: FnFlags,
         params: Option<&Node>,
         body: &[Node],
     ) -> Result<Rc<FnDef>, Expr> {
         let mut err = None;
-        let def = self.lower_fn_full(name, span, is_async, is_generator, is_method, |l, _| {
+        let def = self.lower_fn_full(name, span, flags, |l, _| {
             let ps = match params {
                 Some(p) => match l.parse_params(p) {
                     Ok(ps) => ps,
@@ -573,7 +581,7 @@ impl Lowerer {
                     let Some((params, body)) = body.split_first() else {
                         return self.invalid("ctor needs a parameter list", form.span);
                     };
-                    match self.make_fn("ctor", form.span, false, false, true, Some(params), body) {
+                    match self.make_fn("ctor", form.span, METHOD, Some(params), body) {
                         Ok(d) => def.ctor = Some(d),
                         Err(e) => return e,
                     }
@@ -590,15 +598,12 @@ impl Lowerer {
                     let is_async = props.iter().any(|p| p.key == "async");
                     let is_gen = mname.ends_with('*') || props.iter().any(|p| p.key == "generator");
                     let mname = mname.to_string();
-                    match self.make_fn(
-                        &mname,
-                        form.span,
+                    let flags = FnFlags {
                         is_async,
-                        is_gen,
-                        true,
-                        Some(params),
-                        &body[2..],
-                    ) {
+                        is_generator: is_gen,
+                        is_method: true,
+                    };
+                    match self.make_fn(&mname, form.span, flags, Some(params), &body[2..]) {
                         Ok(d) => def.methods.push((mname, d)),
                         Err(e) => return e,
                     }

@@ -90,6 +90,15 @@ pub struct LowerOptions {
     pub repl: bool,
 }
 
+/// What kind of function a `fn`, `method` or `ctor` form makes.
+#[derive(Clone, Copy, Default)]
+struct FnFlags {
+    is_async: bool,
+    is_generator: bool,
+    /// Methods and constructors take `self` as a hidden first parameter.
+    is_method: bool,
+}
+
 pub struct Lowerer {
     unit: Unit,
     fns: Vec<FnCtx>,
@@ -285,18 +294,21 @@ impl Lowerer {
         span: Span,
         f: impl FnOnce(&mut Lowerer, RegionId) -> (Vec<Param>, Vec<Expr>),
     ) -> Rc<FnDef> {
-        self.lower_fn_full(name, span, false, false, false, f)
+        self.lower_fn_full(name, span, FnFlags::default(), f)
     }
 
     fn lower_fn_full(
         &mut self,
         name: &str,
         span: Span,
-        is_async: bool,
-        is_generator: bool,
-        is_method: bool,
+        flags: FnFlags,
         f: impl FnOnce(&mut Lowerer, RegionId) -> (Vec<Param>, Vec<Expr>),
     ) -> Rc<FnDef> {
+        let FnFlags {
+            is_async,
+            is_generator,
+            is_method,
+        } = flags;
         let index = self.unit.fn_count;
         self.unit.fn_count += 1;
         self.fns.push(FnCtx {
