@@ -188,6 +188,9 @@ pub struct FnProto {
     pub required: usize,
     /// Only required positional parameters: the fast binding path applies.
     pub simple: bool,
+    /// The argument count that takes the fast call path (only required positional
+    /// parameters, not a generator); `u16::MAX` when no count does.
+    pub fast_argc: u16,
     pub nslots: u32,
     pub is_async: bool,
     pub is_generator: bool,

@@ -40,11 +40,7 @@ impl Vm {
             kind: FrameKind::Normal,
             stop: false,
         });
-        self.frames_changed();
     }
-
-    #[inline]
-    fn frames_changed(&mut self) {}
 
     fn check_depth(&mut self) -> VmResult<()> {
         if self.frames.len() >= self.config.max_depth {

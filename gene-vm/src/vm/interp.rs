@@ -17,7 +17,7 @@ impl Vm {
     /// handlers in frames at or above `entry`.
     pub fn run(&mut self, entry: usize) -> VmResult<Value> {
         loop {
-            match self.run_inner(entry) {
+            match self.run_inner() {
                 Ok(v) => return Ok(v),
                 Err(mut t) => {
                     if t.trace.is_empty() {
@@ -90,7 +90,7 @@ impl Vm {
         false
     }
 
-    fn run_inner(&mut self, entry: usize) -> VmResult<Value> {
+    fn run_inner(&mut self) -> VmResult<Value> {
         let mut fi = self.frames.len() - 1;
         // The proto is kept alive by the frame's closure for as long as the frame exists;
         // the raw pointer avoids an Rc clone per instruction.
@@ -107,7 +107,6 @@ impl Vm {
         };
         // Polling with nothing ready is this one atomic load.
         let ready = self.asyncs.event_loop.ready_counter();
-        let _ = entry;
 
         macro_rules! chunk {
             () => {
@@ -386,12 +385,7 @@ impl Vm {
                     let callee_idx = self.stack.len() - argc as usize - 1;
                     // Fast path: a plain closure with exactly its required positional arguments.
                     if let Value::Function(c) = &self.stack[callee_idx] {
-                        let p = &c.proto;
-                        if p.simple
-                            && !p.is_generator
-                            && p.params.len() == argc as usize
-                            && self.frames.len() < self.config.max_depth
-                        {
+                        if c.proto.fast_argc == argc && self.frames.len() < self.config.max_depth {
                             let c = c.clone();
                             save!();
                             self.push_frame_fast(c, callee_idx);
@@ -409,12 +403,7 @@ impl Vm {
                     };
                     let base_idx = self.stack.len() - argc as usize;
                     if let Value::Function(cl) = &f {
-                        let p = &cl.proto;
-                        if p.simple
-                            && !p.is_generator
-                            && p.params.len() == argc as usize
-                            && self.frames.len() < self.config.max_depth
-                        {
+                        if cl.proto.fast_argc == argc && self.frames.len() < self.config.max_depth {
                             let Value::Function(cl) = f else {
                                 unreachable!()
                             };
@@ -504,11 +493,10 @@ impl Vm {
         n: u32,
     ) -> Option<Value> {
         let cached = chunk.global_cache[n as usize].get();
-        self.frames[fi]
-            .closure
-            .ns
-            .members
-            .borrow()
+        // SAFETY: no mutable borrow of the members can be live here: namespace members
+        // are only changed by instructions, never while this lookup runs.
+        let members = unsafe { self.frames[fi].closure.ns.members.try_borrow_unguarded() }.ok()?;
+        members
             .get_index(cached as usize)
             .filter(|(k, _)| **k == chunk.names[n as usize])
             .map(|(_, v)| fast_clone(v))

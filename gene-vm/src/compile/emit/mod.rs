@@ -238,7 +238,13 @@ impl<'u> Emitter<'u> {
             .params
             .iter()
             .all(|p| !p.keyword && !p.rest && p.default.is_none());
+        let fast_argc = if simple && !def.is_generator {
+            u16::try_from(def.params.len()).unwrap_or(u16::MAX)
+        } else {
+            u16::MAX
+        };
         Rc::new(FnProto {
+            fast_argc,
             name: def.name.clone(),
             file: self.file,
             span: def.span,

@@ -14,7 +14,6 @@ impl Lowerer {
     pub(super) fn lower_special(
         &mut self,
         h: &str,
-        head: &Node,
         props: &[Prop],
         children: &[Node],
         span: Span,
@@ -135,10 +134,7 @@ impl Lowerer {
                 ExprKind::Neg(Box::new(self.lower(&children[0])))
             }
             "import" => ExprKind::Invalid("import is not supported yet".into()),
-            _ => {
-                let _ = head;
-                return None;
-            }
+            _ => return None,
         };
         Some(Expr { kind, span })
     }

@@ -596,7 +596,7 @@ impl Lowerer {
         }
         // 7. Special forms.
         if let Some(h) = head_sym {
-            if let Some(e) = self.lower_special(h, head, props, children, span) {
+            if let Some(e) = self.lower_special(h, props, children, span) {
                 return e;
             }
             // 8. Implicit-self method call.
