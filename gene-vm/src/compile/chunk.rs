@@ -58,6 +58,10 @@ pub enum Op {
     CallMethod(u32, u16),
     CallMethodEx(u32),
     Return,
+    /// `LoadLocal(.0); Return`.
+    ReturnLocal(u32),
+    /// `Binary(.0); Return`.
+    BinaryReturn(crate::compile::hir::BinOp),
     Closure(u32),
     MakeArray(u32),
     /// Items on the stack with a spread mask in `call_infos`.

@@ -156,9 +156,14 @@ impl Vm {
                 if len == self.stack.capacity() {
                     self.stack.reserve(1024);
                 }
-                // SAFETY: capacity was just ensured.
+                // SAFETY: capacity was just ensured; `Value` is two words (repr(u64)),
+                // written one by one (a 16-byte copy of a value just written as two
+                // words would stall store forwarding).
                 unsafe {
-                    std::ptr::write(self.stack.as_mut_ptr().add(len), v);
+                    let words = std::mem::transmute::<Value, [u64; 2]>(v);
+                    let p = self.stack.as_mut_ptr().add(len) as *mut u64;
+                    std::ptr::write(p, words[0]);
+                    std::ptr::write(p.add(1), words[1]);
                     self.stack.set_len(len + 1);
                 }
             }};
@@ -180,6 +185,24 @@ impl Vm {
                     Ok(Flow::Return(v)) => return Ok(v),
                     Err(e) => return Err(e),
                 }
+            }};
+        }
+        // Return from the top frame: the fast path for plain frames, else `exec_slow`.
+        macro_rules! do_return {
+            () => {{
+                let Some(frame) = self.frames.last() else {
+                    return Ok(pop!());
+                };
+                if matches!(frame.kind, FrameKind::Normal) && !frame.stop {
+                    // Move the result word by word into the callee's slot, drop the rest.
+                    let ret_to = frame.ret_to;
+                    let n = self.frames.len() - 1;
+                    self.frames.truncate(n);
+                    return_in_place(&mut self.stack, ret_to);
+                    refresh!();
+                    continue;
+                }
+                slow!(Op::Return);
             }};
         }
         loop {
@@ -433,21 +456,27 @@ impl Vm {
                         refresh!();
                     }
                 }
-                Op::Return => {
-                    let Some(frame) = self.frames.last() else {
-                        return Ok(pop!());
+                Op::Return => do_return!(),
+                Op::ReturnLocal(s) => {
+                    let v = fast_clone(&self.stack[base + s as usize]);
+                    push!(v);
+                    do_return!();
+                }
+                Op::BinaryReturn(bop) => {
+                    let b = pop!();
+                    let a = pop!();
+                    let r = match (bop, &a, &b) {
+                        (BinOp::Add, Value::Int(x), Value::Int(y))
+                            if x.checked_add(*y).is_some() =>
+                        {
+                            Value::Int(x.wrapping_add(*y))
+                        }
+                        _ => tri!(ops::binary(self, bop, &a, &b)),
                     };
-                    let ret_to = frame.ret_to;
-                    let stop = frame.stop;
-                    if matches!(frame.kind, FrameKind::Normal) && !stop {
-                        // Move the result word by word into the callee's slot, drop the rest.
-                        let n = self.frames.len() - 1;
-                        self.frames.truncate(n);
-                        return_in_place(&mut self.stack, ret_to);
-                        refresh!();
-                        continue;
-                    }
-                    slow!(Op::Return);
+                    fast_drop(a);
+                    fast_drop(b);
+                    push!(r);
+                    do_return!();
                 }
                 Op::GetMember(n) => {
                     let obj = pop!();

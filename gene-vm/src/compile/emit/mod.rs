@@ -229,6 +229,16 @@ impl<'u> Emitter<'u> {
                 }
             }
         }
+        // `LoadLocal; Return` and `Binary; Return` fuse (the `Return` stays for jumps to it).
+        for i in 0..st.chunk.code.len().saturating_sub(1) {
+            if st.chunk.code[i + 1] == Op::Return {
+                st.chunk.code[i] = match st.chunk.code[i] {
+                    Op::LoadLocal(s) => Op::ReturnLocal(s),
+                    Op::Binary(op) => Op::BinaryReturn(op),
+                    other => other,
+                };
+            }
+        }
         let required = def
             .params
             .iter()
