@@ -117,16 +117,17 @@ impl Vm {
         macro_rules! refresh {
             () => {{
                 fi = self.frames.len() - 1;
-                proto = &*self.frames[fi].closure.proto;
-                code = self.frames[fi].closure.proto.chunk.code.as_ptr();
-                ip = self.frames[fi].ip;
-                base = self.frames[fi].base;
+                let f = frame!();
+                proto = &*f.closure.proto;
+                code = f.closure.proto.chunk.code.as_ptr();
+                ip = f.ip;
+                base = f.base;
                 budget = self.budget;
             }};
         }
         macro_rules! save {
             () => {
-                self.frames[fi].ip = ip;
+                frame!().ip = ip;
                 self.budget = budget;
             };
         }
@@ -147,6 +148,33 @@ impl Vm {
                     }
                 }
             };
+        }
+        // A local slot of the current frame. Slots `0..nslots` are pushed when the frame
+        // starts and the stack never shrinks below them while it runs (SaveSp/handlers
+        // record heights above them), and the emitter only uses slots below nslots.
+        macro_rules! local {
+            ($s:expr) => {{
+                let i = base + $s as usize;
+                debug_assert!(i < self.stack.len());
+                // SAFETY: see above.
+                unsafe { self.stack.get_unchecked(i) }
+            }};
+        }
+        macro_rules! local_mut {
+            ($s:expr) => {{
+                let i = base + $s as usize;
+                debug_assert!(i < self.stack.len());
+                // SAFETY: see `local!`.
+                unsafe { self.stack.get_unchecked_mut(i) }
+            }};
+        }
+        // The current frame: `fi` is always the last frame's index while the loop runs.
+        macro_rules! frame {
+            () => {{
+                debug_assert!(fi < self.frames.len());
+                // SAFETY: see above.
+                unsafe { self.frames.get_unchecked_mut(fi) }
+            }};
         }
         // Push with the value written straight into the stack's memory.
         macro_rules! push {
@@ -238,12 +266,12 @@ impl Vm {
                     push!(v);
                 }
                 Op::LoadLocal(s) => {
-                    let v = fast_clone(&self.stack[base + s as usize]);
+                    let v = fast_clone(local!(s));
                     push!(v);
                 }
                 Op::StoreLocal(s) => {
                     let v = pop!();
-                    let old = std::mem::replace(&mut self.stack[base + s as usize], v);
+                    let old = std::mem::replace(local_mut!(s), v);
                     fast_drop(old);
                 }
                 Op::CmpJump(bop, t) => {
@@ -265,7 +293,7 @@ impl Vm {
                     }
                 }
                 Op::LocalIntOp(s, bop, k) => {
-                    let r = match (&self.stack[base + s as usize], bop) {
+                    let r = match (local!(s), bop) {
                         (Value::Int(x), BinOp::Add) if x.checked_add(k as i64).is_some() => {
                             Value::Int(x + k as i64)
                         }
@@ -287,7 +315,7 @@ impl Vm {
                 }
                 Op::CmpLocalIntJump(s, bop, k, t) => {
                     let k = k as i64;
-                    let r = match (&self.stack[base + s as usize], bop) {
+                    let r = match (local!(s), bop) {
                         (Value::Int(x), BinOp::Lt) => *x < k,
                         (Value::Int(x), BinOp::Le) => *x <= k,
                         (Value::Int(x), BinOp::Gt) => *x > k,
@@ -304,7 +332,7 @@ impl Vm {
                     }
                 }
                 Op::AddLocalInt(s, k) => {
-                    let slot = &mut self.stack[base + s as usize];
+                    let slot = local_mut!(s);
                     if let Value::Int(x) = slot {
                         if let Some(v) = x.checked_add(k as i64) {
                             *x = v;
@@ -318,7 +346,7 @@ impl Vm {
                         (BinOp::Add, k as i64)
                     };
                     let v = tri!(ops::binary(self, op, &cur, &Value::Int(k)));
-                    self.stack[base + s as usize] = v;
+                    *local_mut!(s) = v;
                 }
                 Op::LoadEnv(hops, idx) => {
                     let v = self.env_get(fi, hops, idx);
@@ -458,7 +486,7 @@ impl Vm {
                 }
                 Op::Return => do_return!(),
                 Op::ReturnLocal(s) => {
-                    let v = fast_clone(&self.stack[base + s as usize]);
+                    let v = fast_clone(local!(s));
                     push!(v);
                     do_return!();
                 }
