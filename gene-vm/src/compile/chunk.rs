@@ -52,6 +52,8 @@ pub enum Op {
     Call(u16),
     /// Call the global `names[.0]` with `.1` plain arguments on the stack (no callee slot).
     CallGlobal(u32, u16),
+    /// `(global (local op k))`: `LocalIntOp(.1, .2, .3)` then `CallGlobal(.0, 1)`.
+    CallGlobalLocalInt(u32, u16, crate::compile::hir::BinOp, i32),
     /// Call with spreads/keywords: index into `call_infos`.
     CallEx(u32),
     /// Method call with `argc` plain arguments; the u32 indexes `names`.

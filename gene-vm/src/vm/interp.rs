@@ -233,6 +233,62 @@ impl Vm {
                 slow!(Op::Return);
             }};
         }
+        // `(local op k)` for a small Int constant k.
+        macro_rules! local_int_op {
+            ($s:expr, $bop:expr, $k:expr) => {{
+                let (s, bop, k) = ($s, $bop, $k);
+                let r = match (local!(s), bop) {
+                    (Value::Int(x), BinOp::Add) if x.checked_add(k as i64).is_some() => {
+                        Value::Int(x + k as i64)
+                    }
+                    (Value::Int(x), BinOp::Sub) if x.checked_sub(k as i64).is_some() => {
+                        Value::Int(x - k as i64)
+                    }
+                    (Value::Int(x), BinOp::Lt) => Value::Bool(*x < k as i64),
+                    (Value::Int(x), BinOp::Le) => Value::Bool(*x <= k as i64),
+                    (Value::Int(x), BinOp::Gt) => Value::Bool(*x > k as i64),
+                    (Value::Int(x), BinOp::Ge) => Value::Bool(*x >= k as i64),
+                    (Value::Int(x), BinOp::Eq) => Value::Bool(*x == k as i64),
+                    (Value::Int(x), BinOp::Ne) => Value::Bool(*x != k as i64),
+                    (a, _) => {
+                        let a = fast_clone(a);
+                        tri!(ops::binary(self, bop, &a, &Value::Int(k as i64)))
+                    }
+                };
+                r
+            }};
+        }
+        // Call a global with `argc` arguments on the stack (no callee slot).
+        macro_rules! call_global {
+            ($n:expr, $argc:expr) => {{
+                let (n, argc) = ($n, $argc);
+                let c = chunk!();
+                let f = match self.cached_global(fi, c, n) {
+                    Some(v) => v,
+                    None => tri!(self.load_global(fi, c, n)),
+                };
+                let base_idx = self.stack.len() - argc as usize;
+                if let Value::Function(cl) = &f {
+                    if cl.proto.fast_argc == argc && self.frames.len() < self.config.max_depth {
+                        let Value::Function(cl) = f else {
+                            unreachable!()
+                        };
+                        save!();
+                        self.push_frame_at(cl, base_idx, base_idx);
+                        refresh!();
+                        continue;
+                    }
+                }
+                save!();
+                let args: Vec<Value> = self.stack.drain(base_idx..).collect();
+                let pushed = tri!(self.invoke(f, None, args, Vec::new(), base_idx));
+                if pushed {
+                    refresh!();
+                } else {
+                    resync!();
+                }
+            }};
+        }
         loop {
             debug_assert!(ip < chunk!().code.len());
             // SAFETY: see `code` above.
@@ -293,24 +349,7 @@ impl Vm {
                     }
                 }
                 Op::LocalIntOp(s, bop, k) => {
-                    let r = match (local!(s), bop) {
-                        (Value::Int(x), BinOp::Add) if x.checked_add(k as i64).is_some() => {
-                            Value::Int(x + k as i64)
-                        }
-                        (Value::Int(x), BinOp::Sub) if x.checked_sub(k as i64).is_some() => {
-                            Value::Int(x - k as i64)
-                        }
-                        (Value::Int(x), BinOp::Lt) => Value::Bool(*x < k as i64),
-                        (Value::Int(x), BinOp::Le) => Value::Bool(*x <= k as i64),
-                        (Value::Int(x), BinOp::Gt) => Value::Bool(*x > k as i64),
-                        (Value::Int(x), BinOp::Ge) => Value::Bool(*x >= k as i64),
-                        (Value::Int(x), BinOp::Eq) => Value::Bool(*x == k as i64),
-                        (Value::Int(x), BinOp::Ne) => Value::Bool(*x != k as i64),
-                        (a, _) => {
-                            let a = fast_clone(a);
-                            tri!(ops::binary(self, bop, &a, &Value::Int(k as i64)))
-                        }
-                    };
+                    let r = local_int_op!(s, bop, k);
                     push!(r);
                 }
                 Op::CmpLocalIntJump(s, bop, k, t) => {
@@ -446,32 +485,11 @@ impl Vm {
                     }
                     slow!(*op);
                 }
-                Op::CallGlobal(n, argc) => {
-                    let c = chunk!();
-                    let f = match self.cached_global(fi, c, n) {
-                        Some(v) => v,
-                        None => tri!(self.load_global(fi, c, n)),
-                    };
-                    let base_idx = self.stack.len() - argc as usize;
-                    if let Value::Function(cl) = &f {
-                        if cl.proto.fast_argc == argc && self.frames.len() < self.config.max_depth {
-                            let Value::Function(cl) = f else {
-                                unreachable!()
-                            };
-                            save!();
-                            self.push_frame_at(cl, base_idx, base_idx);
-                            refresh!();
-                            continue;
-                        }
-                    }
-                    save!();
-                    let args: Vec<Value> = self.stack.drain(base_idx..).collect();
-                    let pushed = tri!(self.invoke(f, None, args, Vec::new(), base_idx));
-                    if pushed {
-                        refresh!();
-                    } else {
-                        resync!();
-                    }
+                Op::CallGlobal(n, argc) => call_global!(n, argc),
+                Op::CallGlobalLocalInt(n, s, bop, k) => {
+                    let r = local_int_op!(s, bop, k);
+                    push!(r);
+                    call_global!(n, 1);
                 }
                 Op::CallMethod(n, argc) => {
                     save!();

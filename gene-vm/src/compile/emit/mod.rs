@@ -384,6 +384,15 @@ impl<'u> Emitter<'u> {
         }
     }
 
+    /// `(x + k)` / `(x - k)` with x in a frame slot and k a small Int literal.
+    fn local_int_arith(&mut self, e: &Expr) -> Option<(u16, BinOp, i32)> {
+        let ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub), a, b) = &e.kind else {
+            return None;
+        };
+        let (slot, k) = self.local_and_small_int(a, b)?;
+        Some((u16::try_from(slot).ok()?, *op, k))
+    }
+
     /// The `else` branch (or nil) of an if/case, then every branch's jump to the end.
     fn close_branches(&mut self, else_branch: Option<&'u (RegionId, Vec<Expr>)>, ends: Vec<usize>) {
         match else_branch {
@@ -507,12 +516,18 @@ impl<'u> Emitter<'u> {
                         && args.pos.iter().all(|a| matches!(a, Item::One(_)))
                         && args.pos.len() < u16::MAX as usize;
                     if simple {
+                        let n = self.name(g);
+                        if let [Item::One(arg)] = args.pos.as_slice() {
+                            if let Some((slot, op, k)) = self.local_int_arith(arg) {
+                                self.emit(Op::CallGlobalLocalInt(n, slot, op, k));
+                                return;
+                            }
+                        }
                         for a in &args.pos {
                             if let Item::One(e) = a {
                                 self.expr(e);
                             }
                         }
-                        let n = self.name(g);
                         self.emit(Op::CallGlobal(n, args.pos.len() as u16));
                         return;
                     }
