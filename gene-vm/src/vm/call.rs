@@ -448,10 +448,11 @@ impl Vm {
             }
             k = cls.parent.clone();
         }
-        let inst = Value::Instance(Rc::new(Instance {
+        let obj = Rc::new(Instance {
             class: c.clone(),
             props: RefCell::new(PropMap::new()),
-        }));
+        });
+        let inst = Value::Instance(obj.clone());
         match c.find_ctor() {
             Some(Value::Function(ctor)) => {
                 self.push_closure_frame(
@@ -460,7 +461,7 @@ impl Vm {
                     args,
                     kw,
                     ret_to,
-                    FrameKind::Ctor(inst),
+                    FrameKind::Ctor(obj),
                 )?;
                 Ok(true)
             }

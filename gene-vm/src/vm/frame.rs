@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::value::{Closure, GenObj, Namespace, Scope, Value};
+use super::value::{Closure, GenObj, Instance, Namespace, Scope, Value};
 
 #[derive(Clone)]
 pub struct Handler {
@@ -19,7 +19,7 @@ pub struct Handler {
 pub enum FrameKind {
     Normal,
     /// A constructor: the call's value is the instance, not the body's value.
-    Ctor(Value),
+    Ctor(Rc<Instance>),
     /// A namespace body: the value is the namespace.
     NsBody(Rc<Namespace>),
     /// A generator body: yields suspend it into its generator object.

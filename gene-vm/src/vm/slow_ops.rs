@@ -50,7 +50,7 @@ impl Vm {
                 let result = pop!();
                 let result = match &frame.kind {
                     FrameKind::Normal => result,
-                    FrameKind::Ctor(inst) => inst.clone(),
+                    FrameKind::Ctor(inst) => Value::Instance(inst.clone()),
                     FrameKind::NsBody(ns) => Value::Namespace(ns.clone()),
                     FrameKind::Generator(g) => {
                         g.borrow_mut().state = GenState::Done;
