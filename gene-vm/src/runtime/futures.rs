@@ -139,7 +139,7 @@ impl Vm {
             let span = p
                 .chunk
                 .spans
-                .get(f.ip.saturating_sub(1))
+                .get((f.ip as usize).saturating_sub(1))
                 .copied()
                 .unwrap_or(p.span);
             (p.file, span)

@@ -33,8 +33,8 @@ impl Vm {
         self.frames.push(Frame {
             closure: c,
             ip: 0,
-            base,
-            ret_to,
+            base: base as u32,
+            ret_to: ret_to as u32,
             env,
             provided: u64::MAX,
             kind: FrameKind::Normal,
@@ -81,8 +81,8 @@ impl Vm {
         self.frames.push(Frame {
             closure: c,
             ip: 0,
-            base,
-            ret_to,
+            base: base as u32,
+            ret_to: ret_to as u32,
             env,
             provided,
             kind,
@@ -639,7 +639,9 @@ impl Vm {
             return;
         };
         debug_assert_eq!(fi, self.frames.len());
-        let stack = self.stack.split_off(frame.base.min(self.stack.len()));
+        let stack = self
+            .stack
+            .split_off((frame.base as usize).min(self.stack.len()));
         let first_own = self
             .handlers
             .iter()
@@ -702,8 +704,8 @@ impl Vm {
                     h
                 }));
                 let base = self.stack.len();
-                frame.base = base;
-                frame.ret_to = base;
+                frame.base = base as u32;
+                frame.ret_to = base as u32;
                 frame.stop = false;
                 self.stack.extend(stack);
                 // The yield expression's value.

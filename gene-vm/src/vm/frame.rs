@@ -28,11 +28,11 @@ pub enum FrameKind {
 
 pub struct Frame {
     pub closure: Rc<Closure>,
-    pub ip: usize,
+    pub ip: u32,
     /// Stack index of slot 0.
-    pub base: usize,
+    pub base: u32,
     /// Stack length to truncate to before pushing the result.
-    pub ret_to: usize,
+    pub ret_to: u32,
     pub env: Option<Rc<Scope>>,
     /// Bit i set: parameter slot i was given by the caller.
     pub provided: u64,

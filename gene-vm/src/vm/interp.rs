@@ -44,7 +44,7 @@ impl Vm {
             if let FrameKind::Generator(g) = &frame.kind {
                 g.borrow_mut().state = GenState::Done;
             }
-            self.stack.truncate(frame.ret_to);
+            self.stack.truncate(frame.ret_to as usize);
             if frame.stop {
                 break;
             }
@@ -67,9 +67,9 @@ impl Vm {
                     break;
                 };
                 let f = &mut self.frames[top];
-                f.ip = h.ip as usize;
+                f.ip = h.ip;
                 f.env = h.env;
-                let sp = f.base + h.sp;
+                let sp = f.base as usize + h.sp;
                 self.stack.truncate(sp);
                 self.ex_stack.truncate(h.ex_depth);
                 self.ex_stack.push(t.value.clone());
@@ -82,7 +82,7 @@ impl Vm {
             if let FrameKind::Generator(g) = &frame.kind {
                 g.borrow_mut().state = GenState::Done;
             }
-            self.stack.truncate(frame.ret_to);
+            self.stack.truncate(frame.ret_to as usize);
             if frame.stop {
                 return false;
             }
@@ -97,8 +97,8 @@ impl Vm {
         let mut proto: *const FnProto = &*self.frames[fi].closure.proto;
         // Every chunk ends with `Return` and jumps stay inside it, so `ip` is always in range.
         let mut code: *const Op = self.frames[fi].closure.proto.chunk.code.as_ptr();
-        let mut ip = self.frames[fi].ip;
-        let mut base = self.frames[fi].base;
+        let mut ip = self.frames[fi].ip as usize;
+        let mut base = self.frames[fi].base as usize;
         let mut budget = self.budget;
         let interval = if self.config.poll_interval == 0 {
             u32::MAX
@@ -120,14 +120,14 @@ impl Vm {
                 let f = frame!();
                 proto = &*f.closure.proto;
                 code = f.closure.proto.chunk.code.as_ptr();
-                ip = f.ip;
-                base = f.base;
+                ip = f.ip as usize;
+                base = f.base as usize;
                 budget = self.budget;
             }};
         }
         macro_rules! save {
             () => {
-                frame!().ip = ip;
+                frame!().ip = ip as u32;
                 self.budget = budget;
             };
         }
@@ -142,7 +142,7 @@ impl Vm {
                 match $e {
                     Ok(v) => v,
                     Err(e) => {
-                        self.frames[fi].ip = ip;
+                        self.frames[fi].ip = ip as u32;
                         self.budget = budget;
                         return Err(e);
                     }
@@ -223,7 +223,7 @@ impl Vm {
                 };
                 if matches!(frame.kind, FrameKind::Normal) && !frame.stop {
                     // Move the result word by word into the callee's slot, drop the rest.
-                    let ret_to = frame.ret_to;
+                    let ret_to = frame.ret_to as usize;
                     let n = self.frames.len() - 1;
                     self.frames.truncate(n);
                     return_in_place(&mut self.stack, ret_to);

@@ -355,7 +355,7 @@ impl Vm {
             .rev()
             .map(|f| {
                 let proto = &f.closure.proto;
-                let ip = f.ip.saturating_sub(1);
+                let ip = (f.ip as usize).saturating_sub(1);
                 let span = proto.chunk.spans.get(ip).copied().unwrap_or(proto.span);
                 TraceEntry {
                     function: proto.name.clone(),

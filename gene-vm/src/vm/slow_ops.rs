@@ -23,7 +23,7 @@ impl Vm {
     #[inline(never)]
     pub(crate) fn exec_slow(&mut self, op: Op) -> VmResult<Flow> {
         let fi = self.frames.len() - 1;
-        let base = self.frames[fi].base;
+        let base = self.frames[fi].base as usize;
         let proto = self.frames[fi].closure.proto.clone();
         let chunk = &proto.chunk;
         macro_rules! pop {
@@ -45,7 +45,7 @@ impl Vm {
             }
             Op::Return => {
                 let frame = &self.frames[fi];
-                let ret_to = frame.ret_to;
+                let ret_to = frame.ret_to as usize;
                 let stop = frame.stop;
                 let result = pop!();
                 let result = match &frame.kind {
@@ -88,7 +88,7 @@ impl Vm {
             Op::JumpIfProvided(slot, t)
                 if slot < 64 && self.frames[fi].provided & (1u64 << slot) != 0 =>
             {
-                self.frames[fi].ip = t as usize;
+                self.frames[fi].ip = t;
             }
             Op::Neg => {
                 let v = pop!();
