@@ -255,7 +255,20 @@ impl Vm {
 
     fn run_callback(&mut self, f: &Rc<FutureObj>, cb: &Value, arg: Value) -> VmResult<()> {
         self.asyncs.stats.callbacks += 1;
-        match self.call_value(cb, vec![arg]) {
+        let origin = match f.origin {
+            Some((file, span)) => {
+                let (name, l, c) = self.position(file, span);
+                format!(" ({name}:{l}:{c})")
+            }
+            None => String::new(),
+        };
+        self.async_boundaries.push(crate::vm::error::AsyncBoundary {
+            depth: self.frames.len(),
+            label: format!("future #{} resolved: {}{origin}", f.id, f.label),
+        });
+        let r = self.call_value(cb, vec![arg]);
+        self.async_boundaries.pop();
+        match r {
             Ok(_) => Ok(()),
             Err(mut t) => {
                 if t.context.is_none() {

@@ -11,6 +11,17 @@ pub struct TraceEntry {
     pub function: String,
     pub file: FileId,
     pub span: Span,
+    /// Set on the label entry between a callback and the frames beneath it:
+    /// `future #7 resolved: sleep_async 300 (main.gene:12:3)` (async call stacks).
+    pub async_boundary: Option<String>,
+}
+
+/// Where a callback run by the event loop starts, and the future that caused it.
+#[derive(Clone, Debug)]
+pub struct AsyncBoundary {
+    /// `frames.len()` when the callback was called: its frames are above this depth.
+    pub depth: usize,
+    pub label: String,
 }
 
 /// A thrown Gene exception (always normalised to an Exception instance).

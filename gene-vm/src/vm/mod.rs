@@ -75,6 +75,8 @@ pub struct Vm {
     pub frames: Vec<Frame>,
     /// Exceptions being handled (`$ex` is the last).
     pub ex_stack: Vec<Value>,
+    /// Callbacks being run by the event loop, outermost first (async call stacks).
+    pub async_boundaries: Vec<error::AsyncBoundary>,
     /// Active exception handlers of all frames, innermost last.
     pub handlers: Vec<frame::Handler>,
     pub interner: value::Interner,
@@ -113,6 +115,7 @@ impl Vm {
             frames: Vec::with_capacity(64),
             ex_stack: Vec::new(),
             handlers: Vec::new(),
+            async_boundaries: Vec::new(),
             interner,
             global,
             gene_ns,
@@ -350,20 +353,34 @@ impl Vm {
 
     /// Capture the Gene stack (innermost first).
     pub fn capture_trace(&self) -> Vec<TraceEntry> {
-        self.frames
-            .iter()
-            .rev()
-            .map(|f| {
-                let proto = &f.closure.proto;
-                let ip = (f.ip as usize).saturating_sub(1);
-                let span = proto.chunk.spans.get(ip).copied().unwrap_or(proto.span);
-                TraceEntry {
-                    function: proto.name.clone(),
-                    file: proto.file,
-                    span,
+        let mut out = Vec::with_capacity(self.frames.len());
+        let mut boundaries = self.async_boundaries.iter().rev().peekable();
+        for (depth, f) in self.frames.iter().enumerate().rev() {
+            // Frames below a callback's first frame ran before the future resolved.
+            while let Some(b) = boundaries.peek() {
+                if b.depth > depth {
+                    out.push(TraceEntry {
+                        function: String::new(),
+                        file: 0,
+                        span: Span::default(),
+                        async_boundary: Some(b.label.clone()),
+                    });
+                    boundaries.next();
+                } else {
+                    break;
                 }
-            })
-            .collect()
+            }
+            let proto = &f.closure.proto;
+            let ip = (f.ip as usize).saturating_sub(1);
+            let span = proto.chunk.spans.get(ip).copied().unwrap_or(proto.span);
+            out.push(TraceEntry {
+                function: proto.name.clone(),
+                file: proto.file,
+                span,
+                async_boundary: None,
+            });
+        }
+        out
     }
 
     pub fn flush(&mut self) {
@@ -388,6 +405,10 @@ impl Vm {
         if !t.trace.is_empty() {
             out.push_str("Gene stack (innermost first):\n");
             for e in t.trace.iter().take(30) {
+                if let Some(label) = &e.async_boundary {
+                    out.push_str(&format!("  ── {label} ──\n"));
+                    continue;
+                }
                 let (file, line, col) = self.position(e.file, e.span);
                 out.push_str(&format!(
                     "  at {} ({}:{}:{})\n",
