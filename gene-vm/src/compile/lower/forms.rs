@@ -145,10 +145,13 @@ impl Lowerer {
         };
         // The value is lowered before the name is declared: `(var x (x + 1))` sees the outer x.
         let value = children.get(1).map(|c| Box::new(self.lower(c)));
+        let mut flag = None;
         let pattern = match &target.kind {
             NodeKind::Symbol(s) => {
                 let name = s.strip_suffix(':').unwrap_or(s);
-                Pattern::Var(self.declare_top_level(name, target.span))
+                let v = self.declare_top_level(name, target.span);
+                flag = self.forward_flags.get(&v).copied().map(|f| (f, v, name));
+                Pattern::Var(v)
             }
             NodeKind::Array(elems) => match self.lower_pattern(elems, target.span) {
                 Ok(p) => p,
@@ -156,8 +159,28 @@ impl Lowerer {
             },
             _ => return self.invalid("var needs a name or an array pattern", target.span),
         };
-        Expr {
+        let var = Expr {
             kind: ExprKind::Var { pattern, value },
+            span,
+        };
+        let Some((flag, v, name)) = flag else {
+            return var;
+        };
+        // A function lowered earlier reads this variable: mark it declared.
+        let set_flag = Expr {
+            kind: ExprKind::Assign {
+                place: Place::Var(flag),
+                op: None,
+                value: Box::new(Self::lit(Lit::Bool(true), span)),
+            },
+            span,
+        };
+        let read = Expr {
+            kind: ExprKind::Name(NameRes::Var(v), name.to_string()),
+            span,
+        };
+        Expr {
+            kind: ExprKind::Do(vec![var, set_flag, read]),
             span,
         }
     }

@@ -108,6 +108,11 @@ pub struct Lowerer {
     /// can use it (the variable exists, nil until its `var` runs). A name maps to its
     /// variable once a function has referred to it.
     forward_vars: std::collections::HashMap<String, Option<VarId>>,
+    /// For each forward variable: a hidden flag variable of the root region, nil until
+    /// the `var` runs. A read in a function lowered before the `var` checks it and,
+    /// while unset, looks the name up in the namespace instead (spec 3.3: the variable
+    /// does not exist yet).
+    forward_flags: std::collections::HashMap<VarId, VarId>,
 }
 
 pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
@@ -120,6 +125,7 @@ pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
             .filter_map(top_level_var_name)
             .map(|n| (n, None))
             .collect(),
+        forward_flags: std::collections::HashMap::new(),
     };
     let span = match (forms.first(), forms.last()) {
         (Some(a), Some(b)) => a.span.to(b.span),
@@ -265,7 +271,25 @@ impl Lowerer {
         });
         self.unit.regions[region as usize].vars.push(id);
         self.forward_vars.insert(name.to_string(), Some(id));
+        let flag = self.unit.vars.len() as VarId;
+        self.unit.vars.push(VarInfo {
+            name: format!("<declared {name}>"),
+            span: Span::default(),
+            owner_fn: main.index,
+            region,
+            captured: true,
+        });
+        self.unit.regions[region as usize].vars.push(flag);
+        self.forward_flags.insert(id, flag);
         id
+    }
+
+    /// The hidden flag of a forward variable still waiting for its `var`.
+    fn pending_forward_flag(&self, name: &str, v: VarId) -> Option<VarId> {
+        match self.forward_vars.get(name) {
+            Some(Some(id)) if *id == v => self.forward_flags.get(&v).copied(),
+            _ => None,
+        }
     }
 
     /// Declares a top-level variable, reusing the one a function already referred to.
@@ -399,10 +423,38 @@ impl Lowerer {
             "_" => ExprKind::Lit(Lit::Symbol("_".into())),
             _ => {
                 let res = self.resolve(s);
+                if let NameRes::Var(v) = res {
+                    if let Some(flag) = self.pending_forward_flag(s, v) {
+                        return self.forward_read(s, v, flag, span);
+                    }
+                }
                 ExprKind::Name(res, s.to_string())
             }
         };
         Expr { kind, span }
+    }
+
+    /// `(if <declared name> name else <namespace lookup of name>)`.
+    fn forward_read(&mut self, s: &str, v: VarId, flag: VarId, span: Span) -> Expr {
+        let name = |res| Expr {
+            kind: ExprKind::Name(res, s.to_string()),
+            span,
+        };
+        let cond = Expr {
+            kind: ExprKind::Name(NameRes::Var(flag), format!("<declared {s}>")),
+            span,
+        };
+        let r1 = self.push_region();
+        self.pop_region();
+        let r2 = self.push_region();
+        self.pop_region();
+        Expr {
+            kind: ExprKind::If {
+                branches: vec![(cond, r1, vec![name(NameRes::Var(v))])],
+                else_branch: Some((r2, vec![name(NameRes::Global(s.to_string()))])),
+            },
+            span,
+        }
     }
 
     fn self_expr(&mut self, span: Span) -> Expr {
