@@ -245,10 +245,19 @@ impl Vm {
         let depth = self.frames.len();
         let ret_to = self.stack.len();
         if self.invoke(f.clone(), None, args, kw, ret_to)? {
-            self.run_pushed(depth)
+            self.run_from_native(depth)
         } else {
             Ok(self.stack.pop().unwrap_or_default())
         }
+    }
+
+    /// Runs Gene code called by a native (a callback of `.map`, a generator's `.next`):
+    /// the event loop is not polled in the middle of a native call (11.1).
+    fn run_from_native(&mut self, depth: usize) -> VmResult<Value> {
+        self.native_calls += 1;
+        let r = self.run_pushed(depth);
+        self.native_calls -= 1;
+        r
     }
 
     /// Runs the frame just pushed at index `depth` to completion.
@@ -293,7 +302,7 @@ impl Vm {
         let depth = self.frames.len();
         let ret_to = self.stack.len();
         if self.call_method(recv.clone(), &name, args, Vec::new(), ret_to)? {
-            self.run_pushed(depth)
+            self.run_from_native(depth)
         } else {
             Ok(self.stack.pop().unwrap_or_default())
         }
@@ -689,7 +698,7 @@ impl Vm {
                     gen.borrow_mut().state = GenState::Done;
                     return Err(e);
                 }
-                self.run_pushed(depth)
+                self.run_from_native(depth)
             }
             GenState::Suspended(saved) => {
                 let SavedFrame {
@@ -711,7 +720,7 @@ impl Vm {
                 // The yield expression's value.
                 self.stack.push(Value::Nil);
                 self.frames.push(frame);
-                self.run_pushed(depth)
+                self.run_from_native(depth)
             }
         }
     }

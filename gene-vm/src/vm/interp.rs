@@ -297,8 +297,9 @@ impl Vm {
             budget -= 1;
             if budget == 0 {
                 budget = interval;
-                if ready.load(std::sync::atomic::Ordering::Acquire) != 0
-                    || self.asyncs.has_scheduled()
+                if (ready.load(std::sync::atomic::Ordering::Acquire) != 0
+                    || self.asyncs.has_scheduled())
+                    && self.native_calls == 0
                 {
                     save!();
                     tri!(self.poll());

@@ -96,6 +96,8 @@ pub struct Vm {
     pub budget: u32,
     /// Depth of native re-entry (a guard against runaway Rust recursion).
     pub native_depth: u32,
+    /// Natives currently running Gene code (polls wait until they return).
+    pub native_calls: u32,
     pub exit_code: Option<i32>,
 }
 
@@ -131,6 +133,7 @@ impl Vm {
             asyncs: AsyncState::default(),
             budget,
             native_depth: 0,
+            native_calls: 0,
             exit_code: None,
         };
         vm.install_classes();
