@@ -3,21 +3,23 @@
 
 use std::error::Error as StdError;
 use std::io;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::runtime::host::{HostError, HostResult, HostValue};
 
 /// Reads a whole file as UTF-8 text. Works on FIFOs (tokio::fs runs on the blocking pool).
-pub async fn read_file(path: String) -> HostResult {
-    match tokio::fs::read_to_string(&path).await {
+/// `at` is the resolved path (see `Vm::resolve_path`); errors show `path`, as the program wrote it.
+pub async fn read_file(at: PathBuf, path: String) -> HostResult {
+    match tokio::fs::read_to_string(&at).await {
         Ok(text) => Ok(HostValue::Str(text)),
         Err(e) => Err(HostError::io(format!("Failed to read file '{path}': {e}"))),
     }
 }
 
 /// Creates or overwrites a file.
-pub async fn write_file(path: String, content: String) -> HostResult {
-    match tokio::fs::write(&path, content).await {
+pub async fn write_file(at: PathBuf, path: String, content: String) -> HostResult {
+    match tokio::fs::write(&at, content).await {
         Ok(()) => Ok(HostValue::Nil),
         Err(e) => Err(HostError::io(format!("Failed to write file '{path}': {e}"))),
     }
@@ -25,14 +27,14 @@ pub async fn write_file(path: String, content: String) -> HostResult {
 
 /// True if something exists at `path`. Like `Path::exists`, an error (e.g. permission
 /// denied on a parent directory) counts as "does not exist".
-pub async fn file_exists(path: String) -> HostResult {
-    let exists = tokio::fs::metadata(&path).await.is_ok();
+pub async fn file_exists(at: PathBuf) -> HostResult {
+    let exists = tokio::fs::metadata(&at).await.is_ok();
     Ok(HostValue::Bool(exists))
 }
 
 /// Deletes a file; fails if it does not exist.
-pub async fn delete_file(path: String) -> HostResult {
-    match tokio::fs::remove_file(&path).await {
+pub async fn delete_file(at: PathBuf, path: String) -> HostResult {
+    match tokio::fs::remove_file(&at).await {
         Ok(()) => Ok(HostValue::Nil),
         Err(e) => Err(HostError::io(format!(
             "Failed to delete file '{path}': {e}"
@@ -317,30 +319,40 @@ mod tests {
         let path = s(&dir.join("notes.txt"));
         let mut el = EventLoop::new();
         assert_eq!(
-            run(&mut el, file_exists(path.clone())),
+            run(&mut el, file_exists(path.clone().into())),
             Ok(HostValue::Bool(false))
         );
         assert_eq!(
-            run(&mut el, write_file(path.clone(), "alpha\nbeta".into())),
+            run(
+                &mut el,
+                write_file(path.clone().into(), path.clone(), "alpha\nbeta".into())
+            ),
             Ok(HostValue::Nil)
         );
         assert_eq!(
-            run(&mut el, file_exists(path.clone())),
+            run(&mut el, file_exists(path.clone().into())),
             Ok(HostValue::Bool(true))
         );
         assert_eq!(
-            run(&mut el, read_file(path.clone())),
+            run(&mut el, read_file(path.clone().into(), path.clone())),
             Ok(HostValue::Str("alpha\nbeta".into()))
         );
         // Overwrite, not append.
-        run(&mut el, write_file(path.clone(), "x".into())).unwrap();
+        run(
+            &mut el,
+            write_file(path.clone().into(), path.clone(), "x".into()),
+        )
+        .unwrap();
         assert_eq!(
-            run(&mut el, read_file(path.clone())),
+            run(&mut el, read_file(path.clone().into(), path.clone())),
             Ok(HostValue::Str("x".into()))
         );
-        assert_eq!(run(&mut el, delete_file(path.clone())), Ok(HostValue::Nil));
         assert_eq!(
-            run(&mut el, file_exists(path.clone())),
+            run(&mut el, delete_file(path.clone().into(), path.clone())),
+            Ok(HostValue::Nil)
+        );
+        assert_eq!(
+            run(&mut el, file_exists(path.clone().into())),
             Ok(HostValue::Bool(false))
         );
         let _ = std::fs::remove_dir_all(&dir);
@@ -351,26 +363,34 @@ mod tests {
         let dir = temp_dir("errors");
         let missing = s(&dir.join("missing.txt"));
         let mut el = EventLoop::new();
-        let err = run(&mut el, read_file(missing.clone())).unwrap_err();
+        let err = run(&mut el, read_file(missing.clone().into(), missing.clone())).unwrap_err();
         assert_eq!(err.class, "IOError");
         assert_eq!(
             err.message,
             format!("Failed to read file '{missing}': No such file or directory (os error 2)")
         );
-        let err = run(&mut el, delete_file(missing.clone())).unwrap_err();
+        let err = run(
+            &mut el,
+            delete_file(missing.clone().into(), missing.clone()),
+        )
+        .unwrap_err();
         assert_eq!(err.class, "IOError");
         assert_eq!(
             err.message,
             format!("Failed to delete file '{missing}': No such file or directory (os error 2)")
         );
         let nested = s(&dir.join("no-such-dir").join("f.txt"));
-        let err = run(&mut el, write_file(nested.clone(), "x".into())).unwrap_err();
+        let err = run(
+            &mut el,
+            write_file(nested.clone().into(), nested.clone(), "x".into()),
+        )
+        .unwrap_err();
         assert_eq!(err.class, "IOError");
         assert_eq!(
             err.message,
             format!("Failed to write file '{nested}': No such file or directory (os error 2)")
         );
-        let err = run(&mut el, read_file(s(&dir))).unwrap_err();
+        let err = run(&mut el, read_file(dir.clone(), s(&dir))).unwrap_err();
         assert!(
             err.message.ends_with("Is a directory (os error 21)"),
             "{}",
@@ -378,7 +398,7 @@ mod tests {
         );
         let binary = dir.join("bin");
         std::fs::write(&binary, [0xff, 0xfe, 0x00]).unwrap();
-        let err = run(&mut el, read_file(s(&binary))).unwrap_err();
+        let err = run(&mut el, read_file(binary.clone(), s(&binary))).unwrap_err();
         assert!(err.message.contains("valid UTF-8"), "{}", err.message);
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -396,7 +416,7 @@ mod tests {
                 .status()
                 .unwrap();
             assert!(status.success());
-            el.spawn(i, read_file(s(&path)));
+            el.spawn(i, read_file(path.clone(), s(&path)));
             writers.push(std::thread::spawn(move || {
                 // open() blocks until the reader has opened its end.
                 let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();

@@ -106,7 +106,8 @@ pub(super) const NATIVES: &[NativeDef] = &[
 fn read_async(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let path = str_arg(vm, &args, 0, "read_async")?;
     let label = format!("read_async {path}");
-    Ok(vm.spawn_host(label, ops::read_file(path)))
+    let at = vm.resolve_path(&path);
+    Ok(vm.spawn_host(label, ops::read_file(at, path)))
 }
 
 fn write_async(vm: &mut Vm, args: Args) -> VmResult<Value> {
@@ -119,19 +120,22 @@ fn write_async(vm: &mut Vm, args: Args) -> VmResult<Value> {
         }
     };
     let label = format!("write_async {path}");
-    Ok(vm.spawn_host(label, ops::write_file(path, content)))
+    let at = vm.resolve_path(&path);
+    Ok(vm.spawn_host(label, ops::write_file(at, path, content)))
 }
 
 fn exists_async(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let path = str_arg(vm, &args, 0, "exists_async")?;
     let label = format!("exists_async {path}");
-    Ok(vm.spawn_host(label, ops::file_exists(path)))
+    let at = vm.resolve_path(&path);
+    Ok(vm.spawn_host(label, ops::file_exists(at)))
 }
 
 fn delete_async(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let path = str_arg(vm, &args, 0, "delete_async")?;
     let label = format!("delete_async {path}");
-    Ok(vm.spawn_host(label, ops::delete_file(path)))
+    let at = vm.resolve_path(&path);
+    Ok(vm.spawn_host(label, ops::delete_file(at, path)))
 }
 
 fn sleep_async(vm: &mut Vm, args: Args) -> VmResult<Value> {

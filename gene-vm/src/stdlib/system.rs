@@ -59,7 +59,7 @@ pub(super) const NATIVES: &[NativeDef] = &[
         "set_env",
         [],
         "name value",
-        "Sets an environment variable for this process.",
+        "Sets an environment variable for this program.",
         set_env
     ),
     native!(
@@ -138,12 +138,8 @@ fn os(_vm: &mut Vm, _args: Args) -> VmResult<Value> {
     Ok(Value::str(name))
 }
 
-fn cwd(_vm: &mut Vm, _args: Args) -> VmResult<Value> {
-    Ok(Value::str(
-        std::env::current_dir()
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    ))
+fn cwd(vm: &mut Vm, _args: Args) -> VmResult<Value> {
+    Ok(Value::str(vm.cwd.to_string_lossy().into_owned()))
 }
 
 fn exit(vm: &mut Vm, args: Args) -> VmResult<Value> {
@@ -169,8 +165,8 @@ fn sleep(vm: &mut Vm, args: Args) -> VmResult<Value> {
 
 fn get_env(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let name = str_arg(vm, &args, 0, "get_env")?;
-    match std::env::var(&name) {
-        Ok(v) if !v.is_empty() => Ok(Value::str(v)),
+    match vm.env.get(&name) {
+        Some(v) if !v.is_empty() => Ok(Value::str(v.clone())),
         _ => Ok(args.pos.get(1).cloned().unwrap_or_default()),
     }
 }
@@ -181,14 +177,14 @@ fn set_env(vm: &mut Vm, args: Args) -> VmResult<Value> {
     if name.is_empty() || name.contains('=') || name.contains('\0') || value.contains('\0') {
         return Err(vm.arg_err(format!("set_env: invalid variable name '{name}'")));
     }
-    // SAFETY-free in this edition: single-threaded use from the VM thread.
-    std::env::set_var(name, value);
+    // The VM's own environment: the process environment is never changed.
+    vm.env.insert(name, value);
     Ok(Value::Nil)
 }
 
 fn has_env(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let name = str_arg(vm, &args, 0, "has_env")?;
-    Ok(Value::Bool(std::env::var_os(name).is_some()))
+    Ok(Value::Bool(vm.env.contains_key(&name)))
 }
 
 fn io_err(vm: &mut Vm, what: &str, path: &str, e: std::io::Error) -> Box<Throw> {
@@ -200,7 +196,7 @@ fn io_err(vm: &mut Vm, what: &str, path: &str, e: std::io::Error) -> Box<Throw> 
 
 fn read(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let path = str_arg(vm, &args, 0, "read")?;
-    match std::fs::read_to_string(&path) {
+    match std::fs::read_to_string(vm.resolve_path(&path)) {
         Ok(s) => Ok(Value::str(s)),
         Err(e) => Err(io_err(vm, "read", &path, e)),
     }
@@ -219,7 +215,7 @@ fn content(vm: &mut Vm, args: &Args, who: &str) -> VmResult<String> {
 fn write(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let path = str_arg(vm, &args, 0, "write")?;
     let text = content(vm, &args, "write")?;
-    match std::fs::write(&path, text) {
+    match std::fs::write(vm.resolve_path(&path), text) {
         Ok(()) => Ok(Value::Nil),
         Err(e) => Err(io_err(vm, "write", &path, e)),
     }
@@ -232,7 +228,7 @@ fn append(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let r = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(&path)
+        .open(vm.resolve_path(&path))
         .and_then(|mut f| f.write_all(text.as_bytes()));
     match r {
         Ok(()) => Ok(Value::Nil),
@@ -242,12 +238,12 @@ fn append(vm: &mut Vm, args: Args) -> VmResult<Value> {
 
 fn exists(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let path = str_arg(vm, &args, 0, "exists")?;
-    Ok(Value::Bool(std::path::Path::new(&path).exists()))
+    Ok(Value::Bool(vm.resolve_path(&path).exists()))
 }
 
 fn delete(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let path = str_arg(vm, &args, 0, "delete")?;
-    match std::fs::remove_file(&path) {
+    match std::fs::remove_file(vm.resolve_path(&path)) {
         Ok(()) => Ok(Value::Nil),
         Err(e) => Err(io_err(vm, "delete", &path, e)),
     }

@@ -13,6 +13,7 @@ pub mod value;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::Write;
+use std::path::PathBuf;
 use std::rc::Rc;
 
 use indexmap::IndexMap;
@@ -91,6 +92,10 @@ pub struct Vm {
     pub args: Vec<String>,
     pub program: String,
     pub env_snapshot: Option<Value>,
+    /// This VM's working directory: relative paths of file natives resolve against it.
+    pub cwd: PathBuf,
+    /// This VM's environment (`get_env`/`set_env`/`has_env`, `$env`); never the process's.
+    pub env: IndexMap<String, String>,
     pub asyncs: AsyncState,
     /// Remaining instructions before the next poll.
     pub budget: u32,
@@ -130,6 +135,15 @@ impl Vm {
             args: Vec::new(),
             program: String::new(),
             env_snapshot: None,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+            env: std::env::vars_os()
+                .map(|(k, v)| {
+                    (
+                        k.to_string_lossy().into_owned(),
+                        v.to_string_lossy().into_owned(),
+                    )
+                })
+                .collect(),
             asyncs: AsyncState::default(),
             budget,
             native_depth: 0,
@@ -142,14 +156,44 @@ impl Vm {
         vm
     }
 
-    /// `$env` is the environment at start-up (not updated by `set_env`).
+    /// `$env` is this VM's environment at start-up (not updated by `set_env`).
     fn snapshot_env(&mut self) {
         let mut m = PropMap::new();
-        for (k, v) in std::env::vars_os() {
-            let k = self.intern(&k.to_string_lossy());
-            m.insert(k, Value::str(v.to_string_lossy().into_owned()));
+        for (k, v) in &self.env {
+            let k = self.interner.intern(k);
+            m.insert(k, Value::str(v.clone()));
         }
         self.env_snapshot = Some(Value::map(m));
+    }
+
+    /// Sets the working directory (a relative `dir` is taken from the current one).
+    pub fn set_cwd(&mut self, dir: impl Into<PathBuf>) {
+        self.cwd = self.cwd.join(dir.into());
+    }
+
+    /// Sets (`Some`) or removes (`None`) environment variables and refreshes `$env`;
+    /// call it before the program starts.
+    pub fn set_env_vars(&mut self, vars: impl IntoIterator<Item = (String, Option<String>)>) {
+        for (k, v) in vars {
+            match v {
+                Some(v) => {
+                    self.env.insert(k, v);
+                }
+                None => {
+                    self.env.shift_remove(&k);
+                }
+            }
+        }
+        self.snapshot_env();
+    }
+
+    /// A path a program wrote, resolved against this VM's working directory.
+    pub fn resolve_path(&self, p: &str) -> PathBuf {
+        if p.is_empty() {
+            // Still "no such file", not the directory itself.
+            return PathBuf::new();
+        }
+        self.cwd.join(p)
     }
 
     pub fn intern(&mut self, s: &str) -> Sym {
