@@ -95,6 +95,7 @@ impl Session {
             root: Rc::new(Scope {
                 vars: std::cell::RefCell::new(Vec::new()),
                 parent: None,
+                layout: None,
             }),
             names: Vec::new(),
             counter: 0,

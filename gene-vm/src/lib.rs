@@ -5,6 +5,7 @@
 //! futures), `stdlib` (natives table), `debug` and `analysis` (editor queries).
 
 pub mod compile;
+pub mod debug;
 pub mod runtime;
 pub mod stdlib;
 pub mod syntax;

@@ -1,6 +1,6 @@
 //! Bytecode: one chunk per function, with constants and a line table.
 
-use std::cell::Cell;
+use std::cell::{Cell, UnsafeCell};
 use std::rc::Rc;
 
 use crate::syntax::Span;
@@ -26,6 +26,7 @@ pub enum Op {
     LoadGlobal(u32),
     LoadSelfOrNil,
     Special(u8),
+    /// Push a heap scope with layout `layouts[.0]`.
     PushEnv(u32),
     PopEnv(u32),
     /// Grow the current env to .0 variables (the REPL's persistent root scope).
@@ -120,8 +121,9 @@ pub enum Op {
     /// Remember the operand stack height in slot .0 (loops), and restore it (break/continue).
     SaveSp(u32),
     RestoreSp(u32),
-    /// Statement boundary marker for the debugger (no-op otherwise).
-    Line,
+    /// Written over an instruction by the debugger (a breakpoint); the original
+    /// instruction is kept by the debugger and runs after the trap.
+    DebugTrap,
 }
 
 #[derive(Debug, Clone)]
@@ -161,9 +163,100 @@ pub struct ParamInfo {
     pub has_default: bool,
 }
 
+/// The instructions of a chunk. Built through `DerefMut` by the emitter; once the
+/// chunk is shared, only the debugger changes it (breakpoint traps), through
+/// [`Code::patch`], while the interpreter reads it through a raw pointer.
+#[derive(Default)]
+pub struct Code(UnsafeCell<Vec<Op>>);
+
+impl Code {
+    /// Pointer to the first instruction (valid while the chunk lives; never reallocated).
+    #[inline(always)]
+    pub fn as_ptr(&self) -> *const Op {
+        // SAFETY: reading the Vec's pointer; its buffer is never reallocated after emit.
+        unsafe {
+            let v = &*self.0.get();
+            v.as_ptr()
+        }
+    }
+
+    /// The instruction at `ip`, read without keeping a reference into the buffer.
+    pub fn get(&self, ip: usize) -> Option<Op> {
+        // SAFETY: single-threaded (chunks are not Sync); the copy ends the borrow.
+        unsafe {
+            let v = &*self.0.get();
+            v.get(ip).copied()
+        }
+    }
+
+    /// Replaces the instruction at `ip`; returns the previous one.
+    pub fn patch(&self, ip: usize, op: Op) -> Option<Op> {
+        // SAFETY: chunks are not Sync, and no reference into the buffer outlives a
+        // call (the interpreter reads instructions through `as_ptr` copies).
+        unsafe {
+            let v = &mut *self.0.get();
+            v.get_mut(ip).map(|slot| std::mem::replace(slot, op))
+        }
+    }
+}
+
+impl std::ops::Deref for Code {
+    type Target = Vec<Op>;
+    fn deref(&self) -> &Vec<Op> {
+        // SAFETY: see `patch`: callers copy what they read before the debugger runs.
+        unsafe { &*self.0.get() }
+    }
+}
+
+impl std::ops::DerefMut for Code {
+    fn deref_mut(&mut self) -> &mut Vec<Op> {
+        self.0.get_mut()
+    }
+}
+
+impl std::fmt::Debug for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Debug info of a variable of a function: where it lives and when it is visible.
+#[derive(Debug, Clone)]
+pub struct LocalInfo {
+    pub name: Sym,
+    pub storage: LocalStorage,
+    /// Instructions `start..end` are the variable's region.
+    pub start: u32,
+    pub end: u32,
+    /// Byte offset of the declaration: the variable is shown once execution passed it.
+    pub decl: u32,
+    pub is_param: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum LocalStorage {
+    Slot(u32),
+    /// Variable `.1` of the heap scope built from `layout`.
+    Heap(Rc<ScopeLayout>, u16),
+}
+
+/// The variable names of a heap scope (shared by every scope a `PushEnv` creates).
+#[derive(Debug, Default)]
+pub struct ScopeLayout {
+    pub names: Vec<Sym>,
+    /// The function whose region this is.
+    pub function: String,
+}
+
 #[derive(Default, Debug)]
 pub struct Chunk {
-    pub code: Vec<Op>,
+    pub code: Code,
+    /// Statement starts in instruction order: (ip, byte offset of the statement).
+    /// Breakpoints and stepping both use them, so they agree on what a line is.
+    pub stmts: Vec<(u32, u32)>,
+    pub locals: Vec<LocalInfo>,
+    /// Layouts of the heap scopes `PushEnv` creates, by index.
+    pub layouts: Vec<Rc<ScopeLayout>>,
     pub spans: Vec<Span>,
     pub consts: Vec<Value>,
     pub names: Vec<Sym>,
@@ -177,6 +270,17 @@ pub struct Chunk {
     pub protos: Vec<Rc<FnProto>>,
 }
 
+impl Chunk {
+    /// The byte offset of the statement starting at `ip`, if one does.
+    #[inline]
+    pub fn stmt_at(&self, ip: u32) -> Option<u32> {
+        self.stmts
+            .binary_search_by_key(&ip, |s| s.0)
+            .ok()
+            .map(|i| self.stmts[i].1)
+    }
+}
+
 impl std::fmt::Debug for Value {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&crate::vm::print::quoted(self))
@@ -186,6 +290,8 @@ impl std::fmt::Debug for Value {
 #[derive(Debug)]
 pub struct FnProto {
     pub name: String,
+    /// `ns/f`, `Class/method` or `f`: what function breakpoints match.
+    pub qualified: String,
     pub file: FileId,
     pub span: Span,
     pub chunk: Chunk,

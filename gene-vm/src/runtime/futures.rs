@@ -30,6 +30,8 @@ pub struct FutureObj {
     pub callbacks: RefCell<Vec<(bool, Value)>>,
     /// Combinators waiting on this future.
     dependents: RefCell<Vec<Rc<Combinator>>>,
+    /// For `gene/all` / `gene/any`: the futures it combines (debugger).
+    inputs: RefCell<Vec<Weak<FutureObj>>>,
     /// The Gene frame blocked in `await` on this future, if any ("fn (file:line:col)").
     pub awaited_by: RefCell<Option<String>>,
     pub created: Instant,
@@ -57,6 +59,18 @@ impl FutureObj {
             FutState::Failure(_) => "FsFailure",
             FutState::Cancelled(_) => "FsCancelled",
         }
+    }
+    /// True when a combinator waits on this future.
+    pub fn has_dependents(&self) -> bool {
+        !self.dependents.borrow().is_empty()
+    }
+    /// The inputs of a combinator's future that are still alive.
+    pub fn inputs(&self) -> Vec<Rc<FutureObj>> {
+        self.inputs
+            .borrow()
+            .iter()
+            .filter_map(|w| w.upgrade())
+            .collect()
     }
     pub fn describe(&self) -> String {
         format!("future #{} ({})", self.id, self.label)
@@ -119,6 +133,10 @@ impl AsyncState {
     pub fn has_scheduled(&self) -> bool {
         !self.scheduled.is_empty()
     }
+    /// Callbacks queued for the next poll, with their futures (debugger).
+    pub fn scheduled_callbacks(&self) -> Vec<(Rc<FutureObj>, Value)> {
+        self.scheduled.iter().cloned().collect()
+    }
     pub fn pending_now(&self) -> usize {
         self.pending.get()
     }
@@ -160,6 +178,7 @@ impl Vm {
             state: RefCell::new(FutState::Pending),
             callbacks: RefCell::new(Vec::new()),
             dependents: RefCell::new(Vec::new()),
+            inputs: RefCell::new(Vec::new()),
             awaited_by: RefCell::new(None),
             created: Instant::now(),
             resolved_at: Cell::new(None),
@@ -169,6 +188,9 @@ impl Vm {
             self.asyncs.live.retain(|w| w.strong_count() > 0);
         }
         self.asyncs.live.push(Rc::downgrade(&f));
+        if self.debug.is_some() {
+            self.debug_future_created(&f);
+        }
         f
     }
 
@@ -188,6 +210,9 @@ impl Vm {
         f.resolved_at.set(Some(Instant::now()));
         let p = &self.asyncs.pending;
         p.set(p.get().saturating_sub(1));
+        if self.debug.is_some() {
+            self.debug_future_settled(f);
+        }
     }
 
     /// Starts a host operation; returns its pending future.
@@ -380,6 +405,7 @@ impl Vm {
             self.set_state(&target, FutState::Failure(e));
             return Ok(Value::Future(target));
         }
+        *target.inputs.borrow_mut() = futures.iter().map(Rc::downgrade).collect();
         let comb = Rc::new(Combinator {
             target: target.clone(),
             remaining: Cell::new(futures.len()),
@@ -487,6 +513,21 @@ impl Vm {
                     ),
                 ));
             }
+            let deadline = match (deadline, self.debug_eval_deadline()) {
+                (_, Some(e)) if Instant::now() >= e => {
+                    return Err(self.err(
+                        ErrorKind::Timeout,
+                        format!(
+                            "evaluation stopped after {} s: {} is still pending",
+                            super::super::debug::EVAL_TIMEOUT_SECS,
+                            f.describe()
+                        ),
+                    ));
+                }
+                (Some(d), Some(e)) => Some(d.min(e)),
+                (None, Some(e)) => Some(e),
+                (d, None) => d,
+            };
             let wait_for = match deadline {
                 Some(d) => {
                     let now = Instant::now();
@@ -503,13 +544,18 @@ impl Vm {
                 }
                 None => None,
             };
+            self.debug_before_block();
             let started = Instant::now();
             let outcome = self.asyncs.event_loop.wait(wait_for);
             self.asyncs.stats.await_blocked += started.elapsed();
-            if let WaitOutcome::Completions(mut cs) = outcome {
-                self.asyncs.stats.polls += 1;
-                self.asyncs.stats.polls_with_work += 1;
-                self.apply_completions(&mut cs)?;
+            match outcome {
+                WaitOutcome::Completions(mut cs) => {
+                    self.asyncs.stats.polls += 1;
+                    self.asyncs.stats.polls_with_work += 1;
+                    self.apply_completions(&mut cs)?;
+                }
+                WaitOutcome::Woken => self.debug_woken()?,
+                WaitOutcome::TimedOut => {}
             }
         }
     }
@@ -522,13 +568,18 @@ impl Vm {
                 return Ok(());
             }
             if self.asyncs.event_loop.in_flight() > 0 && !self.asyncs.needs_poll() {
+                self.debug_before_block();
                 let started = Instant::now();
                 let outcome = self.asyncs.event_loop.wait(None);
                 self.asyncs.stats.await_blocked += started.elapsed();
-                if let WaitOutcome::Completions(mut cs) = outcome {
-                    self.asyncs.stats.polls += 1;
-                    self.asyncs.stats.polls_with_work += 1;
-                    self.apply_completions(&mut cs)?;
+                match outcome {
+                    WaitOutcome::Completions(mut cs) => {
+                        self.asyncs.stats.polls += 1;
+                        self.asyncs.stats.polls_with_work += 1;
+                        self.apply_completions(&mut cs)?;
+                    }
+                    WaitOutcome::Woken => self.debug_woken()?,
+                    WaitOutcome::TimedOut => {}
                 }
             }
         }

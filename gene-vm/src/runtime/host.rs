@@ -247,6 +247,19 @@ impl EventLoop {
         }
     }
 
+    /// Stops every host operation and the runtime without waiting for them (a
+    /// debugger ended the program; a blocking read may still finish in the background).
+    pub fn shutdown(&mut self) {
+        for (_, h) in self.tasks.drain() {
+            if let Some(h) = h {
+                h.abort();
+            }
+        }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+
     /// Spawned ops whose completion has not been drained yet (cancelled ones excluded).
     pub fn in_flight(&self) -> usize {
         self.tasks.len()

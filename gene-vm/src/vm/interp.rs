@@ -28,8 +28,17 @@ impl Vm {
                         self.abandon_frames(entry);
                         return Err(t);
                     }
+                    if self.debug.is_some() {
+                        if let Err(stop) = self.debug_on_throw(&t) {
+                            self.abandon_frames(entry);
+                            return Err(stop);
+                        }
+                    }
                     if !self.unwind_to_handler(&t, entry) {
                         return Err(t);
+                    }
+                    if self.debug.is_some() {
+                        self.debug_caught();
                     }
                 }
             }
@@ -100,11 +109,7 @@ impl Vm {
         let mut ip = self.frames[fi].ip as usize;
         let mut base = self.frames[fi].base as usize;
         let mut budget = self.budget;
-        let interval = if self.config.poll_interval == 0 {
-            u32::MAX
-        } else {
-            self.config.poll_interval
-        };
+        let interval = self.check_interval();
         // Polling with nothing ready is this one atomic load.
         let ready = self.asyncs.event_loop.ready_counter();
 
@@ -297,12 +302,12 @@ impl Vm {
             budget -= 1;
             if budget == 0 {
                 budget = interval;
-                if (ready.load(std::sync::atomic::Ordering::Acquire) != 0
-                    || self.asyncs.has_scheduled())
-                    && self.native_calls == 0
+                if ready.load(std::sync::atomic::Ordering::Acquire) != 0
+                    || self.asyncs.has_scheduled()
+                    || self.debug.is_some()
                 {
                     save!();
-                    tri!(self.poll());
+                    tri!(self.poll_point());
                     resync!();
                 }
             }
@@ -404,12 +409,14 @@ impl Vm {
                     };
                     push!(v);
                 }
-                Op::PushEnv(n) => {
+                Op::PushEnv(l) => {
+                    let layout = chunk!().layouts[l as usize].clone();
                     let f = &mut self.frames[fi];
                     let parent = f.env.take();
                     f.env = Some(Rc::new(Scope {
-                        vars: std::cell::RefCell::new(vec![Value::Nil; n as usize]),
+                        vars: std::cell::RefCell::new(vec![Value::Nil; layout.names.len()]),
                         parent,
+                        layout: Some(layout),
                     }));
                 }
                 Op::PopEnv(n) => {
@@ -558,6 +565,22 @@ impl Vm {
                 other => slow!(other),
             }
         }
+    }
+
+    /// The poll branch found work or a debugger: debugger checks (traps, commands,
+    /// pause, steps; `ip - 1` is the next instruction), then the event loop unless a
+    /// native call is running. Sets the budget for the next stretch.
+    #[inline(never)]
+    fn poll_point(&mut self) -> VmResult<()> {
+        if self.debug.is_some() {
+            self.debug_check()?;
+        }
+        if self.native_calls == 0
+            && (self.asyncs.event_loop.has_ready() || self.asyncs.has_scheduled())
+        {
+            self.poll()?;
+        }
+        Ok(())
     }
 
     /// Inline cache hit for a global: the member's index in the frame's namespace.

@@ -104,6 +104,8 @@ pub struct Vm {
     /// Natives currently running Gene code (polls wait until they return).
     pub native_calls: u32,
     pub exit_code: Option<i32>,
+    /// The attached debugger; `None` costs the interpreter nothing.
+    pub debug: Option<Box<crate::debug::Debugger>>,
 }
 
 impl Vm {
@@ -149,6 +151,7 @@ impl Vm {
             native_depth: 0,
             native_calls: 0,
             exit_code: None,
+            debug: None,
         };
         vm.install_classes();
         vm.snapshot_env();

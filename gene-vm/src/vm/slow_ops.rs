@@ -297,6 +297,9 @@ impl Vm {
                 let at = self.stack.len() - n as usize;
                 let futs: Vec<Value> = self.stack.drain(at..).collect();
                 let v = try_!(self.await_values(futs, None));
+                if self.debug.is_some() {
+                    self.debug_awaited(&v);
+                }
                 self.stack.push(v);
             }
             Op::AwaitTimeout(n) => {
@@ -304,6 +307,9 @@ impl Vm {
                 let futs: Vec<Value> = self.stack.drain(at..).collect();
                 let t = pop!();
                 let v = try_!(self.await_values(futs, Some(t)));
+                if self.debug.is_some() {
+                    self.debug_awaited(&v);
+                }
                 self.stack.push(v);
             }
             Op::AsyncOk => {
@@ -351,7 +357,8 @@ impl Vm {
                 let ret_to = self.stack.len();
                 try_!(self.enter_ns(fi, &path, body, ret_to));
             }
-            Op::Line => {}
+            // A breakpoint: the original instruction runs next (`ip` is moved back to it).
+            Op::DebugTrap => try_!(self.debug_trap()),
             // Hot instructions are handled by the dispatch loop.
             _ => {}
         }

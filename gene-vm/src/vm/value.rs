@@ -132,6 +132,8 @@ impl RangeObj {
 pub struct Scope {
     pub vars: RefCell<Vec<Value>>,
     pub parent: Option<Rc<Scope>>,
+    /// Variable names (debugger); `None` for the REPL's root scope.
+    pub layout: Option<Rc<crate::compile::chunk::ScopeLayout>>,
 }
 
 pub struct Closure {

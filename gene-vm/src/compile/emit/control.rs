@@ -9,7 +9,13 @@ impl<'u> Emitter<'u> {
     pub(super) fn emit_pop(&mut self) {
         let here = self.here();
         let st = self.st();
-        if st.barrier != here && here >= 2 {
+        // Removing an instruction must not move a statement start.
+        let moves_stmt = st
+            .chunk
+            .stmts
+            .last()
+            .is_some_and(|s| s.0 as usize > here.saturating_sub(2));
+        if st.barrier != here && here >= 2 && !moves_stmt {
             let code = &st.chunk.code;
             let (a, b) = (code[here - 2], code[here - 1]);
             match (a, b) {
@@ -169,6 +175,7 @@ impl<'u> Emitter<'u> {
             self.bind_pattern(v);
         }
         for x in body {
+            self.stmt_start(x);
             self.expr(x);
             self.emit_pop();
         }

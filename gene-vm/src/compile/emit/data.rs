@@ -204,6 +204,7 @@ impl<'u> Emitter<'u> {
         if let Some(p) = &def.parent {
             self.expr(p);
         }
+        self.qual.push(def.path.join("/"));
         if let Some(c) = &def.ctor {
             let p = self.function(c, true);
             let ch = &mut self.st().chunk;
@@ -229,6 +230,7 @@ impl<'u> Emitter<'u> {
             self.emit(Op::Closure(i));
             fns.push(self.sym(name));
         }
+        self.qual.pop();
         let name: Vec<Sym> = def.path.iter().map(|s| self.sym(s)).collect();
         let ch = &mut self.st().chunk;
         ch.classes.push(ClassInfo {

@@ -51,6 +51,11 @@ struct FnState<'a> {
     name_index: HashMap<u32, u32>,
     /// The last code position some jump lands on (peepholes must not cross it).
     barrier: usize,
+    /// Heap-scope layout index per region of this function.
+    layouts: HashMap<RegionId, u32>,
+    /// Index in `chunk.locals` of each variable's debug info.
+    local_of: HashMap<VarId, usize>,
+    name: String,
 }
 
 pub struct Emitter<'u> {
@@ -61,6 +66,12 @@ pub struct Emitter<'u> {
     heap_index: HashMap<VarId, u16>,
     fns: Vec<FnState<'u>>,
     span: Span,
+    /// Enclosing namespaces and classes (qualified function names).
+    qual: Vec<String>,
+    /// The path a `(fn a/b ...)` defines, for the function emitted next.
+    fn_path: Option<String>,
+    /// Set for a namespace body: its functions are qualified by the namespace.
+    ns_enter: Option<String>,
 }
 
 pub fn emit_unit(unit: &Unit, interner: &mut Interner, file: FileId) -> Option<Rc<FnProto>> {
@@ -85,6 +96,9 @@ pub fn emit_unit(unit: &Unit, interner: &mut Interner, file: FileId) -> Option<R
         heap_index,
         fns: Vec::new(),
         span: main.span,
+        qual: Vec::new(),
+        fn_path: None,
+        ns_enter: None,
     };
     Some(e.function(&main, false))
 }
@@ -145,6 +159,16 @@ impl<'u> Emitter<'u> {
     }
 
     fn function(&mut self, def: &'u FnDef, is_method: bool) -> Rc<FnProto> {
+        let own = self.fn_path.take().unwrap_or_else(|| def.name.clone());
+        let qualified = if self.qual.is_empty() {
+            own
+        } else {
+            format!("{}/{own}", self.qual.join("/"))
+        };
+        let entered = self.ns_enter.take();
+        if let Some(q) = &entered {
+            self.qual.push(q.clone());
+        }
         self.fns.push(FnState {
             chunk: Chunk::default(),
             storage: HashMap::new(),
@@ -154,6 +178,9 @@ impl<'u> Emitter<'u> {
             is_async: def.is_async,
             name_index: HashMap::new(),
             barrier: 0,
+            layouts: HashMap::new(),
+            local_of: HashMap::new(),
+            name: def.name.clone(),
         });
         let saved_span = self.span;
         self.span = def.span;
@@ -187,7 +214,8 @@ impl<'u> Emitter<'u> {
             if self.unit.repl && self.fns.len() == 1 {
                 self.emit(Op::ExtendEnv(n));
             } else {
-                self.emit(Op::PushEnv(n));
+                let l = self.layout(def.region);
+                self.emit(Op::PushEnv(l));
             }
         }
         if let Some(sv) = def.self_var {
@@ -202,6 +230,9 @@ impl<'u> Emitter<'u> {
                 self.patch(j);
             }
             self.move_param_to_env(p.var, slot);
+        }
+        for v in &param_vars {
+            self.note_local(*v, true);
         }
         self.assign_storage(def.region);
         if def.is_async {
@@ -220,11 +251,18 @@ impl<'u> Emitter<'u> {
             self.emit(Op::Return);
         }
         self.span = saved_span;
+        if entered.is_some() {
+            self.qual.pop();
+        }
         let mut st = self.fns.pop().expect("function state");
+        let end = st.chunk.code.len() as u32;
+        for l in &mut st.chunk.locals {
+            l.end = l.end.min(end);
+        }
         // A jump to a `Return` returns directly.
         for i in 0..st.chunk.code.len() {
             if let Op::Jump(t) = st.chunk.code[i] {
-                if st.chunk.code.get(t as usize) == Some(&Op::Return) {
+                if st.chunk.code.get(t as usize) == Some(Op::Return) {
                     st.chunk.code[i] = Op::Return;
                 }
             }
@@ -256,6 +294,7 @@ impl<'u> Emitter<'u> {
         Rc::new(FnProto {
             fast_argc,
             name: def.name.clone(),
+            qualified,
             file: self.file,
             span: def.span,
             chunk: st.chunk,
@@ -267,6 +306,68 @@ impl<'u> Emitter<'u> {
             is_generator: def.is_generator,
             is_method,
         })
+    }
+
+    /// The layout (variable names) of a region's heap scope, by index in the chunk.
+    fn layout(&mut self, region: RegionId) -> u32 {
+        if let Some(i) = self.st().layouts.get(&region) {
+            return *i;
+        }
+        let mut names = Vec::new();
+        for v in &self.unit.regions[region as usize].vars {
+            let info = &self.unit.vars[*v as usize];
+            if info.captured {
+                names.push(self.interner.intern(&info.name));
+            }
+        }
+        let function = self.unit_fn_name();
+        let st = self.st();
+        st.chunk
+            .layouts
+            .push(Rc::new(ScopeLayout { names, function }));
+        let i = (st.chunk.layouts.len() - 1) as u32;
+        st.layouts.insert(region, i);
+        i
+    }
+
+    fn unit_fn_name(&self) -> String {
+        self.fns.last().map(|f| f.name.clone()).unwrap_or_default()
+    }
+
+    /// Records where a variable of this function lives, for the debugger.
+    fn note_local(&mut self, var: VarId, is_param: bool) {
+        let storage = match self.st().storage.get(&var).copied() {
+            Some(Storage::Slot(s)) => LocalStorage::Slot(s),
+            Some(Storage::Heap(region, idx)) => {
+                let l = self.layout(region) as usize;
+                LocalStorage::Heap(self.st().chunk.layouts[l].clone(), idx)
+            }
+            None => return,
+        };
+        let info = &self.unit.vars[var as usize];
+        let name = self.interner.intern(&info.name);
+        let decl = if is_param { 0 } else { info.span.start };
+        let start = self.here() as u32;
+        let st = self.st();
+        st.local_of.insert(var, st.chunk.locals.len());
+        st.chunk.locals.push(LocalInfo {
+            name,
+            storage,
+            start,
+            end: u32::MAX,
+            decl,
+            is_param,
+        });
+    }
+
+    /// Marks the start of a statement (breakpoints and steps stop here).
+    fn stmt_start(&mut self, e: &Expr) {
+        let here = self.here() as u32;
+        let stmts = &mut self.st().chunk.stmts;
+        if stmts.last().is_some_and(|s| s.0 >= here) {
+            return;
+        }
+        stmts.push((here, e.span.start));
     }
 
     fn heap_count(&self, region: RegionId) -> u32 {
@@ -299,6 +400,7 @@ impl<'u> Emitter<'u> {
                 Storage::Slot(self.new_slot())
             };
             self.st().storage.insert(v, s);
+            self.note_local(v, false);
         }
     }
 
@@ -307,8 +409,8 @@ impl<'u> Emitter<'u> {
         self.st().region = region;
         self.assign_storage(region);
         if self.heap_regions[region as usize] {
-            let n = self.heap_count(region);
-            self.emit(Op::PushEnv(n));
+            let l = self.layout(region);
+            self.emit(Op::PushEnv(l));
             self.st().ctl.push(Ctl::Region);
         }
         prev
@@ -320,6 +422,15 @@ impl<'u> Emitter<'u> {
             self.st().ctl.pop();
         }
         self.st().region = prev;
+        // The region's variables are out of scope from here on.
+        let here = self.here() as u32;
+        let n = self.fns.len() - 1;
+        let st = &mut self.fns[n];
+        for v in &self.unit.regions[region as usize].vars {
+            if let Some(i) = st.local_of.get(v) {
+                st.chunk.locals[*i].end = here;
+            }
+        }
     }
 
     /// Number of heap scopes between the current region and `target`.
@@ -377,6 +488,7 @@ impl<'u> Emitter<'u> {
             return;
         }
         for (i, e) in exprs.iter().enumerate() {
+            self.stmt_start(e);
             self.expr(e);
             if i + 1 < exprs.len() {
                 self.emit_pop();
@@ -611,6 +723,7 @@ impl<'u> Emitter<'u> {
                 let start = self.label();
                 self.push_loop(sp, Some(start), true);
                 for x in body {
+                    self.stmt_start(x);
                     self.expr(x);
                     self.emit_pop();
                 }
@@ -624,6 +737,7 @@ impl<'u> Emitter<'u> {
                 let exit = self.jump_if_false(cond);
                 self.push_loop(sp, Some(start), false);
                 for x in body {
+                    self.stmt_start(x);
                     self.expr(x);
                     self.emit_pop();
                 }
@@ -681,6 +795,7 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::Closure(i));
             }
             ExprKind::NamedFn { path, def } => {
+                self.fn_path = Some(path.join("/"));
                 let p = self.function(def, false);
                 let c = &mut self.st().chunk;
                 c.protos.push(p);
@@ -709,6 +824,8 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::New(info));
             }
             ExprKind::Ns { path, body } => {
+                self.fn_path = Some(path.join("/"));
+                self.ns_enter = Some(path.join("/"));
                 let p = self.function(body, false);
                 let c = &mut self.st().chunk;
                 c.protos.push(p);

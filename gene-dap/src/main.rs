@@ -1,0 +1,96 @@
+//! `gene-dap` binary: argument parsing and a placeholder session.
+
+use gene_dap::protocol::{unknown_command, Request, Session, Sink};
+use gene_dap::transport::{run_port, run_stdio};
+use serde_json::{json, Value};
+use std::process::exit;
+
+const USAGE: &str = "\
+usage: gene-dap [--port N]
+
+Debug Adapter Protocol server for Gene.
+  (no arguments)  speak DAP on stdin/stdout
+  --port N        listen on 127.0.0.1:N (0 picks a free port), one connection at a time
+  --help          show this help
+  --version       show the version";
+
+/// Temporary session: enough of DAP for clients to connect and disconnect.
+#[derive(Default)]
+struct EchoSession {
+    finished: bool,
+}
+
+impl Session for EchoSession {
+    fn handle(&mut self, req: Request, sink: &Sink) {
+        match req.command.as_str() {
+            "initialize" => {
+                sink.ok(&req, json!({}));
+                sink.event("initialized", Value::Null);
+            }
+            "disconnect" => {
+                sink.ok(&req, Value::Null);
+                self.finished = true;
+            }
+            _ => unknown_command(&req, sink),
+        }
+    }
+
+    fn finished(&self) -> bool {
+        self.finished
+    }
+
+    fn shutdown(&mut self) {}
+}
+
+enum Mode {
+    Stdio,
+    Port(u16),
+    Help,
+    Version,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
+    let mut mode = Mode::Stdio;
+    while let Some(arg) = args.next() {
+        let port = match arg.as_str() {
+            "--help" | "-h" => return Ok(Mode::Help),
+            "--version" | "-V" => return Ok(Mode::Version),
+            "--port" => args.next().ok_or("--port needs a number")?,
+            _ => match arg.strip_prefix("--port=") {
+                Some(p) => p.to_string(),
+                None => return Err(format!("unexpected argument {arg:?}")),
+            },
+        };
+        let port = port
+            .parse::<u16>()
+            .map_err(|_| format!("invalid port {port:?}"))?;
+        mode = Mode::Port(port);
+    }
+    Ok(mode)
+}
+
+fn make_session() -> Box<dyn Session> {
+    Box::new(EchoSession::default())
+}
+
+fn main() {
+    match parse_args(std::env::args().skip(1)) {
+        Ok(Mode::Help) => println!("{USAGE}"),
+        Ok(Mode::Version) => println!("gene-dap {}", env!("CARGO_PKG_VERSION")),
+        Ok(Mode::Stdio) => {
+            run_stdio(&make_session);
+            // Session threads (the VM) must not keep the process alive once the client is gone.
+            exit(0);
+        }
+        Ok(Mode::Port(port)) => {
+            if let Err(e) = run_port(port, &make_session) {
+                eprintln!("gene-dap: cannot listen on 127.0.0.1:{port}: {e}");
+                exit(1);
+            }
+        }
+        Err(message) => {
+            eprintln!("gene-dap: {message}\n{USAGE}");
+            exit(2);
+        }
+    }
+}
