@@ -5,9 +5,12 @@
 //! events. The debugging session itself (breakpoints, stepping, the VM thread) plugs in
 //! through the [`Session`] trait and knows nothing about framing.
 
+mod convert;
 mod framing;
 pub mod protocol;
+pub mod session;
 pub mod transport;
 
 pub use protocol::{unknown_command, Request, Session, Sink};
+pub use session::DapSession;
 pub use transport::{run_port, run_stdio, serve};

@@ -1,8 +1,8 @@
-//! `gene-dap` binary: argument parsing and a placeholder session.
+//! `gene-dap` binary: argument parsing; each connection gets a [`DapSession`].
 
-use gene_dap::protocol::{unknown_command, Request, Session, Sink};
+use gene_dap::protocol::Session;
 use gene_dap::transport::{run_port, run_stdio};
-use serde_json::{json, Value};
+use gene_dap::DapSession;
 use std::process::exit;
 
 const USAGE: &str = "\
@@ -13,34 +13,6 @@ Debug Adapter Protocol server for Gene.
   --port N        listen on 127.0.0.1:N (0 picks a free port), one connection at a time
   --help          show this help
   --version       show the version";
-
-/// Temporary session: enough of DAP for clients to connect and disconnect.
-#[derive(Default)]
-struct EchoSession {
-    finished: bool,
-}
-
-impl Session for EchoSession {
-    fn handle(&mut self, req: Request, sink: &Sink) {
-        match req.command.as_str() {
-            "initialize" => {
-                sink.ok(&req, json!({}));
-                sink.event("initialized", Value::Null);
-            }
-            "disconnect" => {
-                sink.ok(&req, Value::Null);
-                self.finished = true;
-            }
-            _ => unknown_command(&req, sink),
-        }
-    }
-
-    fn finished(&self) -> bool {
-        self.finished
-    }
-
-    fn shutdown(&mut self) {}
-}
 
 enum Mode {
     Stdio,
@@ -70,7 +42,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
 }
 
 fn make_session() -> Box<dyn Session> {
-    Box::new(EchoSession::default())
+    Box::new(DapSession::new())
 }
 
 fn main() {

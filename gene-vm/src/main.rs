@@ -159,6 +159,8 @@ fn real_main() -> ExitCode {
 fn cmd_run(args: Vec<String>) -> i32 {
     let mut config = config_from_env();
     let mut async_stats = false;
+    let mut debug_port: Option<u16> = None;
+    let mut debug_wait = true;
     let mut i = 0;
     while i < args.len() && args[i].starts_with('-') && args[i] != "-" {
         let a = args[i].as_str();
@@ -176,6 +178,16 @@ fn cmd_run(args: Vec<String>) -> i32 {
                 i += 2;
                 continue;
             }
+            "--debug-port" => {
+                let Some(n) = args.get(i + 1).and_then(|v| v.parse::<u16>().ok()) else {
+                    eprintln!("Error: --debug-port needs a port number (0 picks a free one)");
+                    return 1;
+                };
+                debug_port = Some(n);
+                i += 2;
+                continue;
+            }
+            "--debug-no-wait" => debug_wait = false,
             "--async-stats" => async_stats = true,
             _ if IGNORED_FLAGS.contains(&a) || a.starts_with("--contracts=") => {}
             _ => eprintln!("Unknown option: {a}"),
@@ -210,6 +222,9 @@ fn cmd_run(args: Vec<String>) -> i32 {
     let mut vm = new_vm(config);
     vm.program = name.clone();
     vm.args = args.get(i + 1..).map(|a| a.to_vec()).unwrap_or_default();
+    if let Some(port) = debug_port {
+        return run_with_debug_port(vm, port, debug_wait, &name, &text, async_stats);
+    }
     let result = driver::run_program(&mut vm, &name, &text);
     vm.flush();
     let code = match result {
@@ -223,6 +238,54 @@ fn cmd_run(args: Vec<String>) -> i32 {
     if async_stats {
         eprint!("{}", render_stats(&mut vm));
     }
+    code
+}
+
+/// `gene run --debug-port N`: a debugger attaches over TCP (the adapter's `attach`).
+/// Output still goes to this process's stdout and stderr.
+fn run_with_debug_port(
+    mut vm: Vm,
+    port: u16,
+    wait: bool,
+    name: &str,
+    text: &str,
+    async_stats: bool,
+) -> i32 {
+    use gene_vm::debug::{self, remote, AttachOptions, Event, EventSink};
+    let (client, endpoint) = debug::channel();
+    let local: EventSink = std::sync::Arc::new(|e: Event| {
+        if let Event::Output { category, text } = e {
+            if category == "stderr" {
+                eprint!("{text}");
+            } else {
+                print!("{text}");
+                let _ = std::io::stdout().flush();
+            }
+        }
+    });
+    let (port, sink) = match remote::serve(port, client, local) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("Error: cannot listen for a debugger: {e}");
+            return 1;
+        }
+    };
+    if wait {
+        eprintln!("gene: waiting for debugger on 127.0.0.1:{port}");
+    } else {
+        eprintln!("gene: debugger can attach on 127.0.0.1:{port}");
+    }
+    let opts = AttachOptions {
+        no_debug: false,
+        wait_for_start: wait,
+    };
+    vm.attach_debugger(endpoint, sink.clone(), opts);
+    let code = debug::launch::run_debugged(&mut vm, name, text, &sink);
+    vm.flush();
+    if async_stats {
+        eprint!("{}", render_stats(&mut vm));
+    }
+    sink(Event::Exited(code));
     code
 }
 

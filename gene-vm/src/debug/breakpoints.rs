@@ -253,6 +253,27 @@ impl Vm {
         Reply::Breakpoints(statuses)
     }
 
+    /// Drops every breakpoint, filter and step (the tool left).
+    pub(crate) fn debug_detach(&mut self) {
+        let ids: Vec<u32> = self
+            .debug
+            .as_ref()
+            .map(|d| d.bps.keys().copied().collect())
+            .unwrap_or_default();
+        for id in ids {
+            self.remove_bp(id);
+        }
+        if let Some(d) = self.debug.as_deref_mut() {
+            d.by_path.clear();
+            d.fn_bps.clear();
+            d.filters = Default::default();
+            d.data_bps.clear();
+            d.step = None;
+            d.pause = false;
+            d.started = true;
+        }
+    }
+
     fn next_bp_id(&mut self) -> u32 {
         match self.debug.as_deref_mut() {
             Some(d) => {

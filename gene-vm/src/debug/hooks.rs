@@ -572,6 +572,10 @@ impl Vm {
                 self.debug_set_budget();
                 (Reply::Ok, Flow::Stay)
             }
+            Command::Detach => {
+                self.debug_detach();
+                (Reply::Ok, Flow::Resume)
+            }
             Command::Terminate => {
                 if let Some(d) = self.debug.as_deref_mut() {
                     d.terminate = true;

@@ -51,6 +51,10 @@ impl Vm {
         let f = &self.frames[fi];
         let p = &f.closure.proto;
         let ip = (f.ip as usize).saturating_sub(1);
+        // At a statement start, the statement's position (where its breakpoint shows).
+        if let Some(off) = p.chunk.stmt_at(ip as u32) {
+            return Span::new(off as usize, off as usize);
+        }
         p.chunk.spans.get(ip).copied().unwrap_or(p.span)
     }
 

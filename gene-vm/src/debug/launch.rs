@@ -49,6 +49,32 @@ pub fn launch(
         .name("gene-vm".into())
         .stack_size(VM_STACK_BYTES)
         .spawn(move || {
+            let sink = events.clone();
+            // A bug in the VM must still end the session properly.
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                run_thread(path, text, opts, endpoint, events)
+            }));
+            if r.is_err() {
+                sink(Event::Output {
+                    category: "stderr".into(),
+                    text: "Error: internal error in the Gene VM (it panicked)\n".into(),
+                });
+                sink(Event::Exited(70));
+            }
+        })
+        .map_err(|e| format!("Cannot start the VM thread: {e}"))?;
+    Ok((client, handle))
+}
+
+fn run_thread(
+    path: PathBuf,
+    text: String,
+    opts: LaunchOptions,
+    endpoint: super::Endpoint,
+    events: EventSink,
+) {
+    {
+        {
             let name = path.to_string_lossy().into_owned();
             let mut config = Config::default();
             if let Some(n) = opts.poll_interval {
@@ -72,9 +98,8 @@ pub fn launch(
             vm.asyncs.event_loop.shutdown();
             drop(vm);
             events(Event::Exited(code));
-        })
-        .map_err(|e| format!("Cannot start the VM thread: {e}"))?;
-    Ok((client, handle))
+        }
+    }
 }
 
 /// Compiles and runs a program with the debugger already attached; returns the exit status.

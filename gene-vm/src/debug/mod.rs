@@ -13,6 +13,7 @@ mod eval;
 mod hooks;
 mod inspect;
 pub mod launch;
+pub mod remote;
 
 mod state;
 
@@ -152,6 +153,8 @@ pub enum Command {
     },
     /// Stop the program now (disconnect, terminate).
     Terminate,
+    /// The tool leaves: breakpoints, filters and steps are dropped and the program runs on.
+    Detach,
 }
 
 /// What the VM answers. `Error` carries a message for the user.
