@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v mkfifo >/dev/null || need_apt+=(coreutils)
+command -v node >/dev/null || need_apt+=(nodejs npm)
+command -v npm >/dev/null || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
@@ -23,5 +25,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo test"
 # CI=true makes a missing insta snapshot a failure instead of a new file.
 CI=true cargo test --workspace -- --test-threads 2
+
+echo "== end-to-end: gene-dap through DebugClient (tests/dap)"
+cargo build -p gene-dap -p gene-vm --bins
+tests/dap/run.sh
 
 echo "all tests passed"

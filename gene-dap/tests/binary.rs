@@ -46,15 +46,13 @@ fn spawn(args: &[&str]) -> Adapter {
     Adapter(child)
 }
 
-/// initialize, an unknown command, garbage, disconnect: the placeholder session's whole repertoire.
+/// initialize, garbage, a request that needs a program, a command nobody knows, disconnect.
 fn converse(w: &mut impl Write, r: &mut impl BufRead) {
     w.write_all(&req(1, "initialize")).unwrap();
     let init = read_frame(r).unwrap();
     assert_eq!(init["request_seq"], 1);
-    assert_eq!(
-        (init["success"].clone(), init["body"].clone()),
-        (json!(true), json!({}))
-    );
+    assert_eq!(init["success"], json!(true));
+    assert_eq!(init["body"]["supportsDataBreakpoints"], json!(true));
     let event = read_frame(r).unwrap();
     assert_eq!(
         (event["type"].clone(), event["event"].clone()),
@@ -67,17 +65,25 @@ fn converse(w: &mut impl Write, r: &mut impl BufRead) {
         (garbage["success"].clone(), garbage["request_seq"].clone()),
         (json!(false), json!(0))
     );
+    let no_program = read_frame(r).unwrap();
+    assert_eq!(no_program["command"], "gene/futures");
+    assert_eq!(no_program["success"], json!(false));
+    assert!(no_program["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("No program is running")));
+    w.write_all(&req(4, "frobnicate")).unwrap();
     let unknown = read_frame(r).unwrap();
-    assert_eq!(unknown["command"], "gene/futures");
-    assert_eq!(unknown["message"], "Unknown command: gene/futures");
+    assert_eq!(unknown["command"], "frobnicate");
+    assert_eq!(unknown["message"], "Unknown command: frobnicate");
     w.write_all(&req(3, "disconnect")).unwrap();
     let bye = read_frame(r).unwrap();
     assert_eq!(
         (bye["request_seq"].clone(), bye["success"].clone()),
         (json!(3), json!(true))
     );
-    let seqs = [&init, &event, &garbage, &unknown, &bye].map(|v| v["seq"].as_i64().unwrap());
-    assert_eq!(seqs, [1, 2, 3, 4, 5]);
+    let seqs =
+        [&init, &event, &garbage, &no_program, &unknown, &bye].map(|v| v["seq"].as_i64().unwrap());
+    assert_eq!(seqs, [1, 2, 3, 4, 5, 6]);
 }
 
 #[test]

@@ -23,14 +23,32 @@ impl Vm {
     pub(crate) fn push_frame_at(&mut self, c: Rc<Closure>, base: usize, ret_to: usize) {
         let nslots = c.proto.nslots as usize;
         let have = self.stack.len() - base;
+        #[cfg(panic = "abort")]
         for _ in have..nslots {
             self.stack.push(Value::Nil);
         }
+        // Written without `push`, which could unwind (see `interp::grow_values`).
+        #[cfg(not(panic = "abort"))]
+        if have < nslots {
+            let len = self.stack.len();
+            if self.stack.capacity() - len < nslots - have {
+                super::interp::grow_values(&mut self.stack, nslots - have + 1024);
+            }
+            // SAFETY: capacity for `nslots - have` more values was just ensured; Nil
+            // owns nothing.
+            unsafe {
+                let p = self.stack.as_mut_ptr().add(len);
+                for i in 0..nslots - have {
+                    std::ptr::write(p.add(i), Value::Nil);
+                }
+                self.stack.set_len(len + nslots - have);
+            }
+        }
         let env = c.env.clone();
         if self.frames.len() == self.frames.capacity() {
-            self.frames.reserve(64);
+            super::interp::grow_frames(&mut self.frames);
         }
-        self.frames.push(Frame {
+        let frame = Frame {
             closure: c,
             ip: 0,
             base: base as u32,
@@ -39,7 +57,16 @@ impl Vm {
             provided: u64::MAX,
             kind: FrameKind::Normal,
             stop: false,
-        });
+        };
+        #[cfg(panic = "abort")]
+        self.frames.push(frame);
+        // SAFETY: capacity for one more frame was just ensured.
+        #[cfg(not(panic = "abort"))]
+        unsafe {
+            let len = self.frames.len();
+            std::ptr::write(self.frames.as_mut_ptr().add(len), frame);
+            self.frames.set_len(len + 1);
+        }
     }
 
     fn check_depth(&mut self) -> VmResult<()> {
