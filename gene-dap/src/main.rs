@@ -24,6 +24,10 @@ enum Mode {
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Mode, String> {
     let mut mode = Mode::Stdio;
     while let Some(arg) = args.next() {
+        // Some clients (the DAP test library) pass an empty argument.
+        if arg.is_empty() {
+            continue;
+        }
         let port = match arg.as_str() {
             "--help" | "-h" => return Ok(Mode::Help),
             "--version" | "-V" => return Ok(Mode::Version),

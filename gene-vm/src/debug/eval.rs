@@ -101,7 +101,7 @@ impl Vm {
         // Write back what the expression assigned.
         let after: Vec<Value> = root.vars.borrow().clone();
         for ((_, loc), (old, new)) in vars.iter().zip(values.iter().zip(after.iter())) {
-            if !old.same_ref(new) {
+            if !identical(old, new) {
                 self.write_loc(loc, new.clone());
             }
         }
@@ -204,6 +204,26 @@ impl Vm {
             }
         }
         out
+    }
+}
+
+/// The same value: equal immediates, or the same heap object.
+fn identical(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil) | (Value::Void, Value::Void) => true,
+        (Value::NotFound, Value::NotFound) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
+        (Value::Char(x), Value::Char(y)) => x == y,
+        (Value::Symbol(x), Value::Symbol(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => Rc::ptr_eq(x, y),
+        (Value::Path(x), Value::Path(y)) => Rc::ptr_eq(x, y),
+        (Value::Array(x), Value::Array(y)) => Rc::ptr_eq(x, y),
+        (Value::Map(x), Value::Map(y)) => Rc::ptr_eq(x, y),
+        (Value::Gene(x), Value::Gene(y)) => Rc::ptr_eq(x, y),
+        (Value::Range(x), Value::Range(y)) => Rc::ptr_eq(x, y),
+        _ => a.same_ref(b),
     }
 }
 

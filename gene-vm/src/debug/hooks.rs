@@ -307,8 +307,9 @@ impl Vm {
 
     /// A future was created (batched into `FuturesCreated`).
     pub(crate) fn debug_future_created(&mut self, f: &Rc<FutureObj>) {
+        let rec = self.future_record(f, Instant::now());
         if let Some(d) = self.debug.as_deref_mut() {
-            d.created.push(Rc::downgrade(f));
+            d.created.push(rec);
         }
     }
 
@@ -316,10 +317,11 @@ impl Vm {
     /// the `failedFuture` filter. A terminate received while stopped here takes
     /// effect at the next check.
     pub(crate) fn debug_future_settled(&mut self, f: &Rc<FutureObj>) {
+        let rec = self.future_record(f, Instant::now());
         let Some(d) = self.debug.as_deref_mut() else {
             return;
         };
-        d.resolved.push(Rc::downgrade(f));
+        d.resolved.push(rec);
         if d.evaluating > 0 || d.opts.no_debug {
             return;
         }
@@ -672,20 +674,6 @@ impl Vm {
         }
         let created = std::mem::take(&mut d.created);
         let resolved = std::mem::take(&mut d.resolved);
-        let now = Instant::now();
-        let created: Vec<_> = created
-            .iter()
-            .filter_map(|w| w.upgrade())
-            .map(|f| self.future_record(&f, now))
-            .collect();
-        let resolved: Vec<_> = resolved
-            .iter()
-            .filter_map(|w| w.upgrade())
-            .map(|f| self.future_record(&f, now))
-            .collect();
-        let Some(d) = self.debug.as_deref_mut() else {
-            return;
-        };
         if !created.is_empty() {
             d.emit(Event::FuturesCreated(created));
         }

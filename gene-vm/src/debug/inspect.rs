@@ -1,16 +1,12 @@
 //! Inspection while stopped: frames, scopes, variables, futures, and setting variables.
 
 use std::rc::Rc;
-use std::time::Instant;
 
+use super::futures_view::future_summary;
 use super::state::Handle;
-use super::{
-    FrameInfo, FrameKindInfo, FutureRecord, FuturesPage, LoopStats, Reply, ScopeInfo, SourcePos,
-    VariableInfo,
-};
+use super::{FrameInfo, FrameKindInfo, Reply, ScopeInfo, VariableInfo};
 use crate::compile::chunk::{LocalStorage, Op};
 use crate::compile::FileId;
-use crate::runtime::futures::{FutState, FutureObj};
 use crate::syntax::Span;
 use crate::vm::value::{Scope, Value};
 use crate::vm::{print, Vm};
@@ -41,7 +37,7 @@ impl Vm {
         })
     }
 
-    fn source_pos(&self, file: FileId, span: Span) -> (Option<String>, u32, u32) {
+    pub(crate) fn source_pos(&self, file: FileId, span: Span) -> (Option<String>, u32, u32) {
         let (_, line, col) = self.position(file, span);
         (self.abs_path(file), line as u32, col as u32)
     }
@@ -491,120 +487,6 @@ impl Vm {
         out
     }
 
-    fn futures_vars(&mut self) -> Vec<VariableInfo> {
-        let futures = self.asyncs.live_futures();
-        let mut out = Vec::new();
-        for f in futures {
-            let v = Value::Future(f.clone());
-            let mut info = self.var_info(&format!("#{} {}", f.id, f.label), &v, None);
-            info.value = future_summary(&f);
-            out.push(info);
-        }
-        out
-    }
-
-    fn loop_vars(&mut self) -> Vec<VariableInfo> {
-        let s = self.loop_stats();
-        let rows: [(&str, u64); 9] = [
-            ("polls", s.polls),
-            ("polls_with_work", s.polls_with_work),
-            ("completions", s.completions),
-            ("callbacks", s.callbacks),
-            ("awaits", s.awaits),
-            ("await_blocked_ms", s.await_blocked_ms),
-            ("pending", s.pending as u64),
-            ("pending_max", s.pending_max as u64),
-            ("in_flight", s.in_flight as u64),
-        ];
-        rows.iter()
-            .map(|(n, v)| VariableInfo {
-                name: n.to_string(),
-                value: v.to_string(),
-                type_name: Some("Int".into()),
-                ..Default::default()
-            })
-            .collect()
-    }
-
-    pub(crate) fn loop_stats(&self) -> LoopStats {
-        let s = &self.asyncs.stats;
-        LoopStats {
-            polls: s.polls,
-            polls_with_work: s.polls_with_work,
-            completions: s.completions,
-            callbacks: s.callbacks,
-            awaits: s.awaits,
-            await_blocked_ms: s.await_blocked.as_millis() as u64,
-            pending: self.asyncs.pending_now(),
-            pending_max: s.pending_max,
-            in_flight: self.asyncs.event_loop.in_flight(),
-        }
-    }
-
-    fn future_vars(&mut self, f: &Rc<FutureObj>) -> Vec<VariableInfo> {
-        let now = Instant::now();
-        let rec = self.future_record(f, now);
-        let mut out = vec![text_var("state", &rec.state)];
-        match &*f.state.borrow() {
-            FutState::Success(v) => out.push(("value", v.clone()).into_var()),
-            FutState::Failure(e) | FutState::Cancelled(e) => {
-                out.push(("error", e.clone()).into_var())
-            }
-            FutState::Pending => {}
-        }
-        let out: Vec<VariableInfo> = out
-            .into_iter()
-            .map(|v| match v {
-                VarOrValue::Info(i) => i,
-                VarOrValue::Value(n, v) => self.var_info(n, &v, None),
-            })
-            .collect();
-        let mut out = out;
-        if let Some(o) = &rec.origin {
-            out.push(text_info(
-                "origin",
-                &format!("{}:{}:{}", o.path, o.line, o.column),
-            ));
-        }
-        out.push(text_info("age", &format_ms(rec.age_ms)));
-        if let Some(r) = rec.resolved_after_ms {
-            out.push(text_info("resolved after", &format_ms(r)));
-        }
-        out.push(text_info(
-            "on success callbacks",
-            &rec.on_success.to_string(),
-        ));
-        out.push(text_info(
-            "on failure callbacks",
-            &rec.on_failure.to_string(),
-        ));
-        out.push(text_info(
-            "awaited by",
-            rec.awaited_by.as_deref().unwrap_or("(nothing)"),
-        ));
-        let inputs = f.inputs();
-        if !inputs.is_empty() {
-            let items: Vec<(String, Value)> = inputs
-                .into_iter()
-                .map(|i| (format!("#{} {}", i.id, i.label), Value::Future(i)))
-                .collect();
-            let n = items.len();
-            let reference = self
-                .debug
-                .as_deref_mut()
-                .map(|d| d.handle(Handle::List(items)))
-                .unwrap_or(0);
-            out.push(VariableInfo {
-                name: "inputs".into(),
-                value: format!("{n} futures"),
-                reference,
-                indexed: None,
-                ..Default::default()
-            });
-        }
-        out
-    }
-
     fn children(
         &mut self,
         v: &Value,
@@ -745,66 +627,6 @@ impl Vm {
         }
     }
 
-    pub(crate) fn future_record(&self, f: &FutureObj, now: Instant) -> FutureRecord {
-        let (value, error) = match &*f.state.borrow() {
-            FutState::Success(v) => (Some(print::quoted(v)), None),
-            FutState::Failure(e) => (None, Some(error_text(e))),
-            FutState::Cancelled(e) => (None, Some(error_text(e))),
-            FutState::Pending => (None, None),
-        };
-        let origin = f.origin.and_then(|(file, span)| {
-            let (path, line, column) = self.source_pos(file, span);
-            Some(SourcePos {
-                path: path?,
-                line,
-                column,
-            })
-        });
-        let cbs = f.callbacks.borrow();
-        FutureRecord {
-            id: f.id,
-            label: f.label.clone(),
-            state: f.state_name().to_string(),
-            value,
-            error,
-            origin,
-            age_ms: now.saturating_duration_since(f.created).as_millis() as u64,
-            resolved_after_ms: f
-                .resolved_at
-                .get()
-                .map(|t| t.saturating_duration_since(f.created).as_millis() as u64),
-            on_success: cbs.iter().filter(|(ok, _)| *ok).count(),
-            on_failure: cbs.iter().filter(|(ok, _)| !*ok).count(),
-            awaited_by: f.awaited_by.borrow().clone(),
-        }
-    }
-
-    pub(crate) fn futures_page(
-        &mut self,
-        state: Option<&str>,
-        start: usize,
-        count: Option<usize>,
-    ) -> FuturesPage {
-        let now = Instant::now();
-        let all = self.asyncs.live_futures();
-        let matching: Vec<&Rc<FutureObj>> = all
-            .iter()
-            .filter(|f| state.is_none_or_eq(f.state_name()))
-            .collect();
-        let total = matching.len();
-        let futures = matching
-            .into_iter()
-            .skip(start)
-            .take(count.unwrap_or(usize::MAX))
-            .map(|f| self.future_record(f, now))
-            .collect();
-        FuturesPage {
-            futures,
-            total,
-            stats: self.loop_stats(),
-        }
-    }
-
     /// A data id for a variable that holds a future.
     pub(crate) fn data_breakpoint_info(
         &mut self,
@@ -861,19 +683,6 @@ impl Vm {
     }
 }
 
-trait StateFilter {
-    fn is_none_or_eq(&self, s: &str) -> bool;
-}
-
-impl StateFilter for Option<&str> {
-    fn is_none_or_eq(&self, s: &str) -> bool {
-        match self {
-            None => true,
-            Some(want) => *want == s,
-        }
-    }
-}
-
 fn future_id(v: &Value) -> Option<u64> {
     match v {
         Value::Future(f) => Some(f.id),
@@ -881,64 +690,7 @@ fn future_id(v: &Value) -> Option<u64> {
     }
 }
 
-enum VarOrValue {
-    Info(VariableInfo),
-    Value(&'static str, Value),
-}
-
-trait IntoVar {
-    fn into_var(self) -> VarOrValue;
-}
-
-impl IntoVar for (&'static str, Value) {
-    fn into_var(self) -> VarOrValue {
-        VarOrValue::Value(self.0, self.1)
-    }
-}
-
-fn text_var(name: &str, value: &str) -> VarOrValue {
-    VarOrValue::Info(text_info(name, value))
-}
-
-fn text_info(name: &str, value: &str) -> VariableInfo {
-    VariableInfo {
-        name: name.to_string(),
-        value: value.to_string(),
-        ..Default::default()
-    }
-}
-
-pub(crate) fn format_ms(ms: u64) -> String {
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else {
-        format!("{:.1} s", ms as f64 / 1000.0)
-    }
-}
-
-fn error_text(e: &Value) -> String {
-    let class = match e {
-        Value::Instance(i) => i.class.name.clone(),
-        other => other.type_name().to_string(),
-    };
-    let msg = print::exception_message(e).unwrap_or_else(|| print::plain(e));
-    format!("{class}: {msg}")
-}
-
-/// `pending 1.2 s`, `success: "data"`, `failure: IOError: ...`, `cancelled`.
-pub(crate) fn future_summary(f: &FutureObj) -> String {
-    match &*f.state.borrow() {
-        FutState::Pending => format!(
-            "pending {}",
-            format_ms(f.created.elapsed().as_millis() as u64)
-        ),
-        FutState::Success(v) => format!("success: {}", short(&print::quoted(v))),
-        FutState::Failure(e) => format!("failure: {}", error_text(e)),
-        FutState::Cancelled(_) => "cancelled".into(),
-    }
-}
-
-fn short(s: &str) -> String {
+pub(crate) fn short(s: &str) -> String {
     if s.chars().count() > 200 {
         let t: String = s.chars().take(200).collect();
         format!("{t}…")

@@ -119,6 +119,7 @@ pub fn run_debugged(vm: &mut Vm, name: &str, text: &str, events: &EventSink) -> 
     let started = vm.debug_wait_start();
     let result = started.and_then(|_| vm.run_main(Rc::clone(&proto), ns));
     vm.flush();
+    vm.flush_future_events();
     match result {
         Ok(_) => 0,
         Err(t) if t.context.as_deref() == Some("exit") => vm.exit_code.unwrap_or(0),

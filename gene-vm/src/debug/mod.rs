@@ -10,6 +10,7 @@
 
 mod breakpoints;
 mod eval;
+mod futures_view;
 mod hooks;
 mod inspect;
 pub mod launch;

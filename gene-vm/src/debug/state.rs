@@ -130,8 +130,10 @@ pub struct Debugger {
     pub(crate) last_await: Option<(usize, Value)>,
     /// The future whose data breakpoint stopped the program.
     pub(crate) stop_future: Option<Rc<FutureObj>>,
-    pub(crate) created: Vec<Weak<FutureObj>>,
-    pub(crate) resolved: Vec<Weak<FutureObj>>,
+    /// Records for the next `FuturesCreated` / `FuturesResolved` events, taken when it
+    /// happened (the future may be gone by the time the batch is sent).
+    pub(crate) created: Vec<super::FutureRecord>,
+    pub(crate) resolved: Vec<super::FutureRecord>,
     pub(crate) last_flush: Instant,
     pub(crate) scope_ids: HashMap<usize, (Weak<Scope>, u32)>,
     pub(crate) next_scope_id: u32,

@@ -578,6 +578,7 @@ impl Vm {
             self.debug_check()?;
         }
         if self.native_calls == 0
+            && self.config.poll_interval != 0
             && (self.asyncs.event_loop.has_ready() || self.asyncs.has_scheduled())
         {
             self.poll()?;
