@@ -117,9 +117,13 @@ pub fn run_debugged(vm: &mut Vm, name: &str, text: &str, events: &EventSink) -> 
     vm.debug_register(&proto);
     let ns = vm.module_ns(name);
     let started = vm.debug_wait_start();
-    let result = started.and_then(|_| vm.run_main(Rc::clone(&proto), ns));
+    let result = started.and_then(|_| vm.run_main(Rc::clone(&proto), ns.clone()));
     vm.flush();
     vm.flush_future_events();
+    // Functions hold their namespace and the namespace holds them: break the cycle, or
+    // an adapter that serves many sessions keeps every finished program in memory.
+    let members = std::mem::take(&mut *ns.members.borrow_mut());
+    drop(members);
     match result {
         Ok(_) => 0,
         Err(t) if t.context.as_deref() == Some("exit") => vm.exit_code.unwrap_or(0),
