@@ -71,17 +71,34 @@ impl DapSession {
         DapSession::default()
     }
 
-    /// The sink the VM reports to: DAP events, and `terminated` after `exited`.
+    /// The sink the VM reports to: DAP events, and `terminated` after `exited`. The JSON
+    /// is built and written on a thread of its own, so a big batch of future events
+    /// does not hold the program up.
     fn event_sink(&self, sink: &Sink) -> EventSink {
         let sink = sink.clone();
         let exit = self.exit.clone();
+        let (tx, rx) = std::sync::mpsc::channel::<Event>();
+        let spawned = std::thread::Builder::new()
+            .name("gene-dap-events".into())
+            .spawn(move || {
+                for e in rx {
+                    if let Some((name, body)) = convert::event(&e) {
+                        sink.event(name, body);
+                    }
+                    if matches!(e, Event::Exited(_)) {
+                        sink.event("terminated", Value::Null);
+                        exit.mark();
+                        break;
+                    }
+                }
+            });
+        if spawned.is_err() {
+            eprintln!("gene-dap: cannot start the event thread");
+        }
+        let tx = Mutex::new(tx);
         Arc::new(move |e: Event| {
-            if let Some((name, body)) = convert::event(&e) {
-                sink.event(name, body);
-            }
-            if matches!(e, Event::Exited(_)) {
-                sink.event("terminated", Value::Null);
-                exit.mark();
+            if let Ok(tx) = tx.lock() {
+                let _ = tx.send(e);
             }
         })
     }

@@ -119,6 +119,31 @@ impl Vm {
         out
     }
 
+    /// A future's origin as a source position, cached per site (a loop creating 10,000
+    /// futures has one origin).
+    fn origin_pos(
+        &self,
+        file: crate::compile::FileId,
+        span: crate::syntax::Span,
+    ) -> Option<SourcePos> {
+        let key = (file, span.start);
+        if let Some(d) = self.debug.as_ref() {
+            if let Some(p) = d.origin_cache.borrow().get(&key) {
+                return p.clone();
+            }
+        }
+        let (path, line, column) = self.source_pos(file, span);
+        let pos = path.map(|path| SourcePos { path, line, column });
+        if let Some(d) = self.debug.as_ref() {
+            let mut c = d.origin_cache.borrow_mut();
+            if c.len() > 4096 {
+                c.clear();
+            }
+            c.insert(key, pos.clone());
+        }
+        pos
+    }
+
     pub(crate) fn future_record(&self, f: &FutureObj, now: Instant) -> FutureRecord {
         let (value, error) = match &*f.state.borrow() {
             FutState::Success(v) => (Some(print::quoted(v)), None),
@@ -126,14 +151,9 @@ impl Vm {
             FutState::Cancelled(e) => (None, Some(error_text(e))),
             FutState::Pending => (None, None),
         };
-        let origin = f.origin.and_then(|(file, span)| {
-            let (path, line, column) = self.source_pos(file, span);
-            Some(SourcePos {
-                path: path?,
-                line,
-                column,
-            })
-        });
+        let origin = f
+            .origin
+            .and_then(|(file, span)| self.origin_pos(file, span));
         let cbs = f.callbacks.borrow();
         FutureRecord {
             id: f.id,

@@ -135,6 +135,9 @@ pub struct Debugger {
     pub(crate) created: Vec<super::FutureRecord>,
     pub(crate) resolved: Vec<super::FutureRecord>,
     pub(crate) last_flush: Instant,
+    /// Source positions of future origins by (file, offset).
+    pub(crate) origin_cache:
+        std::cell::RefCell<HashMap<(crate::compile::FileId, u32), Option<super::SourcePos>>>,
     pub(crate) scope_ids: HashMap<usize, (Weak<Scope>, u32)>,
     pub(crate) next_scope_id: u32,
     /// Compiled evaluation expressions by text (conditions run at every hit).
@@ -173,6 +176,7 @@ impl Debugger {
             created: Vec::new(),
             resolved: Vec::new(),
             last_flush: Instant::now(),
+            origin_cache: Default::default(),
             scope_ids: HashMap::new(),
             next_scope_id: 1,
             eval_cache: HashMap::new(),
