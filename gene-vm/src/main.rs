@@ -1,4 +1,4 @@
-//! The `gene` command: run, eval, repl, check, help.
+//! The `gene` command: run, eval, repl, check, fmt, help.
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -15,6 +15,8 @@ Commands:
   eval CODE...                   Evaluate code and print the result (alias: e)
   repl                           Interactive session (alias: r)
   check FILE...                  Report reader and compile errors without running
+  fmt [--check] [FILE...]        Re-indent files in place (stdin to stdout without FILE;
+                                 --check writes nothing, names files that would change)
   help                           Show this help
 
 Run options (before FILE):
@@ -119,6 +121,10 @@ fn real_main() -> ExitCode {
     if raw.len() <= 1 {
         print!("{USAGE}");
         return ExitCode::SUCCESS;
+    }
+    // `fmt` takes its arguments as written (clap would swallow a `--`).
+    if raw.get(1).is_some_and(|c| c == "fmt") {
+        return ExitCode::from(cmd_fmt(raw[2..].to_vec()).clamp(0, 255) as u8);
     }
     let cli = match Cli::try_parse_from(&raw) {
         Ok(c) => c,
@@ -350,6 +356,86 @@ fn cmd_check(files: Vec<String>) -> i32 {
             failed = true;
         }
     }
+    i32::from(failed)
+}
+
+/// `gene fmt [--check] [FILE...]`: rewrites each file in place (only when it
+/// changes); `--check` writes nothing and exits 1 naming each file that would
+/// change; without FILE (or with `-`) reads stdin and writes stdout. A file
+/// with syntax errors is refused and left untouched (exit 1).
+fn cmd_fmt(args: Vec<String>) -> i32 {
+    let mut check = false;
+    let mut files = Vec::new();
+    let mut options_done = false;
+    for a in args {
+        match a.as_str() {
+            "--check" if !options_done => check = true,
+            "--" if !options_done => options_done = true,
+            _ if !options_done && a.starts_with('-') && a != "-" => {
+                eprintln!("Error: Unknown option for fmt: {a}");
+                return 1;
+            }
+            _ => files.push(a),
+        }
+    }
+    if files.is_empty() {
+        files.push("-".to_string());
+    }
+    let mut failed = false;
+    for path in &files {
+        let stdin = path == "-";
+        let name = if stdin { "<stdin>" } else { path.as_str() };
+        let text = if stdin {
+            let mut t = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut t) {
+                eprintln!("Error: cannot read <stdin>: {e}");
+                failed = true;
+                continue;
+            }
+            t
+        } else {
+            match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    eprintln!("Error: File not found: {path}");
+                    failed = true;
+                    continue;
+                }
+                Err(e) => {
+                    eprintln!("Error: cannot read {path}: {e}");
+                    failed = true;
+                    continue;
+                }
+            }
+        };
+        let formatted = match gene_vm::analysis::format::format(&text) {
+            Ok(f) => f,
+            Err(e) => {
+                let mut out = format!("Error: cannot format {name}: it has syntax errors\n");
+                for err in &e.errors {
+                    out.push_str(&format!("Error: {}\n", err.message));
+                    out.push_str(&gene_vm::vm::render_snippet(name, &text, err.span));
+                }
+                eprint!("{out}");
+                failed = true;
+                continue;
+            }
+        };
+        if check {
+            if formatted != text {
+                println!("would reformat {name}");
+                failed = true;
+            }
+        } else if stdin {
+            print!("{formatted}");
+        } else if formatted != text {
+            if let Err(e) = std::fs::write(path, &formatted) {
+                eprintln!("Error: cannot write {path}: {e}");
+                failed = true;
+            }
+        }
+    }
+    let _ = std::io::stdout().flush();
     i32::from(failed)
 }
 
