@@ -9,3 +9,4 @@
 //! never disagree.
 
 pub mod format;
+pub mod structure;

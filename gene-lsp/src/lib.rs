@@ -1,0 +1,8 @@
+//! gene-lsp: the Language Server Protocol server for Gene. Only this crate knows LSP
+//! types; the analysis itself lives in `gene_vm::analysis` (plain data).
+
+mod diagnostics;
+pub mod document;
+pub mod server;
+
+pub use server::Backend;

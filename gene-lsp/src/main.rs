@@ -1,0 +1,41 @@
+//! `gene-lsp`: LSP over stdio.
+
+use gene_lsp::Backend;
+use tower_lsp_server::{LspService, Server};
+
+fn main() {
+    if let Some(a) = std::env::args().nth(1) {
+        match a.as_str() {
+            "--version" | "-V" => {
+                println!("gene-lsp {}", env!("CARGO_PKG_VERSION"));
+                return;
+            }
+            "--help" | "-h" => {
+                println!("usage: gene-lsp\n\nGene language server: speaks LSP on stdin/stdout.");
+                return;
+            }
+            "--stdio" | "" => {}
+            other => {
+                eprintln!("gene-lsp: unexpected argument {other:?} (try --help)");
+                std::process::exit(2);
+            }
+        }
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("gene-lsp: cannot start the runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    rt.block_on(async {
+        let (service, socket) = LspService::new(Backend::new);
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+}

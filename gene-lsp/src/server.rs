@@ -1,0 +1,387 @@
+//! The language server: LSP glue over `gene_vm::analysis`. Document state sits
+//! behind one lock; every analysis runs on a snapshot of the text, inside a panic
+//! guard, and a result is published only if its document version is still current.
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use gene_vm::analysis::{format, structure};
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::diagnostics;
+use crate::document::{Document, Encoding};
+
+/// Edits arriving closer together than this are analysed once.
+const DEBOUNCE: Duration = Duration::from_millis(5);
+
+#[derive(Default)]
+struct State {
+    docs: HashMap<Uri, Document>,
+    encoding: Option<Encoding>,
+    /// The client pulls diagnostics (`textDocument/diagnostic`): never push them too.
+    pull: bool,
+}
+
+pub struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+}
+
+/// A document's text, version and the negotiated encoding, copied out of the lock.
+struct Snapshot {
+    text: String,
+    version: i32,
+    enc: Encoding,
+    doc: Document,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        Backend {
+            client,
+            state: Arc::new(Mutex::new(State::default())),
+        }
+    }
+
+    fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let st = self.state.lock().ok()?;
+        let d = st.docs.get(uri)?;
+        let text = d.text();
+        Some(Snapshot {
+            doc: Document::new(&text, d.version),
+            text,
+            version: d.version,
+            enc: st.encoding.unwrap_or(Encoding::Utf16),
+        })
+    }
+
+    /// Runs an analysis; a panic in it is logged and answered with an error.
+    async fn guarded<T>(&self, what: &str, f: impl FnOnce() -> T) -> Result<T> {
+        match catch_unwind(AssertUnwindSafe(f)) {
+            Ok(v) => Ok(v),
+            Err(p) => {
+                let msg = p
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| p.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!("gene-lsp: internal error in {what}: {msg}"),
+                    )
+                    .await;
+                Err(Error::internal_error())
+            }
+        }
+    }
+
+    fn current_version(state: &Mutex<State>, uri: &Uri) -> Option<i32> {
+        state.lock().ok()?.docs.get(uri).map(|d| d.version)
+    }
+
+    /// Publishes diagnostics after a short quiet period, if the document did not change.
+    fn schedule_diagnostics(&self, uri: Uri, version: i32) {
+        let state = self.state.clone();
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(DEBOUNCE).await;
+            let (text, enc, pull) = {
+                let Ok(st) = state.lock() else { return };
+                let Some(d) = st.docs.get(&uri) else { return };
+                if d.version != version || st.pull {
+                    return;
+                }
+                (d.text(), st.encoding.unwrap_or(Encoding::Utf16), st.pull)
+            };
+            let _ = pull;
+            let doc = Document::new(&text, version);
+            let Ok(diags) =
+                catch_unwind(AssertUnwindSafe(|| diagnostics::compute(&doc, &text, enc)))
+            else {
+                client
+                    .log_message(
+                        MessageType::ERROR,
+                        "gene-lsp: internal error in diagnostics",
+                    )
+                    .await;
+                return;
+            };
+            // Only for the version it was computed from.
+            if Self::current_version(&state, &uri) == Some(version) {
+                client.publish_diagnostics(uri, diags, Some(version)).await;
+            }
+        });
+    }
+}
+
+fn text_edits(doc: &Document, edits: Vec<format::LineEdit>, enc: Encoding) -> Vec<TextEdit> {
+    edits
+        .into_iter()
+        .filter_map(|e| {
+            if e.line >= doc.rope.len_lines() {
+                return None;
+            }
+            let start = doc.rope.line_to_byte(e.line);
+            Some(TextEdit {
+                range: doc.range(start + e.start, start + e.end, enc),
+                new_text: e.new_text,
+            })
+        })
+        .collect()
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let general = params.capabilities.general.as_ref();
+        let offers_utf8 = general
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|e| e.contains(&PositionEncodingKind::UTF8));
+        let enc = if offers_utf8 {
+            Encoding::Utf8
+        } else {
+            Encoding::Utf16
+        };
+        let pull = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.diagnostic.as_ref())
+            .is_some();
+        if let Ok(mut st) = self.state.lock() {
+            st.encoding = Some(enc);
+            st.pull = pull;
+        }
+        let caps = ServerCapabilities {
+            position_encoding: Some(match enc {
+                Encoding::Utf8 => PositionEncodingKind::UTF8,
+                Encoding::Utf16 => PositionEncodingKind::UTF16,
+            }),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(
+                TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    ..Default::default()
+                },
+            )),
+            diagnostic_provider: pull.then(|| {
+                DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                    identifier: Some("gene".into()),
+                    inter_file_dependencies: false,
+                    workspace_diagnostics: false,
+                    ..Default::default()
+                })
+            }),
+            document_formatting_provider: Some(OneOf::Left(true)),
+            document_range_formatting_provider: Some(OneOf::Left(true)),
+            document_on_type_formatting_provider: Some(DocumentOnTypeFormattingOptions {
+                first_trigger_character: "\n".into(),
+                more_trigger_character: Some(vec![")".into()]),
+            }),
+            folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+            selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+            ..Default::default()
+        };
+        Ok(InitializeResult {
+            capabilities: caps,
+            server_info: Some(ServerInfo {
+                name: "gene-lsp".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            ..Default::default()
+        })
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, p: DidOpenTextDocumentParams) {
+        let (uri, version) = (p.text_document.uri, p.text_document.version);
+        if let Ok(mut st) = self.state.lock() {
+            st.docs
+                .insert(uri.clone(), Document::new(&p.text_document.text, version));
+        }
+        self.schedule_diagnostics(uri, version);
+    }
+
+    async fn did_change(&self, p: DidChangeTextDocumentParams) {
+        let uri = p.text_document.uri;
+        let version = p.text_document.version;
+        {
+            let Ok(mut st) = self.state.lock() else {
+                return;
+            };
+            let enc = st.encoding.unwrap_or(Encoding::Utf16);
+            let Some(doc) = st.docs.get_mut(&uri) else {
+                return;
+            };
+            for c in &p.content_changes {
+                doc.apply(c, enc);
+            }
+            doc.version = version;
+        }
+        self.schedule_diagnostics(uri, version);
+    }
+
+    async fn did_close(&self, p: DidCloseTextDocumentParams) {
+        let pull = {
+            let Ok(mut st) = self.state.lock() else {
+                return;
+            };
+            st.docs.remove(&p.text_document.uri);
+            st.pull
+        };
+        if !pull {
+            self.client
+                .publish_diagnostics(p.text_document.uri, Vec::new(), None)
+                .await;
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        p: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let Some(s) = self.snapshot(&p.text_document.uri) else {
+            return Err(Error::invalid_params("unknown document"));
+        };
+        let items = self
+            .guarded("diagnostics", || {
+                diagnostics::compute(&s.doc, &s.text, s.enc)
+            })
+            .await?;
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: Some(s.version.to_string()),
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn formatting(&self, p: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let Some(s) = self.snapshot(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let out = self
+            .guarded("formatting", || format::format(&s.text))
+            .await?;
+        match out {
+            Ok(new) if new == s.text => Ok(Some(Vec::new())),
+            Ok(new) => Ok(Some(vec![TextEdit {
+                range: s.doc.range(0, s.text.len(), s.enc),
+                new_text: new,
+            }])),
+            Err(e) => Err(Error::invalid_params(format!("not formatted: {e}"))),
+        }
+    }
+
+    async fn range_formatting(
+        &self,
+        p: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let Some(s) = self.snapshot(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let (a, b) = (p.range.start.line as usize, p.range.end.line as usize);
+        let out = self
+            .guarded("range formatting", || format::format_range(&s.text, a, b))
+            .await?;
+        match out {
+            Ok(edits) => Ok(Some(text_edits(&s.doc, edits, s.enc))),
+            Err(e) => Err(Error::invalid_params(format!("not formatted: {e}"))),
+        }
+    }
+
+    async fn on_type_formatting(
+        &self,
+        p: DocumentOnTypeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let uri = &p.text_document_position.text_document.uri;
+        let Some(s) = self.snapshot(uri) else {
+            return Ok(None);
+        };
+        let line = p.text_document_position.position.line as usize;
+        let want = self
+            .guarded("on-type formatting", || {
+                format::indent_for_line(&s.text, line)
+            })
+            .await?;
+        let Some(want) = want else {
+            return Ok(None);
+        };
+        if line >= s.doc.rope.len_lines() {
+            return Ok(None);
+        }
+        let text = s.doc.rope.line(line).to_string();
+        let have = text.len() - text.trim_start_matches([' ', '\t']).len();
+        if text[..have].chars().all(|c| c == ' ') && have == want {
+            return Ok(Some(Vec::new()));
+        }
+        let start = s.doc.rope.line_to_byte(line);
+        Ok(Some(vec![TextEdit {
+            range: s.doc.range(start, start + have, s.enc),
+            new_text: " ".repeat(want),
+        }]))
+    }
+
+    async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some(s) = self.snapshot(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let folds = self
+            .guarded("folding", || structure::folding_ranges(&s.text))
+            .await?;
+        Ok(Some(
+            folds
+                .into_iter()
+                .map(|f| FoldingRange {
+                    start_line: f.start_line as u32,
+                    end_line: f.end_line as u32,
+                    kind: Some(match f.kind {
+                        structure::FoldKind::Comment => FoldingRangeKind::Comment,
+                        structure::FoldKind::Region => FoldingRangeKind::Region,
+                    }),
+                    ..Default::default()
+                })
+                .collect(),
+        ))
+    }
+
+    async fn selection_range(
+        &self,
+        p: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        let Some(s) = self.snapshot(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let mut out = Vec::new();
+        for pos in p.positions {
+            let off = s.doc.offset(pos, s.enc);
+            let spans = self
+                .guarded("selection ranges", || {
+                    structure::selection_ranges(&s.text, off)
+                })
+                .await?;
+            // Innermost first: build the parent chain from the outside in.
+            let mut parent: Option<Box<SelectionRange>> = None;
+            for sp in spans.iter().rev() {
+                parent = Some(Box::new(SelectionRange {
+                    range: s.doc.range(sp.start as usize, sp.end as usize, s.enc),
+                    parent,
+                }));
+            }
+            if let Some(p) = parent {
+                out.push(*p);
+            }
+        }
+        Ok(Some(out))
+    }
+}
