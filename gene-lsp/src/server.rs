@@ -7,7 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gene_vm::analysis::{format, structure};
+use gene_vm::analysis::{complete, format, structure};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
@@ -183,6 +183,15 @@ impl LanguageServer for Backend {
                 more_trigger_character: Some(vec![")".into()]),
             }),
             folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+            completion_provider: Some(CompletionOptions {
+                resolve_provider: Some(true),
+                trigger_characters: Some(vec![".".into(), "/".into()]),
+                ..Default::default()
+            }),
+            signature_help_provider: Some(SignatureHelpOptions {
+                trigger_characters: Some(vec![" ".into()]),
+                ..Default::default()
+            }),
             selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
             ..Default::default()
         };
@@ -330,6 +339,81 @@ impl LanguageServer for Backend {
             range: s.doc.range(start, start + have, s.enc),
             new_text: " ".repeat(want),
         }]))
+    }
+
+    async fn completion(&self, p: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let pos = p.text_document_position;
+        let Some(s) = self.snapshot(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        let off = s.doc.offset(pos.position, s.enc);
+        let entries = self
+            .guarded("completion", || complete::completions(&s.text, off))
+            .await?;
+        let items = entries
+            .into_iter()
+            .map(|e| CompletionItem {
+                kind: Some(match e.kind {
+                    complete::EntryKind::Variable => CompletionItemKind::VARIABLE,
+                    complete::EntryKind::Parameter => CompletionItemKind::VARIABLE,
+                    complete::EntryKind::Function => CompletionItemKind::FUNCTION,
+                    complete::EntryKind::Class => CompletionItemKind::CLASS,
+                    complete::EntryKind::Namespace => CompletionItemKind::MODULE,
+                    complete::EntryKind::Keyword => CompletionItemKind::KEYWORD,
+                    complete::EntryKind::Method => CompletionItemKind::METHOD,
+                }),
+                detail: e.detail,
+                insert_text_format: e.snippet.then_some(InsertTextFormat::SNIPPET),
+                insert_text: e.insert,
+                tags: e.deprecated.then(|| vec![CompletionItemTag::DEPRECATED]),
+                label: e.label,
+                ..Default::default()
+            })
+            .collect();
+        Ok(Some(CompletionResponse::Array(items)))
+    }
+
+    async fn completion_resolve(&self, mut item: CompletionItem) -> Result<CompletionItem> {
+        let label = item.label.clone();
+        let doc = self
+            .guarded("completion resolve", || complete::documentation(&label))
+            .await?;
+        if let Some(d) = doc {
+            item.documentation = Some(Documentation::MarkupContent(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: d,
+            }));
+        }
+        Ok(item)
+    }
+
+    async fn signature_help(&self, p: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let pos = p.text_document_position_params;
+        let Some(s) = self.snapshot(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        let off = s.doc.offset(pos.position, s.enc);
+        let sig = self
+            .guarded("signature help", || complete::signature_help(&s.text, off))
+            .await?;
+        Ok(sig.map(|g| SignatureHelp {
+            active_signature: Some(0),
+            active_parameter: Some(g.active as u32),
+            signatures: vec![SignatureInformation {
+                label: g.label,
+                documentation: g.doc.map(Documentation::String),
+                parameters: Some(
+                    g.params
+                        .into_iter()
+                        .map(|p| ParameterInformation {
+                            label: ParameterLabel::Simple(p),
+                            documentation: None,
+                        })
+                        .collect(),
+                ),
+                active_parameter: Some(g.active as u32),
+            }],
+        }))
     }
 
     async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {

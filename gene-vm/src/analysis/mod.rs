@@ -8,5 +8,6 @@
 //! and the language server all call it, so the command line and the editor
 //! never disagree.
 
+pub mod complete;
 pub mod format;
 pub mod structure;
