@@ -11,3 +11,4 @@
 pub mod complete;
 pub mod format;
 pub mod structure;
+pub mod tokens;
