@@ -4,6 +4,7 @@
 //! (resolver + emitter), `vm` (values, frames, interpreter), `runtime` (event loop,
 //! futures), `stdlib` (natives table), `debug` and `analysis` (editor queries).
 
+pub mod analysis;
 pub mod compile;
 pub mod debug;
 pub mod runtime;
