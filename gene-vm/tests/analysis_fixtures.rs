@@ -11,6 +11,9 @@
 use std::path::Path;
 
 use gene_vm::analysis::diagnostics::{diagnostics, DiagnosticConfig, Severity};
+use gene_vm::analysis::model::Analysis;
+use gene_vm::analysis::navigate::HighlightKind;
+use gene_vm::analysis::symbols::DocumentSymbol;
 use gene_vm::syntax::{line_col, Span};
 
 struct Fixture {
@@ -73,25 +76,45 @@ fn covered(text: &str, s: Span) -> String {
 
 /// The source with every span wrapped in `⟦ ⟧` (nested spans are fine).
 fn marked(text: &str, spans: &[Span]) -> String {
-    let mut opens: Vec<(usize, bool)> = Vec::new();
+    marked_at(text, spans, None)
+}
+
+/// Like `marked`, with the cursor shown as `$0`.
+fn marked_at(text: &str, spans: &[Span], cursor: Option<usize>) -> String {
+    // (offset, order, mark): closers, then the cursor, then openers at one offset.
+    let mut marks: Vec<(usize, u8, &str)> = Vec::new();
     for s in spans {
-        opens.push((s.start as usize, true));
-        opens.push((s.end as usize, false));
+        marks.push((s.start as usize, 2, "⟦"));
+        marks.push((s.end as usize, 0, "⟧"));
     }
-    // Closers before openers at one offset, so adjacent spans read `⟧⟦`.
-    opens.sort_by_key(|(o, open)| (*o, *open));
+    if let Some(c) = cursor {
+        marks.push((c, 1, "$0"));
+    }
+    marks.sort_by_key(|(o, k, _)| (*o, *k));
     let mut out = String::new();
     let mut at = 0;
-    for (o, open) in opens {
+    for (o, _, m) in marks {
         let o = o.min(text.len());
         if o >= at {
             out.push_str(&text[at..o]);
             at = o;
         }
-        out.push(if open { '⟦' } else { '⟧' });
+        out.push_str(m);
     }
     out.push_str(&text[at..]);
     out
+}
+
+fn cursor(f: &Fixture) -> usize {
+    assert_eq!(f.markers.len(), 1, "{}: one $0 cursor", f.name);
+    f.markers[0]
+}
+
+fn span_lines(text: &str, spans: &[Span]) -> String {
+    spans
+        .iter()
+        .map(|s| format!("{} `{}`\n", range(text, *s), covered(text, *s)))
+        .collect()
 }
 
 fn snapshot(feature: &str, name: &str, body: String) {
@@ -150,4 +173,135 @@ fn diagnostic_config_disables_and_changes_severity() {
     assert_eq!(some[0].code, "unawaited-future");
     assert_eq!(some[0].severity, Severity::Error);
     assert_eq!(some[1].severity, Severity::Hint);
+}
+
+#[test]
+fn definition_fixtures() {
+    for f in fixtures("definition") {
+        let at = cursor(&f);
+        let a = Analysis::new(&f.text);
+        let def = a.definition(at);
+        let mut out = match def {
+            Some(s) => format!("definition: {}\n", span_lines(&f.text, &[s]).trim_end()),
+            None => "definition: none\n".to_string(),
+        };
+        out.push_str("---\n");
+        out.push_str(&marked_at(
+            &f.text,
+            &def.into_iter().collect::<Vec<_>>(),
+            Some(at),
+        ));
+        snapshot("definition", &f.name, out);
+    }
+}
+
+#[test]
+fn references_fixtures() {
+    for f in fixtures("references") {
+        let at = cursor(&f);
+        let a = Analysis::new(&f.text);
+        let with = a.references(at, true);
+        let without = a.references(at, false);
+        let mut out = String::from("with declaration:\n");
+        out.push_str(&span_lines(&f.text, &with));
+        out.push_str("without declaration:\n");
+        out.push_str(&span_lines(&f.text, &without));
+        out.push_str("---\n");
+        out.push_str(&marked_at(&f.text, &with, Some(at)));
+        snapshot("references", &f.name, out);
+    }
+}
+
+#[test]
+fn highlights_fixtures() {
+    for f in fixtures("highlights") {
+        let at = cursor(&f);
+        let hs = Analysis::new(&f.text).highlights(at);
+        let mut out = String::new();
+        for (s, k) in &hs {
+            let k = match k {
+                HighlightKind::Read => "read",
+                HighlightKind::Write => "write",
+            };
+            out.push_str(&format!("{k} {}", span_lines(&f.text, &[*s])));
+        }
+        out.push_str("---\n");
+        let spans: Vec<Span> = hs.iter().map(|(s, _)| *s).collect();
+        out.push_str(&marked_at(&f.text, &spans, Some(at)));
+        snapshot("highlights", &f.name, out);
+    }
+}
+
+#[test]
+fn rename_fixtures() {
+    for f in fixtures("rename") {
+        let at = cursor(&f);
+        let new_name = f
+            .text
+            .lines()
+            .find_map(|l| l.strip_prefix("# rename-to: "))
+            .unwrap_or_else(|| panic!("{}: # rename-to: NAME", f.name))
+            .trim()
+            .to_string();
+        let a = Analysis::new(&f.text);
+        let mut out = match a.prepare_rename(at) {
+            Ok(s) => format!("prepare: {}", span_lines(&f.text, &[s])),
+            Err(e) => format!("prepare: refused: {e}\n"),
+        };
+        match a.rename(at, &new_name) {
+            Ok(edits) => {
+                let mut result = f.text.clone();
+                for (s, t) in edits.iter().rev() {
+                    result.replace_range(s.start as usize..s.end as usize, t);
+                }
+                out.push_str(&format!(
+                    "rename to `{new_name}`: {} edits\n---\n",
+                    edits.len()
+                ));
+                out.push_str(&result);
+            }
+            Err(e) => out.push_str(&format!("rename to `{new_name}`: refused: {e}\n")),
+        }
+        snapshot("rename", &f.name, out);
+    }
+}
+
+fn render_symbols(text: &str, syms: &[DocumentSymbol], depth: usize, out: &mut String) {
+    for s in syms {
+        let detail = s
+            .detail
+            .as_deref()
+            .map(|d| format!(" {d}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{}{:?} {}{detail} {} (name {})\n",
+            "  ".repeat(depth),
+            s.kind,
+            s.name,
+            range(text, s.span),
+            range(text, s.selection_span)
+        ));
+        render_symbols(text, &s.children, depth + 1, out);
+    }
+}
+
+fn all_selections(syms: &[DocumentSymbol], out: &mut Vec<Span>) {
+    for s in syms {
+        out.push(s.selection_span);
+        all_selections(&s.children, out);
+    }
+}
+
+#[test]
+fn symbols_fixtures() {
+    for f in fixtures("symbols") {
+        let syms = Analysis::new(&f.text).document_symbols();
+        let mut out = String::new();
+        render_symbols(&f.text, &syms, 0, &mut out);
+        out.push_str("---\n");
+        let mut sel = Vec::new();
+        all_selections(&syms, &mut sel);
+        out.push_str(&marked(&f.text, &sel));
+        snapshot("symbols", &f.name, out);
+    }
 }

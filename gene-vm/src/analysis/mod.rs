@@ -7,3 +7,5 @@ pub mod diagnostics;
 pub mod line_index;
 pub mod model;
 pub mod natives;
+pub mod navigate;
+pub mod symbols;
