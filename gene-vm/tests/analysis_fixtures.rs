@@ -305,3 +305,122 @@ fn symbols_fixtures() {
         snapshot("symbols", &f.name, out);
     }
 }
+
+#[test]
+fn hover_fixtures() {
+    for f in fixtures("hover") {
+        let at = cursor(&f);
+        let out = match Analysis::new(&f.text).hover(at) {
+            Some(h) => format!(
+                "hover {} `{}`\n---\n{}",
+                range(&f.text, h.span),
+                covered(&f.text, h.span),
+                h.markdown
+            ),
+            None => "no hover\n".to_string(),
+        };
+        snapshot("hover", &f.name, out);
+    }
+}
+
+mod never_panics {
+    use gene_vm::analysis::diagnostics::{diagnostics, DiagnosticConfig};
+    use gene_vm::analysis::line_index::{LineCol, LineIndex};
+    use gene_vm::analysis::model::Analysis;
+    use proptest::prelude::*;
+
+    /// Gene-ish text: tokens, delimiters, names that resolve, and any Unicode.
+    fn gene_text() -> impl Strategy<Value = String> {
+        let token = prop_oneof![
+            Just("(".to_string()),
+            Just(")".to_string()),
+            Just("[".to_string()),
+            Just("]".to_string()),
+            Just("{".to_string()),
+            Just("}".to_string()),
+            Just(" ".to_string()),
+            Just("\n".to_string()),
+            Just("\"".to_string()),
+            Just("# gene-ignore: arity\n".to_string()),
+            Just("$0".to_string()),
+            prop::sample::select(vec![
+                "var",
+                "fn",
+                "x",
+                "y",
+                "f",
+                "ns",
+                "class",
+                "method",
+                "ctor",
+                "if",
+                "else",
+                "for",
+                "in",
+                "break",
+                "return",
+                "async",
+                "await",
+                "sleep_async",
+                "file_read",
+                "gene/io/read",
+                "a/b/c",
+                "/x",
+                "xs...",
+                "^k",
+                "^^async",
+                "=",
+                "+=",
+                "+",
+                ".size",
+                "self",
+                "try",
+                "catch",
+                "e",
+                "1",
+                "2.5",
+                "😀",
+                "名字",
+                "\\",
+                "`",
+                ":q",
+                "#<",
+                ">#",
+                "#\"",
+                "..",
+                "...",
+                "new",
+                "Point",
+                "geo/area",
+                "x:",
+            ])
+            .prop_map(str::to_string),
+            any::<char>().prop_map(|c| c.to_string()),
+        ];
+        prop::collection::vec(token, 0..60).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn queries_never_panic(text in gene_text(), new_name in "[a-z_+/.^]{0,6}") {
+            let _ = diagnostics(&text, &DiagnosticConfig::default());
+            let a = Analysis::new(&text);
+            let _ = a.document_symbols();
+            let ix = LineIndex::new(&text);
+            for o in 0..=text.len() + 1 {
+                let _ = a.definition(o);
+                let _ = a.references(o, true);
+                let _ = a.highlights(o);
+                let _ = a.prepare_rename(o);
+                let _ = a.rename(o, &new_name);
+                let _ = a.hover(o);
+                let lc = ix.line_col(&text, o);
+                let _ = ix.offset(&text, lc);
+                let u = ix.line_col_utf16(&text, o);
+                let _ = ix.offset_utf16(&text, u);
+                let _ = ix.offset_utf16(&text, LineCol { line: u.line, col: u.col + 3 });
+            }
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! (ARCHITECTURE.md invariant 7): it never runs user code.
 
 pub mod diagnostics;
+pub mod hover;
 pub mod line_index;
 pub mod model;
 pub mod natives;

@@ -471,6 +471,24 @@ impl Indexer<'_> {
     /// `top`: the expression is at the top level of the file or of an `ns`.
     fn expr(&mut self, e: &Expr, top: bool) {
         match &e.kind {
+            // `(var inc (fn ...))`: the closure is known by its variable's name.
+            ExprKind::Var {
+                pattern: Pattern::Var(v),
+                value: Some(value),
+            } if matches!(value.kind, ExprKind::Fn(_)) => {
+                if top {
+                    self.a.top_vars.insert(*v);
+                }
+                if let ExprKind::Fn(def) = &value.kind {
+                    let name =
+                        self.a.unit.vars.get(*v as usize).map_or_else(
+                            || "<anonymous>".to_string(),
+                            |i| format!("{} (fn)", i.name),
+                        );
+                    self.fn_def(def, name, false);
+                }
+                return;
+            }
             ExprKind::Var { pattern, .. } if top => {
                 let vars: Vec<VarId> = match pattern {
                     Pattern::Var(v) => vec![*v],
