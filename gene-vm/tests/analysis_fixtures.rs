@@ -424,3 +424,16 @@ mod never_panics {
         }
     }
 }
+
+/// The analysis's list of built-in classes (it may not ask the VM) matches the VM's.
+#[test]
+fn builtin_classes_match_the_vm() {
+    use gene_vm::analysis::natives::{is_builtin_class, BUILTIN_CLASSES};
+    let vm = gene_vm::Vm::new(gene_vm::Config::default());
+    for c in BUILTIN_CLASSES {
+        assert!(vm.class(c).is_some(), "{c} is not a VM class");
+    }
+    for (c, _) in gene_vm::vm::error::EXCEPTION_CLASSES {
+        assert!(is_builtin_class(c), "{c} missing from BUILTIN_CLASSES");
+    }
+}
