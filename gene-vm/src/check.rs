@@ -1,19 +1,17 @@
-//! `gene check`: reader and compile errors plus warnings (deprecated natives),
-//! without running anything.
+//! `gene check`: the editor's diagnostics (`analysis::diagnostics`, same codes)
+//! printed with source snippets, without running anything.
 
-use crate::compile::lower::{lower_program, LowerOptions};
-use crate::syntax::{self, Node, NodeKind, Span};
+use crate::analysis::diagnostics::{self, DiagnosticConfig};
+use crate::syntax::{self, Span};
 use crate::vm::render_snippet;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Severity {
-    Error,
-    Warning,
-}
+pub use crate::analysis::diagnostics::Severity;
 
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// The stable code (`syntax`, `undefined-name`, ...), as the editor shows it.
+    pub code: &'static str,
     pub message: String,
     pub span: Span,
 }
@@ -31,100 +29,39 @@ impl Report {
             .any(|d| d.severity == Severity::Error)
     }
 
+    /// `Error: message` (errors keep their historical one-line head),
+    /// `Warning: message [code]`, `Hint: message [code]`, each with the snippet.
     pub fn render(&self) -> String {
         let mut out = String::new();
         for d in &self.diagnostics {
-            let label = match d.severity {
-                Severity::Error => "Error",
-                Severity::Warning => "Warning",
-            };
-            out.push_str(&format!("{label}: {}\n", d.message));
+            match d.severity {
+                Severity::Error => out.push_str(&format!("Error: {}\n", d.message)),
+                Severity::Warning => {
+                    out.push_str(&format!("Warning: {} [{}]\n", d.message, d.code))
+                }
+                Severity::Hint => out.push_str(&format!("Hint: {} [{}]\n", d.message, d.code)),
+            }
             out.push_str(&render_snippet(&self.name, &self.text, d.span));
         }
         out
     }
 }
 
-/// Every reader and resolver problem of a file, and warnings.
+/// Every diagnostic of a file, as the editor reports it.
 pub fn check_source(name: &str, text: &str) -> Report {
-    let parsed = syntax::parse(text);
-    let mut diagnostics: Vec<Diagnostic> = parsed
-        .errors
-        .iter()
-        .map(|e| Diagnostic {
-            severity: Severity::Error,
-            message: e.message.clone(),
-            span: e.span,
+    let diagnostics = diagnostics::diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .map(|d| Diagnostic {
+            severity: d.severity,
+            code: d.code,
+            message: d.message,
+            span: d.span,
         })
         .collect();
-    let unit = lower_program(&parsed.forms, &LowerOptions::default());
-    for e in &unit.errors {
-        if e.message != "syntax error" {
-            diagnostics.push(Diagnostic {
-                severity: Severity::Error,
-                message: e.message.clone(),
-                span: e.span,
-            });
-        }
-    }
-    let deprecated: Vec<(String, String)> = crate::stdlib::native_table()
-        .iter()
-        .filter_map(|n| n.deprecated.map(|why| (n.path, n.aliases, why)))
-        .flat_map(|(p, aliases, why)| {
-            std::iter::once(p)
-                .chain(aliases.iter().copied())
-                .map(move |name| (name.to_string(), why.to_string()))
-        })
-        .collect();
-    for form in &parsed.forms {
-        find_deprecated(form, &deprecated, &mut diagnostics);
-    }
-    diagnostics.sort_by_key(|d| d.span.start);
     Report {
         name: name.to_string(),
         text: text.to_string(),
         diagnostics,
-    }
-}
-
-fn find_deprecated(node: &Node, deprecated: &[(String, String)], out: &mut Vec<Diagnostic>) {
-    let name = match &node.kind {
-        NodeKind::Symbol(s) => Some(s.clone()),
-        NodeKind::Path(p) => Some(p.join("/")),
-        _ => None,
-    };
-    if let Some(n) = name {
-        if let Some((_, why)) = deprecated.iter().find(|(d, _)| *d == n) {
-            out.push(Diagnostic {
-                severity: Severity::Warning,
-                message: format!("{n} is deprecated: {why}"),
-                span: node.span,
-            });
-        }
-    }
-    match &node.kind {
-        NodeKind::Array(items) => items
-            .iter()
-            .for_each(|c| find_deprecated(c, deprecated, out)),
-        NodeKind::Map(props) => props
-            .iter()
-            .for_each(|p| find_deprecated(&p.value, deprecated, out)),
-        NodeKind::Gene {
-            head,
-            props,
-            children,
-        } => {
-            if let Some(h) = head {
-                find_deprecated(h, deprecated, out);
-            }
-            props
-                .iter()
-                .for_each(|p| find_deprecated(&p.value, deprecated, out));
-            children
-                .iter()
-                .for_each(|c| find_deprecated(c, deprecated, out));
-        }
-        _ => {}
     }
 }
 

@@ -1,14 +1,20 @@
-//! Editor analysis: queries over Gene source text that editors and tools ask
-//! (formatting today; diagnostics, symbols and navigation as they land).
+//! Editor analysis: plain-data queries over a Gene source text (formatting,
+//! diagnostics, navigation, symbols, hover, completion, semantic tokens, structure)
+//! for `gene fmt`, `gene check` and the language server.
 //!
-//! This layer works on plain data (text, byte offsets, line numbers, syntax
-//! errors) and never needs a `Vm` or runs user code: it depends on `syntax`
-//! (and, for name-aware queries, the resolver) only, never on `vm`, `runtime`
-//! or `stdlib` functions (ARCHITECTURE.md invariants). `gene fmt`, `gene check`
-//! and the language server all call it, so the command line and the editor
-//! never disagree.
+//! This layer works on plain data (text, byte offsets, line numbers) and never needs
+//! a `Vm` or runs user code: it depends on `syntax` and the resolver only, and reads
+//! the natives table as data (ARCHITECTURE.md invariant 7). The command line and the
+//! editor call the same functions, so they never disagree.
 
 pub mod complete;
+pub mod diagnostics;
 pub mod format;
+pub mod hover;
+pub mod line_index;
+pub mod model;
+pub mod natives;
+pub mod navigate;
 pub mod structure;
+pub mod symbols;
 pub mod tokens;

@@ -264,6 +264,9 @@ pub struct FnDef {
     /// Methods and constructors take the receiver as a hidden first parameter.
     pub self_var: Option<VarId>,
     pub span: Span,
+    /// The span of the name in the source (`area` in `(fn area ...)`, the method
+    /// name, the `ns` name); `None` for anonymous functions and `<main>`.
+    pub name_span: Option<Span>,
 }
 
 #[derive(Clone, Debug)]
@@ -274,6 +277,8 @@ pub struct ClassDef {
     pub methods: Vec<(String, Rc<FnDef>)>,
     pub fns: Vec<(String, Rc<FnDef>)>,
     pub span: Span,
+    /// The span of the class name (`Point` in `(class Point ...)`).
+    pub name_span: Span,
 }
 
 /// A lowered compilation unit (a file, an eval text or a REPL entry).
@@ -285,4 +290,45 @@ pub struct Unit {
     pub fn_count: u32,
     pub errors: Vec<crate::syntax::SyntaxError>,
     pub repl: bool,
+    /// Every use and definition of a name, in the order the resolver met them
+    /// (read by editor analysis; the emitter ignores it).
+    pub occurrences: Vec<Occurrence>,
+}
+
+/// What an occurrence of a name refers to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum OccTarget {
+    /// A variable (local, parameter, captured, top-level `var`).
+    Var(VarId),
+    /// A name looked up at run time: a global, a namespace member, a class or a
+    /// native. Paths are written out in full: for `gene/io/read` the base `gene`
+    /// is `Global("gene")`, `io` is `Global("gene/io")` and `read` is
+    /// `Global("gene/io/read")`. Definitions are qualified by the enclosing
+    /// `ns` and class (`geo/area`, `Point/make`).
+    Global(String),
+    /// A method name: `.size` in `(xs .size)`, or `(method size ...)`.
+    Method(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OccKind {
+    /// The name is defined here (`var`, parameter, binding, `fn`, `class`, `ns`, `method`).
+    Def,
+    Read,
+    /// Assignment target (`(x = 1)`, `(x += 1)`).
+    Write,
+}
+
+/// One occurrence of a name: its own span (not the enclosing form's, and a path
+/// segment's own span, not the whole path's).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Occurrence {
+    pub span: Span,
+    pub target: OccTarget,
+    pub kind: OccKind,
+    /// The `ns` path the occurrence sits in (`""` at top level), so a run-time
+    /// lookup of `area` inside `(ns geo ...)` can try `geo/area` first.
+    pub ns: String,
+    /// The function (index into the unit's functions) the occurrence is in.
+    pub in_fn: u32,
 }

@@ -12,7 +12,10 @@ use crate::vm::{print, Args, Vm};
 
 macro_rules! native {
     ($path:expr, [$($alias:expr),*], $params:expr, $doc:expr, $f:expr) => {
-        NativeDef { path: $path, aliases: &[$($alias),*], params: $params, doc: $doc, deprecated: None, f: $f }
+        NativeDef { path: $path, aliases: &[$($alias),*], params: $params, doc: $doc, deprecated: None, returns_future: false, f: $f }
+    };
+    ($path:expr, [$($alias:expr),*], $params:expr, $doc:expr, $f:expr, future) => {
+        NativeDef { path: $path, aliases: &[$($alias),*], params: $params, doc: $doc, deprecated: None, returns_future: true, f: $f }
     };
 }
 
@@ -22,63 +25,72 @@ pub(super) const NATIVES: &[NativeDef] = &[
         ["file_read_async"],
         "path",
         "Future of the file's content.",
-        read_async
+        read_async,
+        future
     ),
     native!(
         "gene/io/write_async",
         ["file_write_async"],
         "path content",
         "Future of nil once the file is written.",
-        write_async
+        write_async,
+        future
     ),
     native!(
         "gene/io/exists_async",
         ["file_exists_async"],
         "path",
         "Future of true/false.",
-        exists_async
+        exists_async,
+        future
     ),
     native!(
         "gene/io/delete_async",
         ["file_delete_async"],
         "path",
         "Future of nil once deleted; fails if missing.",
-        delete_async
+        delete_async,
+        future
     ),
     native!(
         "gene/sleep_async",
         ["sleep_async"],
         "ms-or-seconds",
         "Future of nil after the delay.",
-        sleep_async
+        sleep_async,
+        future
     ),
     native!(
         "gene/http/get_async",
         ["http_get_async"],
         "url ^timeout ^retries ^headers",
         "Future of a response map {^status ^body ^headers}.",
-        http_get
+        http_get,
+        future
     ),
     native!(
         "gene/http/post_async",
         ["http_post_async"],
         "url body ^timeout ^retries ^headers",
         "POSTs a string (or a map as JSON); future of a response map.",
-        http_post
+        http_post,
+        future
     ),
     native!(
         "gene/all",
         [],
         "futures",
         "Future of all values; fails with the first failure.",
-        all
+        all,
+        future
     ),
     native!(
         "gene/any",
         [],
         "futures",
         "Future of the first success; fails if all fail.",
-        any
+        any,
+        future
     ),
     native!(
         "gene/async/pending",

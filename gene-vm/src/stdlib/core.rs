@@ -11,7 +11,7 @@ use crate::vm::{ops, print, Args, Vm};
 
 macro_rules! native {
     ($path:expr, [$($alias:expr),*], $params:expr, $doc:expr, $f:expr) => {
-        NativeDef { path: $path, aliases: &[$($alias),*], params: $params, doc: $doc, deprecated: None, f: $f }
+        NativeDef { path: $path, aliases: &[$($alias),*], params: $params, doc: $doc, deprecated: None, returns_future: false, f: $f }
     };
 }
 

@@ -25,6 +25,9 @@ pub struct NativeDef {
     pub doc: &'static str,
     /// Why it is deprecated and what to use instead.
     pub deprecated: Option<&'static str>,
+    /// Calling it returns a `Future` (async natives, `gene/all`, `gene/any`): editors
+    /// warn when that future is dropped without being awaited.
+    pub returns_future: bool,
     pub f: NativeFn,
 }
 

@@ -10,10 +10,10 @@ const SYNC_IO: Option<&str> =
 
 macro_rules! native {
     ($path:expr, [$($alias:expr),*], $params:expr, $doc:expr, $f:expr) => {
-        NativeDef { path: $path, aliases: &[$($alias),*], params: $params, doc: $doc, deprecated: None, f: $f }
+        NativeDef { path: $path, aliases: &[$($alias),*], params: $params, doc: $doc, deprecated: None, returns_future: false, f: $f }
     };
     ($path:expr, [$($alias:expr),*], $params:expr, $doc:expr, $f:expr, deprecated) => {
-        NativeDef { path: $path, aliases: &[$($alias),*], params: $params, doc: $doc, deprecated: SYNC_IO, f: $f }
+        NativeDef { path: $path, aliases: &[$($alias),*], params: $params, doc: $doc, deprecated: SYNC_IO, returns_future: false, f: $f }
     };
 }
 

@@ -87,9 +87,15 @@ impl Lowerer {
                     Some(p) => p,
                     None => return Some(self.invalid("ns name must be a symbol", name.span)),
                 };
-                let def = self.lower_fn_body(&path.join("/"), span, |l, _| {
+                let name_span = name_span_of(name);
+                let qualified = self.qualify(&path);
+                self.record(name_span, OccTarget::Global(qualified), OccKind::Def);
+                let depth = self.ns_stack.len();
+                self.ns_stack.extend(path.iter().cloned());
+                let def = self.lower_fn_body(&path.join("/"), span, Some(name_span), |l, _| {
                     (Vec::new(), l.lower_body(body))
                 });
+                self.ns_stack.truncate(depth);
                 ExprKind::Ns { path, body: def }
             }
             "async" => {
@@ -446,7 +452,8 @@ impl Lowerer {
                 _ => (s, false),
             };
             let name = name.strip_suffix(':').unwrap_or(name);
-            let var = self.declare(name, n.span);
+            let name_span = sub_span(n.span, usize::from(keyword), name.len());
+            let var = self.declare_at(name, n.span, name_span);
             let mut default = None;
             if elems.get(i + 1).is_some_and(|e| e.is_symbol("=")) {
                 if let Some(d) = elems.get(i + 2) {
@@ -476,6 +483,7 @@ impl Lowerer {
         };
         let mut is_async = flag("async");
         let mut is_generator = flag("generator");
+        let mut name_span = None;
         let (name_path, params, body): (Option<Vec<String>>, Option<&Node>, &[Node]) = match h {
             "fnxx" => (None, None, children),
             "fnx" => match children.split_first() {
@@ -491,6 +499,7 @@ impl Lowerer {
                     let Some(p) = children.get(1) else {
                         return self.invalid("fn needs a parameter list", span);
                     };
+                    name_span = Some(name_span_of(n));
                     (Some(path), Some(p), &children[2..])
                 }
                 None => return self.invalid("fn needs a parameter list", span),
@@ -514,7 +523,11 @@ impl Lowerer {
             is_generator,
             is_method: false,
         };
-        let def = self.make_fn(&name, span, flags, params, body);
+        if let (Some(path), Some(ns)) = (&name_path, name_span) {
+            let qualified = self.qualify(path);
+            self.record(ns, OccTarget::Global(qualified), OccKind::Def);
+        }
+        let def = self.make_fn(&name, span, name_span, flags, params, body);
         let def = match def {
             Ok(d) => d,
             Err(e) => return e,
@@ -530,12 +543,13 @@ impl Lowerer {
         &mut self,
         name: &str,
         span: Span,
+        name_span: Option<Span>,
         flags: FnFlags,
         params: Option<&Node>,
         body: &[Node],
     ) -> Result<Rc<FnDef>, Expr> {
         let mut err = None;
-        let def = self.lower_fn_full(name, span, flags, |l, _| {
+        let def = self.lower_fn_full(name, span, name_span, flags, |l, _| {
             let ps = match params {
                 Some(p) => match l.parse_params(p) {
                     Ok(ps) => ps,
@@ -570,6 +584,13 @@ impl Lowerer {
             parent = Some(self.lower(p));
             rest = &rest[2..];
         }
+        let name_span = name_span_of(name);
+        let qualified = self.qualify(&path);
+        self.record(
+            name_span,
+            OccTarget::Global(qualified.clone()),
+            OccKind::Def,
+        );
         let mut def = ClassDef {
             path,
             parent,
@@ -577,7 +598,11 @@ impl Lowerer {
             methods: Vec::new(),
             fns: Vec::new(),
             span,
+            name_span,
         };
+        let outer_class = self
+            .class_prefix
+            .replace(qualified_tail(&qualified, &self.ns_stack));
         for form in rest {
             let NodeKind::Gene {
                 head: Some(h),
@@ -595,25 +620,35 @@ impl Lowerer {
             match h {
                 "ctor" | ".ctor" | "ctor!" | ".ctor!" => {
                     if h.ends_with('!') {
+                        self.class_prefix = outer_class;
                         return self.invalid("Macro-like constructors are not allowed", form.span);
                     }
                     let Some((params, body)) = body.split_first() else {
+                        self.class_prefix = outer_class;
                         return self.invalid("ctor needs a parameter list", form.span);
                     };
-                    match self.make_fn("ctor", form.span, METHOD, Some(params), body) {
+                    match self.make_fn("ctor", form.span, None, METHOD, Some(params), body) {
                         Ok(d) => def.ctor = Some(d),
-                        Err(e) => return e,
+                        Err(e) => {
+                            self.class_prefix = outer_class;
+                            return e;
+                        }
                     }
                 }
                 "method" | ".fn" => {
                     let (Some(mname), Some(params)) =
                         (body.first().and_then(|n| n.as_symbol()), body.get(1))
                     else {
+                        self.class_prefix = outer_class;
                         return self.invalid("method needs a name and a parameter list", form.span);
                     };
                     if mname.ends_with('!') {
+                        self.class_prefix = outer_class;
                         return self.invalid("Macro-like methods are not allowed", form.span);
                     }
+                    let mspan = body.first().map_or(form.span, |n| n.span);
+                    let mspan = sub_span(mspan, 0, mname.len());
+                    self.record(mspan, OccTarget::Method(mname.to_string()), OccKind::Def);
                     let is_async = props.iter().any(|p| p.key == "async");
                     let is_gen = mname.ends_with('*') || props.iter().any(|p| p.key == "generator");
                     let mname = mname.to_string();
@@ -622,9 +657,19 @@ impl Lowerer {
                         is_generator: is_gen,
                         is_method: true,
                     };
-                    match self.make_fn(&mname, form.span, flags, Some(params), &body[2..]) {
+                    match self.make_fn(
+                        &mname,
+                        form.span,
+                        Some(mspan),
+                        flags,
+                        Some(params),
+                        &body[2..],
+                    ) {
                         Ok(d) => def.methods.push((mname, d)),
-                        Err(e) => return e,
+                        Err(e) => {
+                            self.class_prefix = outer_class;
+                            return e;
+                        }
                     }
                 }
                 "fn" => {
@@ -634,7 +679,10 @@ impl Lowerer {
                             let n = path.last().cloned().unwrap_or_default();
                             def.fns.push((n, f))
                         }
-                        ExprKind::Invalid(_) => return e,
+                        ExprKind::Invalid(_) => {
+                            self.class_prefix = outer_class;
+                            return e;
+                        }
                         _ => {
                             self.error("class-level fn needs a name", form.span);
                         }
@@ -645,10 +693,36 @@ impl Lowerer {
                 }
             }
         }
+        self.class_prefix = outer_class;
         Expr {
             kind: ExprKind::Class(Rc::new(def)),
             span,
         }
+    }
+}
+
+/// The span of a definition's name: the symbol, or a path's last segment.
+fn name_span_of(n: &Node) -> Span {
+    match &n.kind {
+        NodeKind::Symbol(s) => sub_span(n.span, 0, s.len()),
+        NodeKind::Path(p) => segment_spans(p, n.span)
+            .and_then(|s| s.last().copied())
+            .unwrap_or(n.span),
+        _ => n.span,
+    }
+}
+
+/// A class's qualified name without the enclosing namespaces (the class prefix
+/// is added after them by `qualify`).
+fn qualified_tail(qualified: &str, ns: &[String]) -> String {
+    let prefix = ns.join("/");
+    if prefix.is_empty() {
+        qualified.to_string()
+    } else {
+        qualified
+            .strip_prefix(&format!("{prefix}/"))
+            .unwrap_or(qualified)
+            .to_string()
     }
 }
 

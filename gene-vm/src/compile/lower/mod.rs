@@ -113,6 +113,38 @@ pub struct Lowerer {
     /// while unset, looks the name up in the namespace instead (spec 3.3: the variable
     /// does not exist yet).
     forward_flags: std::collections::HashMap<VarId, VarId>,
+    /// The enclosing `ns` names, outermost first (occurrence qualification only).
+    ns_stack: Vec<String>,
+    /// The class whose body is being lowered (qualifies class-level `fn`s).
+    class_prefix: Option<String>,
+}
+
+/// `len` bytes at `offset` into `span`, or the whole span when they do not fit
+/// (a token whose text differs from its name, e.g. with escapes).
+pub(super) fn sub_span(span: Span, offset: usize, len: usize) -> Span {
+    let start = span.start as usize + offset;
+    let end = start + len;
+    if end <= span.end as usize {
+        Span::new(start, end)
+    } else {
+        span
+    }
+}
+
+/// The spans of the segments of a path token, when its text is exactly the
+/// segments joined by `/` (no escapes).
+pub(super) fn segment_spans(segs: &[String], span: Span) -> Option<Vec<Span>> {
+    let total: usize = segs.iter().map(|s| s.len()).sum::<usize>() + segs.len().saturating_sub(1);
+    if total != (span.end - span.start) as usize {
+        return None;
+    }
+    let mut at = span.start as usize;
+    let mut out = Vec::with_capacity(segs.len());
+    for s in segs {
+        out.push(Span::new(at, at + s.len()));
+        at += s.len() + 1;
+    }
+    Some(out)
 }
 
 pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
@@ -126,14 +158,16 @@ pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
             .map(|n| (n, None))
             .collect(),
         forward_flags: std::collections::HashMap::new(),
+        ns_stack: Vec::new(),
+        class_prefix: None,
     };
     let span = match (forms.first(), forms.last()) {
         (Some(a), Some(b)) => a.span.to(b.span),
         _ => Span::default(),
     };
-    let def = l.lower_fn_body("<main>", span, |l, _region| {
+    let def = l.lower_fn_body("<main>", span, None, |l, _region| {
         for name in &opts.predeclared {
-            let v = l.declare(name, Span::default());
+            let v = l.declare_quiet(name, Span::default());
             l.unit.vars[v as usize].captured = true;
         }
         (Vec::new(), l.lower_body(forms))
@@ -164,6 +198,29 @@ impl Lowerer {
             kind: ExprKind::Invalid(msg),
             span,
         }
+    }
+
+    /// Records an occurrence of a name for editor analysis.
+    fn record(&mut self, span: Span, target: OccTarget, kind: OccKind) {
+        let ns = self.ns_stack.join("/");
+        let in_fn = self.fns.last().map_or(0, |f| f.index);
+        self.unit.occurrences.push(Occurrence {
+            span,
+            target,
+            kind,
+            ns,
+            in_fn,
+        });
+    }
+
+    /// A definition's name qualified by the enclosing `ns` (and class, for class fns).
+    fn qualify(&self, path: &[String]) -> String {
+        let mut parts: Vec<&str> = self.ns_stack.iter().map(|s| s.as_str()).collect();
+        if let Some(c) = &self.class_prefix {
+            parts.push(c);
+        }
+        parts.extend(path.iter().map(|s| s.as_str()));
+        parts.join("/")
     }
 
     fn cur_fn(&self) -> &FnCtx {
@@ -205,7 +262,19 @@ impl Lowerer {
         }
     }
 
+    /// Declares a variable and records its definition (the name starts the span).
     fn declare(&mut self, name: &str, span: Span) -> VarId {
+        self.declare_at(name, span, sub_span(span, 0, name.len()))
+    }
+
+    fn declare_at(&mut self, name: &str, span: Span, name_span: Span) -> VarId {
+        let v = self.declare_quiet(name, span);
+        self.record(name_span, OccTarget::Var(v), OccKind::Def);
+        v
+    }
+
+    /// Declares a variable without recording an occurrence (hidden `self`, REPL names).
+    fn declare_quiet(&mut self, name: &str, span: Span) -> VarId {
         let region = *self
             .cur_fn()
             .regions
@@ -299,6 +368,11 @@ impl Lowerer {
             if let Some(slot) = self.forward_vars.remove(name) {
                 if let Some(id) = slot {
                     self.unit.vars[id as usize].span = span;
+                    self.record(
+                        sub_span(span, 0, name.len()),
+                        OccTarget::Var(id),
+                        OccKind::Def,
+                    );
                     if let Some(n) = self.names.last_mut() {
                         n.push((name.to_string(), id));
                     }
@@ -316,15 +390,17 @@ impl Lowerer {
         &mut self,
         name: &str,
         span: Span,
+        name_span: Option<Span>,
         f: impl FnOnce(&mut Lowerer, RegionId) -> (Vec<Param>, Vec<Expr>),
     ) -> Rc<FnDef> {
-        self.lower_fn_full(name, span, FnFlags::default(), f)
+        self.lower_fn_full(name, span, name_span, FnFlags::default(), f)
     }
 
     fn lower_fn_full(
         &mut self,
         name: &str,
         span: Span,
+        name_span: Option<Span>,
         flags: FnFlags,
         f: impl FnOnce(&mut Lowerer, RegionId) -> (Vec<Param>, Vec<Expr>),
     ) -> Rc<FnDef> {
@@ -342,7 +418,7 @@ impl Lowerer {
         });
         let region = self.push_region();
         let self_var = if is_method {
-            Some(self.declare("self", span))
+            Some(self.declare_quiet("self", span))
         } else {
             None
         };
@@ -359,6 +435,7 @@ impl Lowerer {
             is_generator,
             self_var,
             span,
+            name_span,
         })
     }
 
@@ -396,7 +473,7 @@ impl Lowerer {
             NodeKind::Float(f) => ExprKind::Lit(Lit::Float(*f)),
             NodeKind::Char(c) => ExprKind::Lit(Lit::Char(*c)),
             NodeKind::Str(s) => ExprKind::Lit(Lit::Str(s.clone())),
-            NodeKind::Symbol(s) => return self.lower_symbol(s, span),
+            NodeKind::Symbol(s) => return self.lower_symbol(s, span, Some(span)),
             NodeKind::Path(segs) => return self.lower_path(segs, span),
             NodeKind::Array(items) => ExprKind::Array(self.lower_items(items)),
             NodeKind::Map(props) => ExprKind::Map(self.lower_props(props)),
@@ -411,10 +488,17 @@ impl Lowerer {
         Expr { kind, span }
     }
 
-    fn lower_symbol(&mut self, s: &str, span: Span) -> Expr {
+    /// Lowers a symbol; `occ` is the span of the name as written, to record an
+    /// occurrence (`None` for an implicit `self`).
+    fn lower_symbol(&mut self, s: &str, span: Span, occ: Option<Span>) -> Expr {
         let kind = match s {
             "self" => match self.resolve("self") {
-                NameRes::Var(v) => ExprKind::Name(NameRes::Var(v), "self".into()),
+                NameRes::Var(v) => {
+                    if let Some(o) = occ {
+                        self.record(o, OccTarget::Var(v), OccKind::Read);
+                    }
+                    ExprKind::Name(NameRes::Var(v), "self".into())
+                }
                 NameRes::Global(_) => ExprKind::SelfRef,
             },
             "$ex" | "$env" | "$args" | "$cmd_args" | "$program" | "$ns" => {
@@ -423,6 +507,13 @@ impl Lowerer {
             "_" => ExprKind::Lit(Lit::Symbol("_".into())),
             _ => {
                 let res = self.resolve(s);
+                if let Some(o) = occ {
+                    let target = match &res {
+                        NameRes::Var(v) => OccTarget::Var(*v),
+                        NameRes::Global(g) => OccTarget::Global(g.clone()),
+                    };
+                    self.record(o, target, OccKind::Read);
+                }
                 if let NameRes::Var(v) = res {
                     if let Some(flag) = self.pending_forward_flag(s, v) {
                         return self.forward_read(s, v, flag, span);
@@ -458,26 +549,53 @@ impl Lowerer {
     }
 
     fn self_expr(&mut self, span: Span) -> Expr {
-        self.lower_symbol("self", span)
+        self.lower_symbol("self", span, None)
     }
 
-    fn segments(&mut self, segs: &[String]) -> Vec<Segment> {
+    /// Lowers the segments after a path's base. `spans` are the segments' own
+    /// spans (when known) and `base` the base's global name, if it is one: the
+    /// occurrences of namespace members are recorded as full paths.
+    fn segments(
+        &mut self,
+        segs: &[String],
+        spans: Option<&[Span]>,
+        mut base: Option<String>,
+    ) -> Vec<Segment> {
         let n = segs.len();
         segs.iter()
             .enumerate()
             .map(|(i, s)| {
+                let seg_span = spans.and_then(|sp| sp.get(i).copied());
                 if i + 1 == n && !s.starts_with('.') && !s.is_empty() {
                     if let NameRes::Var(v) = self.resolve_quiet(s) {
                         if let NameRes::Var(v2) = self.resolve(s) {
                             debug_assert_eq!(v, v2);
+                        }
+                        if let Some(sp) = seg_span {
+                            self.record(sp, OccTarget::Var(v), OccKind::Read);
                         }
                         return Segment::MaybeIndex(s.clone(), v);
                     }
                 }
                 if let Some(m) = s.strip_prefix('.') {
                     if !m.is_empty() {
+                        if let Some(sp) = seg_span {
+                            self.record(
+                                sub_span(sp, 1, m.len()),
+                                OccTarget::Method(m.into()),
+                                OccKind::Read,
+                            );
+                        }
+                        base = None;
                         return Segment::Method(m.to_string());
                     }
+                }
+                if let Some(b) = base.take() {
+                    let full = format!("{b}/{s}");
+                    if let Some(sp) = seg_span {
+                        self.record(sp, OccTarget::Global(full.clone()), OccKind::Read);
+                    }
+                    base = Some(full);
                 }
                 let digits = s.strip_prefix('-').unwrap_or(s);
                 if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -490,6 +608,8 @@ impl Lowerer {
             .collect()
     }
 
+    /// The base of a path (the expression keeps the whole path's span, as the
+    /// emitter always had it; the occurrence gets the base's own span).
     fn path_base(&mut self, first: &str, span: Span) -> Expr {
         let lit = match first {
             "" => return self.self_expr(span),
@@ -498,7 +618,7 @@ impl Lowerer {
             "not_found" => Lit::NotFound,
             "true" => Lit::Bool(true),
             "false" => Lit::Bool(false),
-            _ => return self.lower_symbol(first, span),
+            _ => return self.lower_symbol(first, span, Some(sub_span(span, 0, first.len()))),
         };
         // A reserved literal word as the first segment (`nil/x`) is the literal.
         Self::lit(lit, span)
@@ -509,7 +629,8 @@ impl Lowerer {
             return self.invalid("empty path", span);
         };
         let base = self.path_base(first, span);
-        let segs = self.segments(rest);
+        let spans = segment_spans(segs, span);
+        let segs = self.segments(rest, spans.as_deref().map(|s| &s[1..]), global_of(&base));
         Expr {
             kind: ExprKind::Path {
                 base: Box::new(base),
@@ -532,7 +653,7 @@ impl Lowerer {
                 },
                 NodeKind::Symbol(s) if s.len() > 3 && s.ends_with("...") => {
                     let name = &s[..s.len() - 3];
-                    let e = self.lower_symbol(name, n.span);
+                    let e = self.lower_symbol(name, n.span, Some(sub_span(n.span, 0, name.len())));
                     items.push(Item::Spread(e));
                 }
                 _ => items.push(Item::One(self.lower(n))),
@@ -635,6 +756,8 @@ impl Lowerer {
             if is_method_name(op_node) && !head_special {
                 let recv = self.lower(head);
                 let name = op_node.as_symbol().unwrap_or_default()[1..].to_string();
+                let occ = sub_span(op_node.span, 1, name.len());
+                self.record(occ, OccTarget::Method(name.clone()), OccKind::Read);
                 let args = self.call_args(props, &children[1..]);
                 return Expr {
                     kind: ExprKind::MethodCall {
@@ -653,6 +776,8 @@ impl Lowerer {
             }
             // 8. Implicit-self method call.
             if h.len() > 1 && h.starts_with('.') && h != ".." && h != "..." {
+                let occ = sub_span(head.span, 1, h.len() - 1);
+                self.record(occ, OccTarget::Method(h[1..].to_string()), OccKind::Read);
                 let recv = self.self_expr(head.span);
                 let args = self.call_args(props, children);
                 return Expr {
@@ -787,15 +912,22 @@ impl Lowerer {
     fn lower_place(&mut self, target: &Node) -> Result<Place, Expr> {
         match &target.kind {
             NodeKind::Symbol(s) => match self.resolve(s) {
-                NameRes::Var(v) => Ok(Place::Var(v)),
-                NameRes::Global(g) => Ok(Place::Undefined(g)),
+                NameRes::Var(v) => {
+                    self.record(target.span, OccTarget::Var(v), OccKind::Write);
+                    Ok(Place::Var(v))
+                }
+                NameRes::Global(g) => {
+                    self.record(target.span, OccTarget::Global(g.clone()), OccKind::Write);
+                    Ok(Place::Undefined(g))
+                }
             },
             NodeKind::Path(segs) => {
                 let Some((first, rest)) = segs.split_first() else {
                     return Err(self.invalid("empty path", target.span));
                 };
                 let base = self.path_base(first, target.span);
-                let segs = self.segments(rest);
+                let spans = segment_spans(segs, target.span);
+                let segs = self.segments(rest, spans.as_deref().map(|s| &s[1..]), global_of(&base));
                 Ok(Place::Path {
                     base: Box::new(base),
                     segs,
@@ -828,6 +960,14 @@ impl Lowerer {
             },
             span,
         }
+    }
+}
+
+/// The global name an expression reads, if it is a plain global name.
+fn global_of(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(NameRes::Global(g), _) => Some(g.clone()),
+        _ => None,
     }
 }
 
