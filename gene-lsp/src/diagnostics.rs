@@ -1,39 +1,68 @@
-//! Diagnostics of a document as LSP data: the reader's and resolver's errors
-//! and the warnings `gene check` reports, from the same analysis.
+//! Diagnostics of a document as LSP data, from `gene_vm::analysis::diagnostics`
+//! (the same codes `gene check` prints), and the settings that tune them.
 
-use gene_vm::check::{check_source, Severity};
+use gene_vm::analysis::diagnostics::{self as diag, DiagnosticConfig, Severity, Tag};
+use serde_json::Value;
 use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, DiagnosticTag, NumberOrString};
 
 use crate::document::{Document, Encoding};
 
-pub fn compute(doc: &Document, text: &str, enc: Encoding) -> Vec<Diagnostic> {
-    let parsed_errors = gene_vm::syntax::parse(text).errors;
-    let report = check_source("<document>", text);
-    report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let syntax = parsed_errors
-                .iter()
-                .any(|e| e.span == d.span && e.message == d.message);
-            let (severity, code, tags) = match d.severity {
-                Severity::Error if syntax => (DiagnosticSeverity::ERROR, "syntax", None),
-                Severity::Error => (DiagnosticSeverity::ERROR, "misplaced", None),
-                Severity::Warning => (
-                    DiagnosticSeverity::WARNING,
-                    "deprecated-sync-io",
-                    Some(vec![DiagnosticTag::DEPRECATED]),
-                ),
-            };
-            Diagnostic {
-                range: doc.range(d.span.start as usize, d.span.end as usize, enc),
-                severity: Some(severity),
-                code: Some(NumberOrString::String(code.into())),
-                source: Some("gene".into()),
-                message: d.message.clone(),
-                tags,
-                ..Default::default()
-            }
+pub fn compute(
+    doc: &Document,
+    text: &str,
+    enc: Encoding,
+    cfg: &DiagnosticConfig,
+) -> Vec<Diagnostic> {
+    diag::diagnostics(text, cfg)
+        .into_iter()
+        .map(|d| Diagnostic {
+            range: doc.range(d.span.start as usize, d.span.end as usize, enc),
+            severity: Some(match d.severity {
+                Severity::Error => DiagnosticSeverity::ERROR,
+                Severity::Warning => DiagnosticSeverity::WARNING,
+                Severity::Hint => DiagnosticSeverity::HINT,
+            }),
+            code: Some(NumberOrString::String(d.code.into())),
+            source: Some("gene".into()),
+            message: d.message,
+            tags: (!d.tags.is_empty()).then(|| {
+                d.tags
+                    .iter()
+                    .map(|t| match t {
+                        Tag::Deprecated => DiagnosticTag::DEPRECATED,
+                        Tag::Unnecessary => DiagnosticTag::UNNECESSARY,
+                    })
+                    .collect()
+            }),
+            ..Default::default()
         })
         .collect()
+}
+
+/// Settings as sent in `initializationOptions` or `workspace/didChangeConfiguration`:
+/// `{"diagnostics": {"disabled": ["unused-variable"], "severity": {"arity": "warning"}}}`
+/// (also accepted under a top-level `"gene"` key).
+pub fn config_from(v: &Value) -> DiagnosticConfig {
+    let v = if v.get("gene").is_some() {
+        &v["gene"]
+    } else {
+        v
+    };
+    let d = &v["diagnostics"];
+    let mut cfg = DiagnosticConfig::default();
+    for code in d["disabled"].as_array().into_iter().flatten() {
+        if let Some(c) = code.as_str() {
+            cfg = cfg.disable(c);
+        }
+    }
+    for (code, s) in d["severity"].as_object().into_iter().flatten() {
+        let s = match s.as_str() {
+            Some("error") => Severity::Error,
+            Some("warning") => Severity::Warning,
+            Some("hint") | Some("information") | Some("info") => Severity::Hint,
+            _ => continue,
+        };
+        cfg = cfg.with_severity(code, s);
+    }
+    cfg
 }

@@ -3,6 +3,7 @@
 
 mod diagnostics;
 pub mod document;
+mod features;
 pub mod server;
 
 pub use server::Backend;

@@ -7,13 +7,15 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gene_vm::analysis::{complete, format, structure};
+use gene_vm::analysis::diagnostics::DiagnosticConfig;
+use gene_vm::analysis::{complete, format, structure, tokens};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::diagnostics;
 use crate::document::{Document, Encoding};
+use crate::features::{self, Ctx};
 
 /// Edits arriving closer together than this are analysed once.
 const DEBOUNCE: Duration = Duration::from_millis(5);
@@ -24,6 +26,10 @@ struct State {
     encoding: Option<Encoding>,
     /// The client pulls diagnostics (`textDocument/diagnostic`): never push them too.
     pull: bool,
+    config: DiagnosticConfig,
+    /// The last semantic tokens sent per document (for deltas), with their result id.
+    tokens: HashMap<Uri, (String, Vec<SemanticToken>)>,
+    next_result: u64,
 }
 
 pub struct Backend {
@@ -33,10 +39,12 @@ pub struct Backend {
 
 /// A document's text, version and the negotiated encoding, copied out of the lock.
 struct Snapshot {
+    uri: Uri,
     text: String,
     version: i32,
     enc: Encoding,
     doc: Document,
+    config: DiagnosticConfig,
 }
 
 impl Backend {
@@ -52,10 +60,12 @@ impl Backend {
         let d = st.docs.get(uri)?;
         let text = d.text();
         Some(Snapshot {
+            uri: uri.clone(),
             doc: Document::new(&text, d.version),
             text,
             version: d.version,
             enc: st.encoding.unwrap_or(Encoding::Utf16),
+            config: st.config.clone(),
         })
     }
 
@@ -80,6 +90,24 @@ impl Backend {
         }
     }
 
+    /// A snapshot of the document at a position, and the byte offset there.
+    fn at(&self, p: &TextDocumentPositionParams) -> Option<(Snapshot, usize)> {
+        let s = self.snapshot(&p.text_document.uri)?;
+        let off = s.doc.offset(p.position, s.enc);
+        Some((s, off))
+    }
+
+    /// Keeps the tokens sent for a document; returns their result id.
+    fn remember_tokens(&self, uri: &Uri, data: Vec<SemanticToken>) -> String {
+        let Ok(mut st) = self.state.lock() else {
+            return String::new();
+        };
+        st.next_result += 1;
+        let id = st.next_result.to_string();
+        st.tokens.insert(uri.clone(), (id.clone(), data));
+        id
+    }
+
     fn current_version(state: &Mutex<State>, uri: &Uri) -> Option<i32> {
         state.lock().ok()?.docs.get(uri).map(|d| d.version)
     }
@@ -90,19 +118,22 @@ impl Backend {
         let client = self.client.clone();
         tokio::spawn(async move {
             tokio::time::sleep(DEBOUNCE).await;
-            let (text, enc, pull) = {
+            let (text, enc, cfg) = {
                 let Ok(st) = state.lock() else { return };
                 let Some(d) = st.docs.get(&uri) else { return };
                 if d.version != version || st.pull {
                     return;
                 }
-                (d.text(), st.encoding.unwrap_or(Encoding::Utf16), st.pull)
+                (
+                    d.text(),
+                    st.encoding.unwrap_or(Encoding::Utf16),
+                    st.config.clone(),
+                )
             };
-            let _ = pull;
             let doc = Document::new(&text, version);
-            let Ok(diags) =
-                catch_unwind(AssertUnwindSafe(|| diagnostics::compute(&doc, &text, enc)))
-            else {
+            let Ok(diags) = catch_unwind(AssertUnwindSafe(|| {
+                diagnostics::compute(&doc, &text, enc, &cfg)
+            })) else {
                 client
                     .log_message(
                         MessageType::ERROR,
@@ -135,6 +166,22 @@ fn text_edits(doc: &Document, edits: Vec<format::LineEdit>, enc: Encoding) -> Ve
         .collect()
 }
 
+impl Snapshot {
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            doc: &self.doc,
+            text: &self.text,
+            enc: self.enc,
+            uri: &self.uri,
+        }
+    }
+}
+
+/// A request the analysis declined (rename of a native...): the message is for the user.
+fn refused(msg: String) -> Error {
+    Error::invalid_params(msg)
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let general = params.capabilities.general.as_ref();
@@ -155,6 +202,9 @@ impl LanguageServer for Backend {
         if let Ok(mut st) = self.state.lock() {
             st.encoding = Some(enc);
             st.pull = pull;
+            if let Some(o) = &params.initialization_options {
+                st.config = diagnostics::config_from(o);
+            }
         }
         let caps = ServerCapabilities {
             position_encoding: Some(match enc {
@@ -193,6 +243,32 @@ impl LanguageServer for Backend {
                 ..Default::default()
             }),
             selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
+            definition_provider: Some(OneOf::Left(true)),
+            references_provider: Some(OneOf::Left(true)),
+            document_highlight_provider: Some(OneOf::Left(true)),
+            rename_provider: Some(OneOf::Right(RenameOptions {
+                prepare_provider: Some(true),
+                work_done_progress_options: Default::default(),
+            })),
+            document_symbol_provider: Some(OneOf::Left(true)),
+            semantic_tokens_provider: Some(
+                SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+                    legend: SemanticTokensLegend {
+                        token_types: tokens::TOKEN_TYPES
+                            .iter()
+                            .map(|t| SemanticTokenType::new(t))
+                            .collect(),
+                        token_modifiers: tokens::TOKEN_MODIFIERS
+                            .iter()
+                            .map(|t| SemanticTokenModifier::new(t))
+                            .collect(),
+                    },
+                    range: Some(true),
+                    full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                    ..Default::default()
+                }),
+            ),
             ..Default::default()
         };
         Ok(InitializeResult {
@@ -243,6 +319,7 @@ impl LanguageServer for Backend {
                 return;
             };
             st.docs.remove(&p.text_document.uri);
+            st.tokens.remove(&p.text_document.uri);
             st.pull
         };
         if !pull {
@@ -261,7 +338,7 @@ impl LanguageServer for Backend {
         };
         let items = self
             .guarded("diagnostics", || {
-                diagnostics::compute(&s.doc, &s.text, s.enc)
+                diagnostics::compute(&s.doc, &s.text, s.enc, &s.config)
             })
             .await?;
         Ok(DocumentDiagnosticReportResult::Report(
@@ -414,6 +491,174 @@ impl LanguageServer for Backend {
                 active_parameter: Some(g.active as u32),
             }],
         }))
+    }
+
+    async fn hover(&self, p: HoverParams) -> Result<Option<Hover>> {
+        let Some((s, off)) = self.at(&p.text_document_position_params) else {
+            return Ok(None);
+        };
+        self.guarded("hover", || features::hover(&s.ctx(), off))
+            .await
+    }
+
+    async fn goto_definition(
+        &self,
+        p: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let Some((s, off)) = self.at(&p.text_document_position_params) else {
+            return Ok(None);
+        };
+        self.guarded("definition", || features::definition(&s.ctx(), off))
+            .await
+    }
+
+    async fn references(&self, p: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let Some((s, off)) = self.at(&p.text_document_position) else {
+            return Ok(None);
+        };
+        let decl = p.context.include_declaration;
+        self.guarded("references", || features::references(&s.ctx(), off, decl))
+            .await
+            .map(Some)
+    }
+
+    async fn document_highlight(
+        &self,
+        p: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let Some((s, off)) = self.at(&p.text_document_position_params) else {
+            return Ok(None);
+        };
+        self.guarded("highlight", || features::highlights(&s.ctx(), off))
+            .await
+            .map(Some)
+    }
+
+    async fn prepare_rename(
+        &self,
+        p: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let Some((s, off)) = self.at(&p) else {
+            return Ok(None);
+        };
+        match self
+            .guarded("prepare rename", || features::prepare_rename(&s.ctx(), off))
+            .await?
+        {
+            Ok(r) => Ok(Some(r)),
+            Err(msg) => Err(refused(msg)),
+        }
+    }
+
+    async fn rename(&self, p: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let Some((s, off)) = self.at(&p.text_document_position) else {
+            return Ok(None);
+        };
+        let name = p.new_name;
+        match self
+            .guarded("rename", || features::rename(&s.ctx(), off, &name))
+            .await?
+        {
+            Ok(e) => Ok(Some(e)),
+            Err(msg) => Err(refused(msg)),
+        }
+    }
+
+    async fn document_symbol(
+        &self,
+        p: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(s) = self.snapshot(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        self.guarded("document symbols", || features::document_symbols(&s.ctx()))
+            .await
+            .map(Some)
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        p: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let Some(s) = self.snapshot(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let data = self
+            .guarded("semantic tokens", || {
+                features::semantic_tokens(&s.ctx(), None)
+            })
+            .await?;
+        let id = self.remember_tokens(&s.uri, data.clone());
+        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
+            result_id: Some(id),
+            data,
+        })))
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        p: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let Some(s) = self.snapshot(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let data = self
+            .guarded("semantic tokens", || {
+                features::semantic_tokens(&s.ctx(), None)
+            })
+            .await?;
+        let previous = self
+            .state
+            .lock()
+            .ok()
+            .and_then(|st| st.tokens.get(&s.uri).cloned())
+            .filter(|(id, _)| *id == p.previous_result_id);
+        let id = self.remember_tokens(&s.uri, data.clone());
+        Ok(Some(match previous {
+            Some((_, old)) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
+                result_id: Some(id),
+                edits: features::tokens_delta(&old, &data),
+            }),
+            None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+                result_id: Some(id),
+                data,
+            }),
+        }))
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        p: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let Some(s) = self.snapshot(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let r = p.range;
+        let data = self
+            .guarded("semantic tokens", || {
+                features::semantic_tokens(&s.ctx(), Some(r))
+            })
+            .await?;
+        Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens {
+            result_id: None,
+            data,
+        })))
+    }
+
+    async fn did_change_configuration(&self, p: DidChangeConfigurationParams) {
+        let open: Vec<(Uri, i32)> = {
+            let Ok(mut st) = self.state.lock() else {
+                return;
+            };
+            st.config = diagnostics::config_from(&p.settings);
+            st.docs
+                .iter()
+                .map(|(u, d)| (u.clone(), d.version))
+                .collect()
+        };
+        for (uri, version) in open {
+            self.schedule_diagnostics(uri, version);
+        }
     }
 
     async fn folding_range(&self, p: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {

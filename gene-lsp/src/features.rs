@@ -1,0 +1,247 @@
+//! Requests answered from one document's analysis: hover, navigation, rename,
+//! symbols, semantic tokens. Plain conversions of `gene_vm::analysis` results.
+
+use std::collections::HashMap;
+
+use gene_vm::analysis::{hover, navigate, symbols, tokens};
+use gene_vm::syntax::Span;
+use tower_lsp_server::ls_types::*;
+
+use crate::document::{Document, Encoding};
+
+pub struct Ctx<'a> {
+    pub doc: &'a Document,
+    pub text: &'a str,
+    pub enc: Encoding,
+    pub uri: &'a Uri,
+}
+
+impl Ctx<'_> {
+    fn range(&self, s: Span) -> Range {
+        self.doc.range(s.start as usize, s.end as usize, self.enc)
+    }
+    fn location(&self, s: Span) -> Location {
+        Location::new(self.uri.clone(), self.range(s))
+    }
+}
+
+pub fn hover(c: &Ctx, off: usize) -> Option<Hover> {
+    let h = hover::hover(c.text, off)?;
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: h.markdown,
+        }),
+        range: Some(c.range(h.span)),
+    })
+}
+
+pub fn definition(c: &Ctx, off: usize) -> Option<GotoDefinitionResponse> {
+    navigate::definition(c.text, off).map(|s| GotoDefinitionResponse::Scalar(c.location(s)))
+}
+
+pub fn references(c: &Ctx, off: usize, include_decl: bool) -> Vec<Location> {
+    navigate::references(c.text, off, include_decl)
+        .into_iter()
+        .map(|s| c.location(s))
+        .collect()
+}
+
+pub fn highlights(c: &Ctx, off: usize) -> Vec<DocumentHighlight> {
+    navigate::highlights(c.text, off)
+        .into_iter()
+        .map(|(s, k)| DocumentHighlight {
+            range: c.range(s),
+            kind: Some(match k {
+                navigate::HighlightKind::Read => DocumentHighlightKind::READ,
+                navigate::HighlightKind::Write => DocumentHighlightKind::WRITE,
+            }),
+        })
+        .collect()
+}
+
+pub fn prepare_rename(c: &Ctx, off: usize) -> Result<PrepareRenameResponse, String> {
+    navigate::prepare_rename(c.text, off).map(|s| PrepareRenameResponse::Range(c.range(s)))
+}
+
+pub fn rename(c: &Ctx, off: usize, new_name: &str) -> Result<WorkspaceEdit, String> {
+    let edits = navigate::rename(c.text, off, new_name)?;
+    let edits: Vec<TextEdit> = edits
+        .into_iter()
+        .map(|(s, t)| TextEdit {
+            range: c.range(s),
+            new_text: t,
+        })
+        .collect();
+    let mut changes = HashMap::new();
+    changes.insert(c.uri.clone(), edits);
+    Ok(WorkspaceEdit {
+        changes: Some(changes),
+        ..Default::default()
+    })
+}
+
+#[allow(deprecated)] // `DocumentSymbol::deprecated` has to be named.
+fn symbol(c: &Ctx, s: symbols::DocumentSymbol) -> DocumentSymbol {
+    DocumentSymbol {
+        name: s.name,
+        detail: s.detail,
+        kind: match s.kind {
+            symbols::SymbolKind::Function => SymbolKind::FUNCTION,
+            symbols::SymbolKind::Class => SymbolKind::CLASS,
+            symbols::SymbolKind::Method => SymbolKind::METHOD,
+            symbols::SymbolKind::Namespace => SymbolKind::NAMESPACE,
+            symbols::SymbolKind::Variable => SymbolKind::VARIABLE,
+        },
+        tags: None,
+        deprecated: None,
+        range: c.range(s.span),
+        selection_range: c.range(s.selection_span),
+        children: Some(s.children.into_iter().map(|ch| symbol(c, ch)).collect()),
+    }
+}
+
+pub fn document_symbols(c: &Ctx) -> DocumentSymbolResponse {
+    DocumentSymbolResponse::Nested(
+        symbols::document_symbols(c.text)
+            .into_iter()
+            .map(|s| symbol(c, s))
+            .collect(),
+    )
+}
+
+/// Semantic tokens, one per line piece (clients need not support multi-line
+/// tokens), relative-encoded; `within` limits them to a range.
+pub fn semantic_tokens(c: &Ctx, within: Option<Range>) -> Vec<SemanticToken> {
+    let (lo, hi) = match within {
+        Some(r) => (c.doc.offset(r.start, c.enc), c.doc.offset(r.end, c.enc)),
+        None => (0, c.text.len()),
+    };
+    let mut out = Vec::new();
+    let (mut prev_line, mut prev_start) = (0u32, 0u32);
+    for t in tokens::semantic_tokens(c.text) {
+        let (a, b) = (t.span.start as usize, t.span.end as usize);
+        if b <= lo || a >= hi {
+            continue;
+        }
+        let mut piece_start = a;
+        for piece in c.text.get(a..b).unwrap_or("").split_inclusive('\n') {
+            let piece_end = piece_start + piece.trim_end_matches(['\n', '\r']).len();
+            if piece_end > piece_start {
+                let p = c.doc.position(piece_start, c.enc);
+                let e = c.doc.position(piece_end, c.enc);
+                let delta_line = p.line - prev_line;
+                let delta_start = if delta_line == 0 {
+                    p.character - prev_start
+                } else {
+                    p.character
+                };
+                out.push(SemanticToken {
+                    delta_line,
+                    delta_start,
+                    length: e.character.saturating_sub(p.character),
+                    token_type: t.kind as u32,
+                    token_modifiers_bitset: t.modifiers,
+                });
+                prev_line = p.line;
+                prev_start = p.character;
+            }
+            piece_start += piece.len();
+        }
+    }
+    out
+}
+
+/// The edit turning `old` into `new` (one common-prefix/suffix splice, in integers).
+pub fn tokens_delta(old: &[SemanticToken], new: &[SemanticToken]) -> Vec<SemanticTokensEdit> {
+    let flat = |v: &[SemanticToken]| -> Vec<u32> {
+        v.iter()
+            .flat_map(|t| {
+                [
+                    t.delta_line,
+                    t.delta_start,
+                    t.length,
+                    t.token_type,
+                    t.token_modifiers_bitset,
+                ]
+            })
+            .collect()
+    };
+    let (a, b) = (flat(old), flat(new));
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count() / 5 * 5;
+    let max_suffix = (a.len() - prefix).min(b.len() - prefix);
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(max_suffix)
+        .take_while(|(x, y)| x == y)
+        .count()
+        / 5
+        * 5;
+    if prefix == a.len() && prefix == b.len() {
+        return Vec::new();
+    }
+    let inserted = &new[prefix / 5..(b.len() - suffix) / 5];
+    vec![SemanticTokensEdit {
+        start: prefix as u32,
+        delete_count: (a.len() - suffix - prefix) as u32,
+        data: Some(inserted.to_vec()),
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tok(l: u32, s: u32) -> SemanticToken {
+        SemanticToken {
+            delta_line: l,
+            delta_start: s,
+            length: 1,
+            token_type: 0,
+            token_modifiers_bitset: 0,
+        }
+    }
+
+    #[test]
+    fn delta_replaces_only_the_middle() {
+        let old = vec![tok(0, 0), tok(0, 2), tok(1, 0)];
+        let new = vec![tok(0, 0), tok(0, 3), tok(0, 1), tok(1, 0)];
+        let d = tokens_delta(&old, &new);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].start, 5);
+        assert_eq!(d[0].delete_count, 5);
+        assert_eq!(d[0].data.as_ref().map(|v| v.len()), Some(2));
+        // Applying it gives the new tokens.
+        let mut flat: Vec<SemanticToken> = old.clone();
+        let s = d[0].start as usize / 5;
+        flat.splice(
+            s..s + d[0].delete_count as usize / 5,
+            d[0].data.clone().unwrap(),
+        );
+        assert_eq!(flat, new);
+        assert!(tokens_delta(&new, &new).is_empty());
+    }
+
+    #[test]
+    fn multi_line_strings_become_one_token_per_line() {
+        let text = "(var s \"a\nbc\")\n";
+        let doc = Document::new(text, 1);
+        let uri: Uri = "file:///t.gene".parse().unwrap();
+        let c = Ctx {
+            doc: &doc,
+            text,
+            enc: Encoding::Utf16,
+            uri: &uri,
+        };
+        let toks = semantic_tokens(&c, None);
+        let strings: Vec<&SemanticToken> = toks
+            .iter()
+            .filter(|t| t.token_type == tokens::TokenType::String as u32)
+            .collect();
+        assert_eq!(strings.len(), 2);
+        assert_eq!(strings[1].delta_line, 1);
+        assert_eq!(strings[1].length, 3);
+    }
+}
