@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use gene_vm::analysis::{hover, navigate, symbols, tokens};
+use gene_vm::analysis::diagnostics::DiagnosticConfig;
+use gene_vm::analysis::{actions, hover, navigate, symbols, tokens};
 use gene_vm::syntax::Span;
 use tower_lsp_server::ls_types::*;
 
@@ -34,6 +35,51 @@ pub fn hover(c: &Ctx, off: usize) -> Option<Hover> {
         }),
         range: Some(c.range(h.span)),
     })
+}
+
+/// Quick fixes for the diagnostics in the range, and the refactors.
+pub fn code_actions(c: &Ctx, range: Range, cfg: &DiagnosticConfig) -> Vec<CodeActionOrCommand> {
+    let (a, b) = (
+        c.doc.offset(range.start, c.enc),
+        c.doc.offset(range.end, c.enc),
+    );
+    actions::code_actions(c.text, a, b, cfg)
+        .into_iter()
+        .map(|act| {
+            let edits: Vec<TextEdit> = act
+                .edits
+                .iter()
+                .map(|(s, t)| TextEdit {
+                    range: c.range(*s),
+                    new_text: t.clone(),
+                })
+                .collect();
+            let mut changes = HashMap::new();
+            changes.insert(c.uri.clone(), edits);
+            CodeActionOrCommand::CodeAction(CodeAction {
+                title: act.title,
+                kind: Some(match act.kind {
+                    actions::ActionKind::QuickFix => CodeActionKind::QUICKFIX,
+                    actions::ActionKind::RefactorRewrite => CodeActionKind::REFACTOR_REWRITE,
+                    actions::ActionKind::RefactorExtract => CodeActionKind::REFACTOR_EXTRACT,
+                }),
+                diagnostics: act.fixes.map(|(code, span)| {
+                    vec![Diagnostic {
+                        range: c.range(span),
+                        code: Some(NumberOrString::String(code.into())),
+                        source: Some("gene".into()),
+                        ..Default::default()
+                    }]
+                }),
+                edit: Some(WorkspaceEdit {
+                    changes: Some(changes),
+                    ..Default::default()
+                }),
+                is_preferred: Some(act.kind == actions::ActionKind::QuickFix),
+                ..Default::default()
+            })
+        })
+        .collect()
 }
 
 pub fn definition(c: &Ctx, off: usize) -> Option<GotoDefinitionResponse> {

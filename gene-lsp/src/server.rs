@@ -244,6 +244,14 @@ impl LanguageServer for Backend {
             }),
             selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    CodeActionKind::QUICKFIX,
+                    CodeActionKind::REFACTOR_REWRITE,
+                    CodeActionKind::REFACTOR_EXTRACT,
+                ]),
+                ..Default::default()
+            })),
             definition_provider: Some(OneOf::Left(true)),
             references_provider: Some(OneOf::Left(true)),
             document_highlight_provider: Some(OneOf::Left(true)),
@@ -491,6 +499,18 @@ impl LanguageServer for Backend {
                 active_parameter: Some(g.active as u32),
             }],
         }))
+    }
+
+    async fn code_action(&self, p: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let Some(s) = self.snapshot(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let range = p.range;
+        self.guarded("code actions", || {
+            features::code_actions(&s.ctx(), range, &s.config)
+        })
+        .await
+        .map(Some)
     }
 
     async fn hover(&self, p: HoverParams) -> Result<Option<Hover>> {

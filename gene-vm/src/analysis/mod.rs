@@ -7,6 +7,7 @@
 //! the natives table as data (ARCHITECTURE.md invariant 7). The command line and the
 //! editor call the same functions, so they never disagree.
 
+pub mod actions;
 pub mod complete;
 pub mod diagnostics;
 pub mod format;

@@ -58,10 +58,10 @@ pub struct Token {
 }
 
 const KEYWORDS: &[&str] = &[
-    "var", "fn", "if", "else", "elif", "then", "for", "in", "while", "loop", "break",
-    "continue", "return", "try", "catch", "finally", "throw", "class", "method", "ctor",
-    "ns", "async", "await", "do", "case", "when", "new", "self", "true", "false", "nil",
-    "void", "import", "macro", "yield",
+    "var", "fn", "if", "else", "elif", "then", "for", "in", "while", "loop", "break", "continue",
+    "return", "try", "catch", "finally", "throw", "class", "method", "ctor", "ns", "async",
+    "await", "do", "case", "when", "new", "self", "true", "false", "nil", "void", "import",
+    "macro", "yield",
 ];
 
 struct Natives {
