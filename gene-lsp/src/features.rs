@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use gene_vm::analysis::diagnostics::DiagnosticConfig;
-use gene_vm::analysis::{actions, hover, navigate, symbols, tokens};
+use gene_vm::analysis::{actions, hints, hover, navigate, symbols, tokens};
 use gene_vm::syntax::Span;
 use tower_lsp_server::ls_types::*;
 
@@ -78,6 +78,29 @@ pub fn code_actions(c: &Ctx, range: Range, cfg: &DiagnosticConfig) -> Vec<CodeAc
                 is_preferred: Some(act.kind == actions::ActionKind::QuickFix),
                 ..Default::default()
             })
+        })
+        .collect()
+}
+
+pub fn inlay_hints(c: &Ctx, range: Range) -> Vec<InlayHint> {
+    let (a, b) = (
+        c.doc.offset(range.start, c.enc),
+        c.doc.offset(range.end, c.enc),
+    );
+    hints::inlay_hints(c.text, a, b)
+        .into_iter()
+        .map(|h| InlayHint {
+            position: c.doc.position(h.offset, c.enc),
+            padding_right: Some(h.kind == hints::HintKind::Parameter),
+            padding_left: Some(h.kind == hints::HintKind::Future),
+            kind: Some(match h.kind {
+                hints::HintKind::Parameter => InlayHintKind::PARAMETER,
+                hints::HintKind::Future => InlayHintKind::TYPE,
+            }),
+            label: InlayHintLabel::String(h.label),
+            text_edits: None,
+            tooltip: None,
+            data: None,
         })
         .collect()
 }

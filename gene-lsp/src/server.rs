@@ -244,6 +244,7 @@ impl LanguageServer for Backend {
             }),
             selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
+            inlay_hint_provider: Some(OneOf::Left(true)),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![
                     CodeActionKind::QUICKFIX,
@@ -511,6 +512,16 @@ impl LanguageServer for Backend {
         })
         .await
         .map(Some)
+    }
+
+    async fn inlay_hint(&self, p: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let Some(s) = self.snapshot(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let range = p.range;
+        self.guarded("inlay hints", || features::inlay_hints(&s.ctx(), range))
+            .await
+            .map(Some)
     }
 
     async fn hover(&self, p: HoverParams) -> Result<Option<Hover>> {

@@ -11,6 +11,7 @@ pub mod actions;
 pub mod complete;
 pub mod diagnostics;
 pub mod format;
+pub mod hints;
 pub mod hover;
 pub mod line_index;
 pub mod model;
