@@ -5,5 +5,6 @@ mod diagnostics;
 pub mod document;
 mod features;
 pub mod server;
+pub mod workspace;
 
 pub use server::Backend;

@@ -16,6 +16,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::diagnostics;
 use crate::document::{Document, Encoding};
 use crate::features::{self, Ctx};
+use crate::workspace::{gene_files, Index};
 
 /// Edits arriving closer together than this are analysed once.
 const DEBOUNCE: Duration = Duration::from_millis(5);
@@ -30,11 +31,15 @@ struct State {
     /// The last semantic tokens sent per document (for deltas), with their result id.
     tokens: HashMap<Uri, (String, Vec<SemanticToken>)>,
     next_result: u64,
+    /// Workspace folders to index, and whether the client can watch files for us.
+    roots: Vec<std::path::PathBuf>,
+    watch: bool,
 }
 
 pub struct Backend {
     client: Client,
     state: Arc<Mutex<State>>,
+    index: Arc<Mutex<Index>>,
 }
 
 /// A document's text, version and the negotiated encoding, copied out of the lock.
@@ -52,6 +57,7 @@ impl Backend {
         Backend {
             client,
             state: Arc::new(Mutex::new(State::default())),
+            index: Arc::new(Mutex::new(Index::default())),
         }
     }
 
@@ -116,8 +122,21 @@ impl Backend {
     fn schedule_diagnostics(&self, uri: Uri, version: i32) {
         let state = self.state.clone();
         let client = self.client.clone();
+        let index = self.index.clone();
         tokio::spawn(async move {
             tokio::time::sleep(DEBOUNCE).await;
+            // Keep the workspace index current (it is fine if a newer edit follows).
+            let current = state.lock().ok().and_then(|st| {
+                let d = st.docs.get(&uri)?;
+                (d.version == version).then(|| (d.text(), st.encoding.unwrap_or(Encoding::Utf16)))
+            });
+            if let Some((text, enc)) = current {
+                let _ = catch_unwind(AssertUnwindSafe(|| {
+                    if let Ok(mut ix) = index.lock() {
+                        ix.update(&uri, &text, enc);
+                    }
+                }));
+            }
             let (text, enc, cfg) = {
                 let Ok(st) = state.lock() else { return };
                 let Some(d) = st.docs.get(&uri) else { return };
@@ -205,6 +224,22 @@ impl LanguageServer for Backend {
             if let Some(o) = &params.initialization_options {
                 st.config = diagnostics::config_from(o);
             }
+            #[allow(deprecated)] // `root_uri` is the fallback for clients without folders.
+            let roots: Vec<Uri> = match &params.workspace_folders {
+                Some(f) if !f.is_empty() => f.iter().map(|w| w.uri.clone()).collect(),
+                _ => params.root_uri.iter().cloned().collect(),
+            };
+            st.roots = roots
+                .iter()
+                .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
+                .collect();
+            st.watch = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false);
         }
         let caps = ServerCapabilities {
             position_encoding: Some(match enc {
@@ -261,6 +296,7 @@ impl LanguageServer for Backend {
                 work_done_progress_options: Default::default(),
             })),
             document_symbol_provider: Some(OneOf::Left(true)),
+            workspace_symbol_provider: Some(OneOf::Left(true)),
             semantic_tokens_provider: Some(
                 SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
                     legend: SemanticTokensLegend {
@@ -288,6 +324,109 @@ impl LanguageServer for Backend {
             }),
             ..Default::default()
         })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let (roots, enc, watch) = match self.state.lock() {
+            Ok(st) => (
+                st.roots.clone(),
+                st.encoding.unwrap_or(Encoding::Utf16),
+                st.watch,
+            ),
+            Err(_) => return,
+        };
+        if watch {
+            let opts = DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/*.gene".into()),
+                    kind: None,
+                }],
+            };
+            let reg = Registration {
+                id: "gene-files".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(opts).ok(),
+            };
+            let _ = self.client.register_capability(vec![reg]).await;
+        }
+        let index = self.index.clone();
+        let client = self.client.clone();
+        // Index the workspace off the request path.
+        tokio::task::spawn_blocking(move || {
+            let mut n = 0;
+            for root in roots {
+                for path in gene_files(&root) {
+                    let (Ok(text), Some(uri)) =
+                        (std::fs::read_to_string(&path), Uri::from_file_path(&path))
+                    else {
+                        continue;
+                    };
+                    let _ = catch_unwind(AssertUnwindSafe(|| {
+                        if let Ok(mut ix) = index.lock() {
+                            ix.update(&uri, &text, enc);
+                        }
+                    }));
+                    n += 1;
+                }
+            }
+            n
+        })
+        .await
+        .map(|n| {
+            let c = client.clone();
+            tokio::spawn(async move {
+                c.log_message(MessageType::INFO, format!("gene-lsp: indexed {n} files"))
+                    .await;
+            })
+        })
+        .ok();
+    }
+
+    async fn symbol(&self, p: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let index = self.index.clone();
+        let found = self
+            .guarded("workspace symbols", || {
+                index
+                    .lock()
+                    .map(|ix| ix.query(&p.query))
+                    .unwrap_or_default()
+            })
+            .await?;
+        Ok(Some(WorkspaceSymbolResponse::Flat(found)))
+    }
+
+    async fn did_change_watched_files(&self, p: DidChangeWatchedFilesParams) {
+        let enc = self
+            .state
+            .lock()
+            .map(|st| st.encoding.unwrap_or(Encoding::Utf16))
+            .unwrap_or(Encoding::Utf16);
+        for ev in p.changes {
+            // Open documents are indexed from their editor text.
+            let open = self
+                .state
+                .lock()
+                .map(|st| st.docs.contains_key(&ev.uri))
+                .unwrap_or(false);
+            if open {
+                continue;
+            }
+            let Ok(mut ix) = self.index.lock() else {
+                return;
+            };
+            if ev.typ == FileChangeType::DELETED {
+                ix.remove(&ev.uri);
+                continue;
+            }
+            let text = ev
+                .uri
+                .to_file_path()
+                .and_then(|p| std::fs::read_to_string(p.as_ref()).ok());
+            match text {
+                Some(t) => ix.update(&ev.uri, &t, enc),
+                None => ix.remove(&ev.uri),
+            }
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
