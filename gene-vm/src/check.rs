@@ -2,8 +2,8 @@
 //! printed with source snippets, without running anything.
 
 use crate::analysis::diagnostics::{self, DiagnosticConfig};
+use crate::syntax::render_snippet;
 use crate::syntax::{self, Span};
-use crate::vm::render_snippet;
 
 pub use crate::analysis::diagnostics::Severity;
 

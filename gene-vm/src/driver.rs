@@ -5,10 +5,11 @@ use std::rc::Rc;
 
 use crate::compile::lower::LowerOptions;
 use crate::compile::FileId;
+use crate::syntax::render_snippet;
 use crate::syntax::SyntaxError;
 use crate::vm::error::Throw;
 use crate::vm::value::{Namespace, Scope, Value};
-use crate::vm::{render_snippet, Vm};
+use crate::vm::Vm;
 
 pub enum RunError {
     /// Reader or compile errors (the program did not start).

@@ -414,7 +414,7 @@ fn cmd_fmt(args: Vec<String>) -> i32 {
                 let mut out = format!("Error: cannot format {name}: it has syntax errors\n");
                 for err in &e.errors {
                     out.push_str(&format!("Error: {}\n", err.message));
-                    out.push_str(&gene_vm::vm::render_snippet(name, &text, err.span));
+                    out.push_str(&gene_vm::syntax::render_snippet(name, &text, err.span));
                 }
                 eprint!("{out}");
                 failed = true;

@@ -2,7 +2,9 @@
 //! This module knows nothing of the VM (architecture invariant 1).
 
 mod reader;
+mod snippet;
 pub mod tree;
 
 pub use reader::{parse, MAX_NESTING};
+pub use snippet::render_snippet;
 pub use tree::*;
