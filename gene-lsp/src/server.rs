@@ -118,53 +118,54 @@ impl Backend {
         state.lock().ok()?.docs.get(uri).map(|d| d.version)
     }
 
-    /// Publishes diagnostics after a short quiet period, if the document did not change.
+    /// After a short quiet period, if the document did not change: publishes its
+    /// diagnostics (unless the client pulls them), then updates the workspace index.
     fn schedule_diagnostics(&self, uri: Uri, version: i32) {
         let state = self.state.clone();
         let client = self.client.clone();
         let index = self.index.clone();
         tokio::spawn(async move {
             tokio::time::sleep(DEBOUNCE).await;
-            // Keep the workspace index current (it is fine if a newer edit follows).
-            let current = state.lock().ok().and_then(|st| {
-                let d = st.docs.get(&uri)?;
-                (d.version == version).then(|| (d.text(), st.encoding.unwrap_or(Encoding::Utf16)))
-            });
-            if let Some((text, enc)) = current {
-                let _ = catch_unwind(AssertUnwindSafe(|| {
-                    if let Ok(mut ix) = index.lock() {
-                        ix.update(&uri, &text, enc);
-                    }
-                }));
-            }
-            let (text, enc, cfg) = {
+            let (text, enc, cfg, pull) = {
                 let Ok(st) = state.lock() else { return };
                 let Some(d) = st.docs.get(&uri) else { return };
-                if d.version != version || st.pull {
+                if d.version != version {
                     return;
                 }
                 (
                     d.text(),
                     st.encoding.unwrap_or(Encoding::Utf16),
                     st.config.clone(),
+                    st.pull,
                 )
             };
-            let doc = Document::new(&text, version);
-            let Ok(diags) = catch_unwind(AssertUnwindSafe(|| {
-                diagnostics::compute(&doc, &text, enc, &cfg)
-            })) else {
-                client
-                    .log_message(
-                        MessageType::ERROR,
-                        "gene-lsp: internal error in diagnostics",
-                    )
-                    .await;
-                return;
-            };
-            // Only for the version it was computed from.
-            if Self::current_version(&state, &uri) == Some(version) {
-                client.publish_diagnostics(uri, diags, Some(version)).await;
+            if !pull {
+                let doc = Document::new(&text, version);
+                match catch_unwind(AssertUnwindSafe(|| {
+                    diagnostics::compute(&doc, &text, enc, &cfg)
+                })) {
+                    // Only for the version it was computed from.
+                    Ok(diags) if Self::current_version(&state, &uri) == Some(version) => {
+                        client
+                            .publish_diagnostics(uri.clone(), diags, Some(version))
+                            .await;
+                    }
+                    Ok(_) => return,
+                    Err(_) => {
+                        client
+                            .log_message(
+                                MessageType::ERROR,
+                                "gene-lsp: internal error in diagnostics",
+                            )
+                            .await;
+                    }
+                }
             }
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                if let Ok(mut ix) = index.lock() {
+                    ix.update(&uri, &text, enc);
+                }
+            }));
         });
     }
 }
@@ -524,7 +525,12 @@ impl LanguageServer for Backend {
         let Some(s) = self.snapshot(&p.text_document.uri) else {
             return Ok(None);
         };
-        let (a, b) = (p.range.start.line as usize, p.range.end.line as usize);
+        let (a, mut b) = (p.range.start.line as usize, p.range.end.line as usize);
+        // The end is exclusive: a range ending at the start of a line (a selection of
+        // whole lines) does not include that line.
+        if p.range.end.character == 0 && b > a {
+            b -= 1;
+        }
         let out = self
             .guarded("range formatting", || format::format_range(&s.text, a, b))
             .await?;

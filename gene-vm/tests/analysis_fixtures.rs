@@ -7,13 +7,22 @@
 //! each result range wrapped in `⟦...⟧`.
 //!
 //! Directives in comments: `# rename-to: NAME` (rename fixtures).
+//!
+//! Whole-file features (semantic tokens, folding, inlay hints without markers)
+//! take no marker; code actions and inlay hints take a cursor or a `$0...$0`
+//! range; completion, signature help and selection take a cursor.
 
 use std::path::Path;
 
+use gene_vm::analysis::actions::{self, ActionKind};
+use gene_vm::analysis::complete::{self, EntryKind};
 use gene_vm::analysis::diagnostics::{diagnostics, DiagnosticConfig, Severity};
+use gene_vm::analysis::hints::{self, HintKind};
 use gene_vm::analysis::model::Analysis;
 use gene_vm::analysis::navigate::HighlightKind;
+use gene_vm::analysis::structure::{self, FoldKind};
 use gene_vm::analysis::symbols::DocumentSymbol;
+use gene_vm::analysis::tokens::{self, TokenType};
 use gene_vm::syntax::{line_col, Span};
 
 struct Fixture {
@@ -320,6 +329,255 @@ fn hover_fixtures() {
             None => "no hover\n".to_string(),
         };
         snapshot("hover", &f.name, out);
+    }
+}
+
+#[test]
+fn completion_fixtures() {
+    for f in fixtures("completion") {
+        let at = cursor(&f);
+        let entries = complete::completions(&f.text, at);
+        let mut out = format!("{} entries\n", entries.len());
+        for e in &entries {
+            let kind = match e.kind {
+                EntryKind::Variable => "variable",
+                EntryKind::Parameter => "parameter",
+                EntryKind::Function => "function",
+                EntryKind::Class => "class",
+                EntryKind::Namespace => "namespace",
+                EntryKind::Keyword => "keyword",
+                EntryKind::Method => "method",
+            };
+            out.push_str(&format!("{kind} {}", e.label));
+            if let Some(d) = &e.detail {
+                out.push_str(&format!(" — {d}"));
+            }
+            if e.deprecated {
+                out.push_str(" [deprecated]");
+            }
+            if let Some(i) = &e.insert {
+                let what = if e.snippet { "snippet" } else { "insert" };
+                out.push_str(&format!("\n    {what}: {i:?}"));
+            }
+            out.push('\n');
+        }
+        // What resolve adds to the first entry that has documentation.
+        if let Some((label, doc)) = entries
+            .iter()
+            .find_map(|e| complete::documentation(&e.label).map(|d| (&e.label, d)))
+        {
+            out.push_str(&format!("resolve {label}:\n{doc}\n"));
+        }
+        out.push_str("---\n");
+        out.push_str(&marked_at(&f.text, &[], Some(at)));
+        snapshot("completion", &f.name, out);
+    }
+}
+
+#[test]
+fn signature_help_fixtures() {
+    for f in fixtures("signature_help") {
+        let at = cursor(&f);
+        let mut out = match complete::signature_help(&f.text, at) {
+            Some(s) => {
+                let params: Vec<String> = s
+                    .params
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        if i == s.active {
+                            format!("<{p}>")
+                        } else {
+                            p.clone()
+                        }
+                    })
+                    .collect();
+                let doc = s
+                    .doc
+                    .as_deref()
+                    .map(|d| format!("doc: {d}\n"))
+                    .unwrap_or_default();
+                format!(
+                    "signature: {}\nparams: {}\nactive: {}\n{doc}",
+                    s.label,
+                    params.join(" "),
+                    s.active
+                )
+            }
+            None => "no signature\n".to_string(),
+        };
+        out.push_str("---\n");
+        out.push_str(&marked_at(&f.text, &[], Some(at)));
+        snapshot("signature_help", &f.name, out);
+    }
+}
+
+fn token_type(t: TokenType) -> &'static str {
+    tokens::TOKEN_TYPES[t as usize]
+}
+
+fn token_modifiers(bits: u32) -> String {
+    let names: Vec<&str> = tokens::TOKEN_MODIFIERS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| bits & (1 << i) != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", names.join(" "))
+    }
+}
+
+#[test]
+fn semantic_tokens_fixtures() {
+    for f in fixtures("semantic_tokens") {
+        assert!(f.markers.is_empty(), "{}: no markers", f.name);
+        let toks = tokens::semantic_tokens(&f.text);
+        let mut out = String::new();
+        for t in &toks {
+            out.push_str(&format!(
+                "{} {}{} `{}`\n",
+                range(&f.text, t.span),
+                token_type(t.kind),
+                token_modifiers(t.modifiers),
+                covered(&f.text, t.span)
+            ));
+        }
+        // Sorted and disjoint, as the LSP encoding needs.
+        for w in toks.windows(2) {
+            assert!(
+                w[0].span.end <= w[1].span.start,
+                "{}: overlapping tokens",
+                f.name
+            );
+        }
+        out.push_str("---\n");
+        out.push_str(&marked(
+            &f.text,
+            &toks.iter().map(|t| t.span).collect::<Vec<_>>(),
+        ));
+        snapshot("semantic_tokens", &f.name, out);
+    }
+}
+
+#[test]
+fn folding_fixtures() {
+    for f in fixtures("folding") {
+        assert!(f.markers.is_empty(), "{}: no markers", f.name);
+        let lines: Vec<&str> = f.text.split('\n').collect();
+        let mut out = String::new();
+        for fold in structure::folding_ranges(&f.text) {
+            let kind = match fold.kind {
+                FoldKind::Region => "region",
+                FoldKind::Comment => "comment",
+            };
+            out.push_str(&format!(
+                "{kind} lines {}-{}: `{}` … `{}`\n",
+                fold.start_line + 1,
+                fold.end_line + 1,
+                lines.get(fold.start_line).unwrap_or(&"?").trim(),
+                lines.get(fold.end_line).unwrap_or(&"?").trim()
+            ));
+        }
+        out.push_str("---\n");
+        for (i, l) in f.text.lines().enumerate() {
+            out.push_str(&format!("{:>2} {l}\n", i + 1));
+        }
+        snapshot("folding", &f.name, out);
+    }
+}
+
+#[test]
+fn selection_fixtures() {
+    for f in fixtures("selection") {
+        let at = cursor(&f);
+        let spans = structure::selection_ranges(&f.text, at);
+        // Each range contains the one before it.
+        for w in spans.windows(2) {
+            assert!(
+                w[1].start <= w[0].start && w[0].end <= w[1].end,
+                "{}: not nested",
+                f.name
+            );
+        }
+        let mut out = span_lines(&f.text, &spans);
+        out.push_str("---\n");
+        out.push_str(&marked_at(&f.text, &spans[..spans.len().min(1)], Some(at)));
+        snapshot("selection", &f.name, out);
+    }
+}
+
+#[test]
+fn code_actions_fixtures() {
+    for f in fixtures("code_actions") {
+        let (a, b) = match f.markers.as_slice() {
+            [a] => (*a, *a),
+            [a, b] => (*a, *b),
+            _ => panic!("{}: a $0 cursor or a $0...$0 range", f.name),
+        };
+        let acts = actions::code_actions(&f.text, a, b, &DiagnosticConfig::default());
+        let mut out = format!("{} actions\n", acts.len());
+        for act in &acts {
+            let kind = match act.kind {
+                ActionKind::QuickFix => "quickfix",
+                ActionKind::RefactorRewrite => "refactor.rewrite",
+                ActionKind::RefactorExtract => "refactor.extract",
+            };
+            out.push_str(&format!("=== {kind}: {}\n", act.title));
+            if let Some((code, span)) = act.fixes {
+                out.push_str(&format!(
+                    "fixes {code} at {} `{}`\n",
+                    range(&f.text, span),
+                    covered(&f.text, span)
+                ));
+            }
+            out.push_str(&actions::apply(&f.text, &act.edits));
+        }
+        out.push_str("---\n");
+        let sel = [Span::new(a, b)];
+        out.push_str(&marked(&f.text, if a < b { &sel } else { &[] }));
+        snapshot("code_actions", &f.name, out);
+    }
+}
+
+#[test]
+fn inlay_hints_fixtures() {
+    for f in fixtures("inlay_hints") {
+        let (a, b) = match f.markers.as_slice() {
+            [] => (0, f.text.len()),
+            [a, b] => (*a, *b),
+            _ => panic!("{}: no marker or a $0...$0 range", f.name),
+        };
+        let hs = hints::inlay_hints(&f.text, a, b);
+        let mut out = String::new();
+        for h in &hs {
+            let kind = match h.kind {
+                HintKind::Parameter => "parameter",
+                HintKind::Future => "future",
+            };
+            out.push_str(&format!(
+                "{} {kind} `{}`\n",
+                pos(&f.text, h.offset as u32),
+                h.label
+            ));
+        }
+        out.push_str("---\n");
+        // The source as an editor shows it, hints in `⟨ ⟩`.
+        let mut shown = String::new();
+        let mut at = 0;
+        for h in &hs {
+            shown.push_str(&f.text[at..h.offset]);
+            at = h.offset;
+            match h.kind {
+                HintKind::Parameter => shown.push_str(&format!("⟨{}⟩ ", h.label)),
+                HintKind::Future => shown.push_str(&format!(" ⟨{}⟩", h.label)),
+            }
+        }
+        shown.push_str(&f.text[at..]);
+        out.push_str(&shown);
+        snapshot("inlay_hints", &f.name, out);
     }
 }
 

@@ -343,10 +343,14 @@ impl Analysis {
             }
             _ => return None,
         };
-        let occ = self
-            .unit
-            .occurrences
+        // Occurrences sorted by start: only those starting here can match.
+        let from = self
+            .by_pos
+            .partition_point(|i| self.unit.occurrences[*i].span.start < occ_span.start);
+        let occ = self.by_pos[from..]
             .iter()
+            .map(|i| &self.unit.occurrences[*i])
+            .take_while(|o| o.span.start == occ_span.start)
             .find(|o| o.span == occ_span && matches!(o.target, OccTarget::Global(_)))?;
         Some(self.key(occ))
     }
