@@ -1,10 +1,14 @@
 //! Requests answered from one document's analysis: hover, navigation, rename,
 //! symbols, semantic tokens. Plain conversions of `gene_vm::analysis` results.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
+
+use gene_vm::analysis::model::Analysis;
 
 use gene_vm::analysis::diagnostics::DiagnosticConfig;
-use gene_vm::analysis::{actions, hints, hover, navigate, symbols, tokens};
+use gene_vm::analysis::{actions, hints, navigate, symbols, tokens};
 use gene_vm::syntax::Span;
 use tower_lsp_server::ls_types::*;
 
@@ -15,9 +19,32 @@ pub struct Ctx<'a> {
     pub text: &'a str,
     pub enc: Encoding,
     pub uri: &'a Uri,
+    pub version: i32,
+}
+
+thread_local! {
+    /// The last analysis built on this worker thread, by document and version:
+    /// hovers and navigation between two edits reuse it.
+    static LAST: RefCell<Option<(Uri, i32, Rc<Analysis>)>> = const { RefCell::new(None) };
 }
 
 impl Ctx<'_> {
+    /// The document's analysis (parsed and resolved once per version and thread).
+    fn analysis(&self) -> Rc<Analysis> {
+        let hit = LAST.with(|l| {
+            l.borrow()
+                .as_ref()
+                .filter(|(u, v, _)| u == self.uri && *v == self.version)
+                .map(|(_, _, a)| a.clone())
+        });
+        if let Some(a) = hit {
+            return a;
+        }
+        let a = Rc::new(Analysis::new(self.text));
+        LAST.with(|l| *l.borrow_mut() = Some((self.uri.clone(), self.version, a.clone())));
+        a
+    }
+
     fn range(&self, s: Span) -> Range {
         self.doc.range(s.start as usize, s.end as usize, self.enc)
     }
@@ -27,7 +54,7 @@ impl Ctx<'_> {
 }
 
 pub fn hover(c: &Ctx, off: usize) -> Option<Hover> {
-    let h = hover::hover(c.text, off)?;
+    let h = c.analysis().hover(off)?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
@@ -106,18 +133,22 @@ pub fn inlay_hints(c: &Ctx, range: Range) -> Vec<InlayHint> {
 }
 
 pub fn definition(c: &Ctx, off: usize) -> Option<GotoDefinitionResponse> {
-    navigate::definition(c.text, off).map(|s| GotoDefinitionResponse::Scalar(c.location(s)))
+    c.analysis()
+        .definition(off)
+        .map(|s| GotoDefinitionResponse::Scalar(c.location(s)))
 }
 
 pub fn references(c: &Ctx, off: usize, include_decl: bool) -> Vec<Location> {
-    navigate::references(c.text, off, include_decl)
+    c.analysis()
+        .references(off, include_decl)
         .into_iter()
         .map(|s| c.location(s))
         .collect()
 }
 
 pub fn highlights(c: &Ctx, off: usize) -> Vec<DocumentHighlight> {
-    navigate::highlights(c.text, off)
+    c.analysis()
+        .highlights(off)
         .into_iter()
         .map(|(s, k)| DocumentHighlight {
             range: c.range(s),
@@ -130,11 +161,13 @@ pub fn highlights(c: &Ctx, off: usize) -> Vec<DocumentHighlight> {
 }
 
 pub fn prepare_rename(c: &Ctx, off: usize) -> Result<PrepareRenameResponse, String> {
-    navigate::prepare_rename(c.text, off).map(|s| PrepareRenameResponse::Range(c.range(s)))
+    c.analysis()
+        .prepare_rename(off)
+        .map(|s| PrepareRenameResponse::Range(c.range(s)))
 }
 
 pub fn rename(c: &Ctx, off: usize, new_name: &str) -> Result<WorkspaceEdit, String> {
-    let edits = navigate::rename(c.text, off, new_name)?;
+    let edits = c.analysis().rename(off, new_name)?;
     let edits: Vec<TextEdit> = edits
         .into_iter()
         .map(|(s, t)| TextEdit {
@@ -172,7 +205,8 @@ fn symbol(c: &Ctx, s: symbols::DocumentSymbol) -> DocumentSymbol {
 
 pub fn document_symbols(c: &Ctx) -> DocumentSymbolResponse {
     DocumentSymbolResponse::Nested(
-        symbols::document_symbols(c.text)
+        c.analysis()
+            .document_symbols()
             .into_iter()
             .map(|s| symbol(c, s))
             .collect(),
@@ -303,6 +337,7 @@ mod tests {
             text,
             enc: Encoding::Utf16,
             uri: &uri,
+            version: 1,
         };
         let toks = semantic_tokens(&c, None);
         let strings: Vec<&SemanticToken> = toks

@@ -193,8 +193,47 @@ impl Snapshot {
             text: &self.text,
             enc: self.enc,
             uri: &self.uri,
+            version: self.version,
         }
     }
+}
+
+/// Each parameter as offsets into the signature label (UTF-16, as the protocol
+/// says), found in order after the callee's name: a plain-string label is
+/// searched for by clients, and Neovim's first match of `a` in `(fn add [a b])`
+/// is inside `add`.
+fn parameter_labels(label: &str, params: Vec<String>) -> Vec<ParameterLabel> {
+    let mut from = label
+        .find('[')
+        .map(|i| i + 1)
+        .or_else(|| label.find(' ').map(|i| i + 1))
+        .unwrap_or(0);
+    let utf16 = |b: usize| label[..b].encode_utf16().count() as u32;
+    params
+        .into_iter()
+        .map(|p| {
+            let found = label.get(from..).and_then(|rest| {
+                // A whole word: not the `a` of `ab`.
+                rest.match_indices(p.as_str())
+                    .map(|(i, _)| from + i)
+                    .find(|&i| {
+                        let before = label[..i].chars().next_back();
+                        let after = label[i + p.len()..].chars().next();
+                        let boundary = |c: Option<char>| {
+                            c.is_none_or(|c| c.is_whitespace() || "[]()".contains(c))
+                        };
+                        boundary(before) && boundary(after)
+                    })
+            });
+            match found {
+                Some(i) => {
+                    from = i + p.len();
+                    ParameterLabel::LabelOffsets([utf16(i), utf16(i + p.len())])
+                }
+                None => ParameterLabel::Simple(p),
+            }
+        })
+        .collect()
 }
 
 /// A request the analysis declined (rename of a native...): the message is for the user.
@@ -627,23 +666,24 @@ impl LanguageServer for Backend {
         let sig = self
             .guarded("signature help", || complete::signature_help(&s.text, off))
             .await?;
-        Ok(sig.map(|g| SignatureHelp {
-            active_signature: Some(0),
-            active_parameter: Some(g.active as u32),
-            signatures: vec![SignatureInformation {
-                label: g.label,
-                documentation: g.doc.map(Documentation::String),
-                parameters: Some(
-                    g.params
-                        .into_iter()
-                        .map(|p| ParameterInformation {
-                            label: ParameterLabel::Simple(p),
-                            documentation: None,
-                        })
-                        .collect(),
-                ),
+        Ok(sig.map(|g| {
+            let parameters = parameter_labels(&g.label, g.params)
+                .into_iter()
+                .map(|label| ParameterInformation {
+                    label,
+                    documentation: None,
+                })
+                .collect();
+            SignatureHelp {
+                active_signature: Some(0),
                 active_parameter: Some(g.active as u32),
-            }],
+                signatures: vec![SignatureInformation {
+                    label: g.label,
+                    documentation: g.doc.map(Documentation::String),
+                    parameters: Some(parameters),
+                    active_parameter: Some(g.active as u32),
+                }],
+            }
         }))
     }
 
