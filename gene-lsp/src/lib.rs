@@ -5,6 +5,8 @@ mod diagnostics;
 pub mod document;
 mod features;
 pub mod server;
+pub mod transport;
 pub mod workspace;
 
 pub use server::Backend;
+pub use transport::serve;

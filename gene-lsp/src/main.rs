@@ -1,8 +1,5 @@
 //! `gene-lsp`: LSP over stdio.
 
-use gene_lsp::Backend;
-use tower_lsp_server::{LspService, Server};
-
 fn main() {
     if let Some(a) = std::env::args().nth(1) {
         match a.as_str() {
@@ -32,10 +29,5 @@ fn main() {
             std::process::exit(1);
         }
     };
-    rt.block_on(async {
-        let (service, socket) = LspService::new(Backend::new);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
-    });
+    rt.block_on(gene_lsp::serve(tokio::io::stdin(), tokio::io::stdout()));
 }

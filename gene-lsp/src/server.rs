@@ -387,7 +387,12 @@ impl LanguageServer for Backend {
                 method: "workspace/didChangeWatchedFiles".into(),
                 register_options: serde_json::to_value(opts).ok(),
             };
-            let _ = self.client.register_capability(vec![reg]).await;
+            // Not awaited here: a client that answers late, or never, must hold up
+            // neither the indexing below nor `exit` (which waits for this handler).
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let _ = client.register_capability(vec![reg]).await;
+            });
         }
         let index = self.index.clone();
         let client = self.client.clone();

@@ -202,24 +202,79 @@ async fn unknown_methods_and_bad_params_get_errors_and_the_server_goes_on() {
 #[tokio::test]
 async fn malformed_messages_get_errors_and_the_server_goes_on() {
     let mut c = Client::start_default().await;
-    // Not JSON: a parse error with a null id.
-    c.send_raw(&frame("{this is not json")).await;
-    let e = c
-        .wait_for("a parse error", |n| n.get("error").is_some())
-        .await;
-    assert_eq!(e["error"]["code"], -32700, "{e}");
-    assert!(e["id"].is_null());
-    // JSON, but not a JSON-RPC message: an invalid request.
-    c.send_raw(&frame(r#"{"hello": "world"}"#)).await;
-    let e = c
-        .wait_for("an invalid request", |n| n.get("error").is_some())
-        .await;
-    assert_eq!(e["error"]["code"], -32600, "{e}");
-    // The server still answers.
-    let r = c
-        .ok("workspace/symbol", json!({"query": "nothing-here"}))
-        .await;
-    assert_eq!(r, json!([]));
+    let cases: &[(&str, Vec<u8>, i64)] = &[
+        (
+            "a body that is not JSON",
+            frame("{this is not json"),
+            -32700,
+        ),
+        (
+            "JSON that is not a message",
+            frame(r#"{"hello": "world"}"#),
+            -32600,
+        ),
+        (
+            "a method that is a number",
+            frame(r#"{"jsonrpc":"2.0","id":5,"method":5}"#),
+            -32600,
+        ),
+        (
+            "a body that is not UTF-8",
+            {
+                let mut v = b"Content-Length: 3\r\n\r\n".to_vec();
+                v.extend_from_slice(&[0xff, 0xfe, 0xfd]);
+                v
+            },
+            -32700,
+        ),
+        (
+            "no Content-Length",
+            b"Content-Type: application/json\r\n\r\n{}".to_vec(),
+            -32700,
+        ),
+        (
+            "a bad Content-Length",
+            b"Content-Length: lots\r\n\r\n".to_vec(),
+            -32700,
+        ),
+        (
+            "a charset that is not UTF-8",
+            {
+                let body = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+                format!("Content-Type: application/vscode-jsonrpc; charset=latin1\r\nContent-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+            },
+            -32700,
+        ),
+    ];
+    for (what, bytes, code) in cases {
+        c.send_raw(bytes).await;
+        let e = c
+            .wait_for("an error without an id", |n| n.get("error").is_some())
+            .await;
+        assert_eq!(e["error"]["code"], *code, "{what}: {e}");
+        assert!(e["id"].is_null(), "{what}: {e}");
+        // The server still answers.
+        let r = c
+            .ok("workspace/symbol", json!({"query": "nothing-here"}))
+            .await;
+        assert_eq!(r, json!([]), "{what}");
+    }
+    // Lower-case header names and extra headers are fine.
+    let body = r#"{"jsonrpc":"2.0","id":900,"method":"workspace/symbol","params":{"query":"x"}}"#;
+    c.send_raw(
+        format!(
+            "content-length: {}\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await;
+    // Not a request of ours: the harness queues the answer with the notifications.
+    let r = c.wait_for("the answer to id 900", |n| n["id"] == 900).await;
+    assert_eq!(r["result"], json!([]), "{r}");
+    let uri = "file:///t/after.gene";
+    let ds = c.open_and_wait(uri, "(println missing)\n").await;
+    assert_eq!(ds.len(), 1);
     c.shutdown_and_exit().await;
 }
 
@@ -275,4 +330,44 @@ async fn no_registration_without_dynamic_registration() {
     let _ = c.collect_for(Duration::from_millis(100)).await;
     assert!(c.server_requests.lock().unwrap().is_empty());
     c.shutdown_and_exit().await;
+}
+
+/// The editor never answers `client/registerCapability`, then goes away (or says
+/// `exit`): the server must still end.
+async fn unanswered_registration(then_exit: bool) {
+    let mut c = Client::spawn_with(false);
+    c.ok(
+        "initialize",
+        json!({"capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}}),
+    )
+    .await;
+    c.notify("initialized", json!({})).await;
+    // The registration request arrives (and is never answered).
+    for _ in 0..100 {
+        if !c.server_requests.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(c.server_requests.lock().unwrap().len(), 1);
+    // Other requests are still served meanwhile.
+    let r = c.ok("workspace/symbol", json!({"query": ""})).await;
+    assert_eq!(r, json!([]));
+    if then_exit {
+        c.ok("shutdown", Value::Null).await;
+        c.notify("exit", Value::Null).await;
+    } else {
+        c.close_input().await;
+    }
+    c.wait_exit().await;
+}
+
+#[tokio::test]
+async fn exit_while_a_registration_is_unanswered() {
+    unanswered_registration(true).await;
+}
+
+#[tokio::test]
+async fn end_of_input_while_a_registration_is_unanswered() {
+    unanswered_registration(false).await;
 }

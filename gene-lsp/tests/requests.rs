@@ -132,6 +132,8 @@ async fn completion_and_resolve() {
     assert_eq!(t["kind"], 14, "keyword");
     assert_eq!(t["insertTextFormat"], 2, "snippet");
     assert!(t["insertText"].as_str().unwrap().contains("catch"), "{t}");
+    // Typed after `(`: the snippet does not open a second form.
+    assert_eq!(t["insertText"], "try\n  ${1:body}\ncatch *\n  ${0}", "{t}");
     // Methods after ` .`.
     let r = c.ok("textDocument/completion", p(".pu", 3)).await;
     let push = item(&r, ".push");
@@ -167,7 +169,7 @@ async fn completion_and_resolve() {
 async fn signature_help_tracks_the_active_parameter() {
     let mut c = Client::start_default().await;
     let uri = "file:///t/sig.gene";
-    let text = "(fn add [a b c] (a + b + c))\n(add 1 2 )\n(println 1 2 3 )\n(var x 1)\n";
+    let text = "(fn add [a b c] (a + b + c))\n(add 1 2 )\n(println 1 2 3 )\n(var x 1)\n(fn kw [a ^opt b = 2] a)\n(kw 1 )\n";
     c.open_and_wait(uri, text).await;
     let p = |needle: &str, delta: usize| json!({"textDocument": {"uri": uri}, "position": pos_of(text, needle, delta, Enc::Utf16)});
     let s = c.ok("textDocument/signatureHelp", p("(add 1 2 )", 9)).await;
@@ -175,9 +177,10 @@ async fn signature_help_tracks_the_active_parameter() {
     assert_eq!(s["activeParameter"], 2);
     let sig = &s["signatures"][0];
     assert_eq!(sig["label"], "(fn add [a b c])");
+    // Offsets into the label, so no client takes the `a` of `add` for `a`.
     assert_eq!(
         sig["parameters"],
-        json!([{"label": "a"}, {"label": "b"}, {"label": "c"}])
+        json!([{"label": [9, 10]}, {"label": [11, 12]}, {"label": [13, 14]}])
     );
     assert_eq!(sig["activeParameter"], 2);
     // First argument.
@@ -193,6 +196,20 @@ async fn signature_help_tracks_the_active_parameter() {
         .starts_with("(println"));
     assert!(s["signatures"][0]["documentation"].is_string(), "{s}");
     assert_eq!(s["activeParameter"], 0);
+    assert_eq!(s["signatures"][0]["label"], "(println values...)");
+    assert_eq!(
+        s["signatures"][0]["parameters"],
+        json!([{"label": [9, 18]}])
+    );
+    // Keyword parameters are not positional: the second argument is `b`.
+    let s = c.ok("textDocument/signatureHelp", p("(kw 1 )", 6)).await;
+    let sig = &s["signatures"][0];
+    assert_eq!(sig["label"], "(fn kw [a ^opt b = 2])");
+    assert_eq!(
+        sig["parameters"],
+        json!([{"label": [8, 9]}, {"label": [15, 16]}])
+    );
+    assert_eq!(s["activeParameter"], 1);
     // Outside any call: null.
     let s = c.ok("textDocument/signatureHelp", p("\n(add", 0)).await;
     assert!(s.is_null(), "{s}");
@@ -995,6 +1012,133 @@ async fn inlay_hints_for_parameters_and_futures() {
         .await;
     assert_eq!(r, json!([]));
     c.shutdown_and_exit().await;
+}
+
+// ---------------------------------------------------------------- non-ASCII positions
+
+/// Every position-taking and range-returning request on lines with non-ASCII text
+/// before the names, in the negotiated encoding.
+async fn positions_after_non_ascii_text(enc: Enc) {
+    let encodings = match enc {
+        Enc::Utf8 => json!(["utf-8"]),
+        Enc::Utf16 => json!(["utf-16"]),
+    };
+    let (mut c, _) =
+        Client::start(json!({"capabilities": {"general": {"positionEncodings": encodings}}})).await;
+    let uri = "file:///t/wide.gene";
+    let text = "(var s \"😀é\") (var count 1) (println \"ü𝄞\" count)\n(fn area [w h] (w * h))\n(println \"日本\" (area 1 2) (file_read \"a\"))\n";
+    c.open_and_wait(uri, text).await;
+    let p = |needle: &str, delta: usize| json!({"textDocument": {"uri": uri}, "position": pos_of(text, needle, delta, enc)});
+    let use_of_count = p("count)", 2);
+    let h = c.ok("textDocument/hover", use_of_count.clone()).await;
+    assert_eq!(text_at(text, &h["range"], enc), "count");
+    let d = c.ok("textDocument/definition", use_of_count.clone()).await;
+    assert_eq!(d["range"]["start"], pos_of(text, "count 1", 0, enc));
+    let mut refs = use_of_count.clone();
+    refs["context"] = json!({"includeDeclaration": true});
+    let r = c.ok("textDocument/references", refs).await;
+    let covered: Vec<String> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| text_at(text, &l["range"], enc))
+        .collect();
+    assert_eq!(covered, ["count", "count"]);
+    let hs = c
+        .ok("textDocument/documentHighlight", use_of_count.clone())
+        .await;
+    assert_eq!(hs.as_array().unwrap().len(), 2);
+    let pr = c
+        .ok("textDocument/prepareRename", use_of_count.clone())
+        .await;
+    assert_eq!(text_at(text, &pr, enc), "count");
+    let mut rn = use_of_count.clone();
+    rn["newName"] = json!("total");
+    let e = c.ok("textDocument/rename", rn).await;
+    assert_eq!(
+        apply_edits(text, e["changes"][uri].as_array().unwrap(), enc),
+        text.replace("count", "total")
+    );
+    // Inlay hints sit before the arguments.
+    let last = text.lines().count() as u32;
+    let ih = c
+        .ok(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": uri}, "range": range(0, 0, last, 0)}),
+        )
+        .await;
+    let w = ih
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["label"] == "w:")
+        .unwrap();
+    assert_eq!(w["position"], pos_of(text, "1 2)", 0, enc));
+    // A quick fix after wide characters.
+    let i = text.find("file_read").unwrap();
+    let (l1, c1) = position_of(text, i, enc);
+    let (l2, c2) = position_of(text, i + "file_read".len(), enc);
+    let acts = c
+        .ok(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": range(l1, c1, l2, c2), "context": {"diagnostics": []}}),
+        )
+        .await;
+    let fix = acts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "quickfix")
+        .unwrap();
+    assert_eq!(
+        apply_edits(text, fix["edit"]["changes"][uri].as_array().unwrap(), enc),
+        text.replace("(file_read \"a\")", "(await (file_read_async \"a\"))")
+    );
+    // Selection ranges and semantic tokens land on the same text.
+    let sel = c
+        .ok(
+            "textDocument/selectionRange",
+            json!({"textDocument": {"uri": uri}, "positions": [pos_of(text, "area 1", 1, enc)]}),
+        )
+        .await;
+    assert_eq!(text_at(text, &sel[0]["range"], enc), "area");
+    assert_eq!(text_at(text, &sel[0]["parent"]["range"], enc), "(area 1 2)");
+    let toks = c
+        .ok(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    let abs = absolute(&tokens(&toks["data"]));
+    let texts: Vec<String> = abs
+        .iter()
+        .map(|t| {
+            let a = offset_of(text, &pos(t[0], t[1]), enc);
+            let b = offset_of(text, &pos(t[0], t[1] + t[2]), enc);
+            text[a..b].to_string()
+        })
+        .collect();
+    for want in [
+        "\"😀é\"",
+        "count",
+        "\"ü𝄞\"",
+        "\"日本\"",
+        "area",
+        "file_read",
+    ] {
+        assert!(texts.iter().any(|t| t == want), "{want} in {texts:?}");
+    }
+    c.shutdown_and_exit().await;
+}
+
+#[tokio::test]
+async fn positions_after_non_ascii_text_utf16() {
+    positions_after_non_ascii_text(Enc::Utf16).await;
+}
+
+#[tokio::test]
+async fn positions_after_non_ascii_text_utf8() {
+    positions_after_non_ascii_text(Enc::Utf8).await;
 }
 
 // ---------------------------------------------------------------- concurrency

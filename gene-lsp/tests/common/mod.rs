@@ -1,5 +1,6 @@
-//! An in-process LSP client for the tests: the real `tower_lsp_server::Server` runs
-//! `gene_lsp::Backend` over an in-memory duplex pipe, and this client speaks framed
+//! An in-process LSP client for the tests: the server's real loop
+//! (`gene_lsp::serve`: `tower_lsp_server::Server` running `gene_lsp::Backend`) runs
+//! over an in-memory duplex pipe, and this client speaks framed
 //! JSON-RPC to it, like an editor would. Responses are routed to the request that
 //! waits for them; notifications (publishDiagnostics, logMessage...) are queued for
 //! the test to inspect; requests from the server (client/registerCapability) are
@@ -15,7 +16,6 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream, ReadHalf, WriteHalf};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
-use tower_lsp_server::{LspService, Server};
 
 /// How long any single wait may take before the test fails (the machine is shared).
 pub const TIMEOUT: Duration = Duration::from_secs(20);
@@ -70,14 +70,17 @@ async fn read_frame(r: &mut ReadHalf<DuplexStream>, buf: &mut Vec<u8>) -> Option
 impl Client {
     /// Starts a server; nothing is sent yet.
     pub fn spawn() -> Client {
+        Client::spawn_with(true)
+    }
+
+    /// A client that records the server's requests but never answers them (an
+    /// editor that hangs or went away) when `answer` is false.
+    pub fn spawn_with(answer: bool) -> Client {
         let (client_end, server_end) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_end);
-        let (service, socket) = LspService::new(gene_lsp::Backend::new);
-        let server = tokio::spawn(async move {
-            Server::new(server_read, server_write, socket)
-                .serve(service)
-                .await;
-        });
+        // What the binary runs: `gene_lsp::Backend` in a `tower_lsp_server::LspService`,
+        // served by `tower_lsp_server::Server` behind the frame checker.
+        let server = tokio::spawn(gene_lsp::serve(server_read, server_write));
         let (mut read, write) = tokio::io::split(client_end);
         let writer: Writer = Arc::new(tokio::sync::Mutex::new(write));
         let pending: Arc<Mutex<HashMap<i64, oneshot::Sender<Value>>>> = Arc::default();
@@ -95,8 +98,10 @@ impl Client {
                         (true, true) => {
                             let reply = json!({"jsonrpc": "2.0", "id": msg["id"], "result": null});
                             server_requests.lock().unwrap().push(msg);
-                            let mut w = writer.lock().await;
-                            let _ = w.write_all(&frame(&reply.to_string())).await;
+                            if answer {
+                                let mut w = writer.lock().await;
+                                let _ = w.write_all(&frame(&reply.to_string())).await;
+                            }
                         }
                         (true, false) => {
                             let _ = tx.send(msg);

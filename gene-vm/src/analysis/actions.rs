@@ -76,6 +76,28 @@ fn is_head_of_call(n: &Node, name: Span) -> bool {
     matches!(&n.kind, NodeKind::Gene { head: Some(h), .. } if h.span == name)
 }
 
+/// The string literals and block comments within `within`, whose text is kept as is.
+fn verbatim_spans(parsed: &crate::syntax::ParseResult, within: Span) -> Vec<Span> {
+    let mut out: Vec<Span> = parsed
+        .comments
+        .iter()
+        .filter(|c| c.kind == crate::syntax::CommentKind::Block)
+        .map(|c| c.span)
+        .filter(|s| within.start <= s.start && s.end <= within.end)
+        .collect();
+    let mut todo: Vec<&Node> = parsed.forms.iter().collect();
+    while let Some(n) = todo.pop() {
+        if n.span.end < within.start || n.span.start > within.end {
+            continue;
+        }
+        if matches!(n.kind, NodeKind::Str(_)) {
+            out.push(n.span);
+        }
+        todo.extend(kids(n));
+    }
+    out
+}
+
 /// Every action for the byte range `start..end`.
 pub fn code_actions(text: &str, start: usize, end: usize, cfg: &DiagnosticConfig) -> Vec<Action> {
     let parsed = parse(text);
@@ -155,7 +177,18 @@ pub fn code_actions(text: &str, start: usize, end: usize, cfg: &DiagnosticConfig
     {
         let body = slice(text, form.span);
         let (_, ind) = indent_of(text, form.span.start as usize);
-        let inner: String = body.replace('\n', &format!("\n{ind}  "));
+        // The form's own lines already carry their indentation: 2 more, like its
+        // first line, which moves under the `(try`; never inside a multi-line
+        // string or block comment (that would change the string).
+        let verbatim = verbatim_spans(&parsed, form.span);
+        let mut inner = String::with_capacity(body.len());
+        for (i, c) in body.char_indices() {
+            inner.push(c);
+            let at = form.span.start + i as u32;
+            if c == '\n' && !verbatim.iter().any(|v| v.start <= at && at < v.end) {
+                inner.push_str("  ");
+            }
+        }
         out.push(Action {
             title: "Wrap in try/catch".into(),
             kind: ActionKind::RefactorRewrite,

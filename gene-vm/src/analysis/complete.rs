@@ -2,7 +2,7 @@
 //! cursor in the enclosing forms, the file's definitions) and the natives and methods
 //! tables as data; never runs anything.
 
-use crate::syntax::{parse, Node, NodeKind};
+use crate::syntax::{parse, CommentKind, Node, NodeKind, ParseResult};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EntryKind {
@@ -140,8 +140,80 @@ fn bound_names(n: &Node, inside: bool) -> Vec<(String, EntryKind)> {
     out
 }
 
+/// A parameter list read as the resolver reads it (`parse_params` in
+/// `compile::lower`): the list as shown in a signature (`[a b = 2 ^k rest...]`),
+/// and the positional parameters, the ones call arguments fill in order
+/// (keyword parameters `^k` are passed by name; a rest parameter keeps `...`).
+pub(crate) fn param_names(text: &str, params: &Node) -> (String, Vec<String>) {
+    let NodeKind::Array(elems) = &params.kind else {
+        return ("[]".into(), Vec::new());
+    };
+    // (shown, positional name or None for a keyword parameter)
+    let mut ps: Vec<(String, Option<String>)> = Vec::new();
+    let mut i = 0;
+    while i < elems.len() {
+        let Some(s) = elems[i].as_symbol() else {
+            i += 1;
+            continue;
+        };
+        if s == "..." {
+            if let Some((shown, positional)) = ps.last_mut() {
+                shown.push_str("...");
+                if let Some(p) = positional {
+                    p.push_str("...");
+                }
+            }
+            i += 1;
+            continue;
+        }
+        let (keyword, bare) = match s.strip_prefix('^') {
+            Some(k) => (true, k),
+            None => (false, s),
+        };
+        let (name, rest) = match bare.strip_suffix("...") {
+            Some(n) if !n.is_empty() => (n, true),
+            _ => (bare, false),
+        };
+        let name = name.strip_suffix(':').unwrap_or(name);
+        let mut shown = format!(
+            "{}{name}{}",
+            if keyword { "^" } else { "" },
+            if rest { "..." } else { "" }
+        );
+        if elems.get(i + 1).is_some_and(|e| e.is_symbol("=")) {
+            if let Some(d) = elems.get(i + 2) {
+                let default = text
+                    .get(d.span.start as usize..d.span.end as usize)
+                    .unwrap_or("?");
+                shown.push_str(&format!(" = {default}"));
+                i += 2;
+            }
+        }
+        let positional = (!keyword).then(|| format!("{name}{}", if rest { "..." } else { "" }));
+        ps.push((shown, positional));
+        i += 1;
+    }
+    let shown: Vec<&str> = ps.iter().map(|(s, _)| s.as_str()).collect();
+    (
+        format!("[{}]", shown.join(" ")),
+        ps.into_iter().filter_map(|(_, p)| p).collect(),
+    )
+}
+
+/// `(name params)` without a trailing space when there are no parameters.
+fn call_sig(name: &str, params: &str) -> String {
+    if params.is_empty() {
+        format!("({name})")
+    } else {
+        format!("({name} {params})")
+    }
+}
+
 /// Functions, classes and namespaces the file defines (anywhere), with a signature.
-fn definitions(forms: &[Node]) -> Vec<(String, EntryKind, Option<String>, Vec<String>)> {
+fn definitions(
+    text: &str,
+    forms: &[Node],
+) -> Vec<(String, EntryKind, Option<String>, Vec<String>)> {
     let mut out = Vec::new();
     let mut todo: Vec<&Node> = forms.iter().collect();
     while let Some(n) = todo.pop() {
@@ -153,14 +225,11 @@ fn definitions(forms: &[Node]) -> Vec<(String, EntryKind, Option<String>, Vec<St
         });
         match (head_name(n), name) {
             (Some("fn"), Some(name)) => {
-                let params: Vec<String> = match ch.get(1).map(|c| &c.kind) {
-                    Some(NodeKind::Array(ps)) => ps
-                        .iter()
-                        .filter_map(|p| p.as_symbol().map(str::to_string))
-                        .collect(),
-                    _ => Vec::new(),
+                let (shown, params) = match ch.get(1) {
+                    Some(ps) => param_names(text, ps),
+                    None => ("[]".into(), Vec::new()),
                 };
-                let sig = format!("(fn {name} [{}])", params.join(" "));
+                let sig = format!("(fn {name} {shown})");
                 out.push((name, EntryKind::Function, Some(sig), params));
             }
             (Some("class"), Some(name)) => out.push((name, EntryKind::Class, None, Vec::new())),
@@ -188,9 +257,43 @@ fn prefix_at(text: &str, offset: usize) -> (&str, usize) {
     (&text[start..offset], start)
 }
 
+/// Is `offset` inside a comment or the text of a string or character literal
+/// (not inside a `#{...}` interpolation, which holds code)?
+fn in_comment_or_string(parsed: &ParseResult, offset: usize) -> bool {
+    let o = offset as u32;
+    let in_comment = parsed.comments.iter().any(|c| match c.kind {
+        // A line comment runs to the end of its line, the cursor there included.
+        CommentKind::Block => c.span.start < o && o < c.span.end,
+        _ => c.span.start < o && o <= c.span.end,
+    });
+    if in_comment {
+        return true;
+    }
+    let mut level: Vec<&Node> = parsed.forms.iter().collect();
+    while let Some(n) = level
+        .iter()
+        .find(|n| n.span.start < o && o < n.span.end)
+        .copied()
+    {
+        if matches!(n.kind, NodeKind::Str(_) | NodeKind::Char(_)) {
+            return true;
+        }
+        level = kids(n);
+    }
+    false
+}
+
 pub fn completions(text: &str, offset: usize) -> Vec<Entry> {
-    let offset = offset.min(text.len());
+    // Any byte offset: one inside a character counts as that character's start.
+    let offset = super::line_index::floor_char_boundary(text, offset);
+    let parsed = parse(text);
+    // Nothing to complete in prose.
+    if in_comment_or_string(&parsed, offset) {
+        return Vec::new();
+    }
     let (prefix, start) = prefix_at(text, offset);
+    // Typed after `(`: a special form's snippet must not open a second one.
+    let after_paren = text[..start].ends_with('(');
     let mut out: Vec<Entry> = Vec::new();
     let mut add = |e: Entry| {
         if e.label.starts_with(prefix) && !out.iter().any(|o| o.label == e.label) {
@@ -205,7 +308,11 @@ pub fn completions(text: &str, offset: usize) -> Vec<Entry> {
                     add(Entry {
                         label: format!(".{n}"),
                         kind: EntryKind::Method,
-                        detail: Some(format!("{}.{n} {}", m.class, m.params)),
+                        detail: Some(if m.params.is_empty() {
+                            format!("{}.{n}", m.class)
+                        } else {
+                            format!("{}.{n} {}", m.class, m.params)
+                        }),
                         insert: None,
                         snippet: false,
                         deprecated: false,
@@ -215,7 +322,6 @@ pub fn completions(text: &str, offset: usize) -> Vec<Entry> {
         }
         return out;
     }
-    let parsed = parse(text);
     // Names in scope: walk down the forms that enclose the cursor.
     let mut level: Vec<&Node> = parsed.forms.iter().collect();
     loop {
@@ -236,7 +342,7 @@ pub fn completions(text: &str, offset: usize) -> Vec<Entry> {
         }
         level = kids(n);
     }
-    for (name, kind, sig, _) in definitions(&parsed.forms) {
+    for (name, kind, sig, _) in definitions(text, &parsed.forms) {
         add(Entry {
             label: name,
             kind,
@@ -247,7 +353,7 @@ pub fn completions(text: &str, offset: usize) -> Vec<Entry> {
         });
     }
     for n in crate::stdlib::native_table() {
-        let sig = format!("({} {})", n.path, n.params);
+        let sig = call_sig(n.path, n.params);
         for name in std::iter::once(n.path).chain(n.aliases.iter().copied()) {
             add(Entry {
                 label: name.to_string(),
@@ -260,11 +366,22 @@ pub fn completions(text: &str, offset: usize) -> Vec<Entry> {
         }
     }
     for (kw, snippet) in FORMS {
+        let snippet = snippet.map(|s| {
+            // The user's `(` opens the form (and its `)`, if the editor paired it,
+            // closes it).
+            match (
+                after_paren,
+                s.strip_prefix('(').and_then(|s| s.strip_suffix(')')),
+            ) {
+                (true, Some(inner)) => inner.to_string(),
+                _ => s.to_string(),
+            }
+        });
         add(Entry {
             label: kw.to_string(),
             kind: EntryKind::Keyword,
             detail: None,
-            insert: snippet.map(str::to_string),
+            insert: snippet.clone(),
             snippet: snippet.is_some(),
             deprecated: false,
         });
@@ -292,7 +409,7 @@ pub fn documentation(label: &str) -> Option<String> {
     let n = crate::stdlib::native_table()
         .into_iter()
         .find(|n| n.path == label || n.aliases.contains(&label))?;
-    let mut doc = format!("```gene\n({} {})\n```\n{}", n.path, n.params, n.doc);
+    let mut doc = format!("```gene\n{}\n```\n{}", call_sig(n.path, n.params), n.doc);
     if let Some(why) = n.deprecated {
         doc.push_str(&format!("\n\n**Deprecated:** {why}"));
     }
@@ -352,13 +469,13 @@ pub fn signature_help(text: &str, offset: usize) -> Option<Signature> {
             .collect();
         let active = active_param(&params, active);
         return Some(Signature {
-            label: format!("({name} {})", params.join(" ")),
+            label: call_sig(&name, &params.join(" ")),
             params,
             active,
             doc: Some(n.doc.to_string()),
         });
     }
-    let (_, _, sig, params) = definitions(&parsed.forms)
+    let (_, _, sig, params) = definitions(text, &parsed.forms)
         .into_iter()
         .find(|d| d.0 == name && d.1 == EntryKind::Function)?;
     let active = active_param(&params, active);
@@ -426,7 +543,18 @@ mod tests {
 
     #[test]
     fn broken_text_does_not_panic() {
-        for t in ["(", "(fn", "(fn [", "(xs .", "\"abc", "(var"] {
+        // Offsets inside a character too (found by the `edits` fuzz target).
+        for t in [
+            "(",
+            "(fn",
+            "(fn [",
+            "(xs .",
+            "\"abc",
+            "(var",
+            "\u{FFFD}",
+            "(名字",
+            "(a 😀 .é",
+        ] {
             for i in 0..=t.len() {
                 let _ = completions(t, i);
                 let _ = signature_help(t, i);

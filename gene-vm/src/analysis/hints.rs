@@ -47,8 +47,8 @@ fn name_of(n: &Node) -> Option<String> {
     }
 }
 
-/// Parameter lists of the file's functions and of the natives, by name.
-fn signatures(forms: &[Node]) -> HashMap<String, Vec<String>> {
+/// Positional parameter lists of the file's functions and of the natives, by name.
+fn signatures(text: &str, forms: &[Node]) -> HashMap<String, Vec<String>> {
     let mut sigs = HashMap::new();
     for n in crate::stdlib::native_table() {
         let ps: Vec<String> = n
@@ -70,16 +70,12 @@ fn signatures(forms: &[Node]) -> HashMap<String, Vec<String>> {
         } = &n.kind
         {
             if h.is_symbol("fn") {
-                if let (
-                    Some(name),
-                    Some(Node {
-                        kind: NodeKind::Array(ps),
-                        ..
-                    }),
-                ) = (children.first().and_then(name_of), children.get(1))
+                if let (Some(name), Some(ps)) =
+                    (children.first().and_then(name_of), children.get(1))
                 {
-                    let ps = ps.iter().filter_map(|p| p.as_symbol().map(str::to_string));
-                    sigs.insert(name, ps.collect());
+                    if matches!(ps.kind, NodeKind::Array(_)) {
+                        sigs.insert(name, super::complete::param_names(text, ps).1);
+                    }
                 }
             }
         }
@@ -91,7 +87,7 @@ fn signatures(forms: &[Node]) -> HashMap<String, Vec<String>> {
 /// Hints for the byte range `start..end` of the text.
 pub fn inlay_hints(text: &str, start: usize, end: usize) -> Vec<Hint> {
     let parsed = parse(text);
-    let sigs = signatures(&parsed.forms);
+    let sigs = signatures(text, &parsed.forms);
     let mut futures: HashMap<String, String> = HashMap::new();
     let mut out = Vec::new();
     // Source order, so a `var` is seen before the awaits of it.
