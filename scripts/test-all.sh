@@ -27,7 +27,10 @@ echo "== cargo test"
 CI=true cargo test --workspace -- --test-threads 2
 
 echo "== end-to-end: gene-dap through DebugClient (tests/dap)"
-cargo build -p gene-dap -p gene-vm --bins
+cargo build -p gene-dap -p gene-vm -p gene-lsp --bins
 tests/dap/run.sh
+
+echo "== end-to-end: gene-lsp through a Node LSP client and headless Neovim (tests/lsp)"
+tests/lsp/run.sh
 
 echo "all tests passed"

@@ -30,4 +30,6 @@ fn main() {
         }
     };
     rt.block_on(gene_lsp::serve(tokio::io::stdin(), tokio::io::stdout()));
+    // `exit` must not wait for background work such as a large workspace index.
+    rt.shutdown_background();
 }

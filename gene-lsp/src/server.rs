@@ -625,9 +625,12 @@ impl LanguageServer for Backend {
         let entries = self
             .guarded("completion", || complete::completions(&s.text, off))
             .await?;
+        // The analysis orders entries (the receiver's class first): keep that order.
         let items = entries
             .into_iter()
-            .map(|e| CompletionItem {
+            .enumerate()
+            .map(|(i, e)| CompletionItem {
+                sort_text: Some(format!("{i:05}")),
                 kind: Some(match e.kind {
                     complete::EntryKind::Variable => CompletionItemKind::VARIABLE,
                     complete::EntryKind::Parameter => CompletionItemKind::VARIABLE,

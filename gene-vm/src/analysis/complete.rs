@@ -215,14 +215,16 @@ fn definitions(
     forms: &[Node],
 ) -> Vec<(String, EntryKind, Option<String>, Vec<String>)> {
     let mut out = Vec::new();
-    let mut todo: Vec<&Node> = forms.iter().collect();
-    while let Some(n) = todo.pop() {
+    // Each form with the namespace path it sits in (`geo/` inside `(ns geo ...)`).
+    let mut todo: Vec<(&Node, String)> = forms.iter().map(|f| (f, String::new())).collect();
+    while let Some((n, ns)) = todo.pop() {
         let ch = gene_children(n);
         let name = ch.first().and_then(|c| match &c.kind {
             NodeKind::Symbol(s) => Some(s.clone()),
             NodeKind::Path(p) => Some(p.join("/")),
             _ => None,
         });
+        let mut inner_ns = ns.clone();
         match (head_name(n), name) {
             (Some("fn"), Some(name)) => {
                 let (shown, params) = match ch.get(1) {
@@ -230,15 +232,88 @@ fn definitions(
                     None => ("[]".into(), Vec::new()),
                 };
                 let sig = format!("(fn {name} {shown})");
+                // Inside its namespace by its own name, outside by the full path.
+                if !ns.is_empty() {
+                    let full = format!("{ns}{name}");
+                    let sig = format!("(fn {full} {shown})");
+                    out.push((full, EntryKind::Function, Some(sig), params.clone()));
+                }
                 out.push((name, EntryKind::Function, Some(sig), params));
             }
-            (Some("class"), Some(name)) => out.push((name, EntryKind::Class, None, Vec::new())),
-            (Some("ns"), Some(name)) => out.push((name, EntryKind::Namespace, None, Vec::new())),
+            (Some("class"), Some(name)) => {
+                if !ns.is_empty() {
+                    out.push((format!("{ns}{name}"), EntryKind::Class, None, Vec::new()));
+                }
+                out.push((name, EntryKind::Class, None, Vec::new()))
+            }
+            (Some("ns"), Some(name)) => {
+                inner_ns = format!("{ns}{name}/");
+                out.push((name, EntryKind::Namespace, None, Vec::new()))
+            }
             _ => {}
+        }
+        todo.extend(kids(n).into_iter().map(|k| (k, inner_ns.clone())));
+    }
+    out
+}
+
+/// Methods the file's classes define: (class, method, shown parameters).
+fn class_methods(text: &str, forms: &[Node]) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let mut todo: Vec<&Node> = forms.iter().collect();
+    while let Some(n) = todo.pop() {
+        if head_name(n) == Some("class") {
+            let ch = gene_children(n);
+            let class = ch
+                .first()
+                .and_then(|c| c.as_symbol())
+                .unwrap_or("")
+                .to_string();
+            for m in ch {
+                let mc = gene_children(m);
+                if matches!(head_name(m), Some("method") | Some(".fn")) {
+                    if let Some(name) = mc.first().and_then(|c| c.as_symbol()) {
+                        let shown = mc
+                            .get(1)
+                            .map(|ps| param_names(text, ps).0)
+                            .unwrap_or_else(|| "[]".into());
+                        out.push((class.clone(), name.to_string(), shown));
+                    }
+                }
+            }
         }
         todo.extend(kids(n));
     }
     out
+}
+
+/// The class of a receiver bound by `(var name (new Class ...))`, if the file says.
+fn receiver_class(forms: &[Node], receiver: &str) -> Option<String> {
+    let mut todo: Vec<&Node> = forms.iter().collect();
+    while let Some(n) = todo.pop() {
+        if head_name(n) == Some("var") {
+            let ch = gene_children(n);
+            if ch.first().and_then(|c| c.as_symbol()) == Some(receiver) {
+                if let Some(init) = ch.get(1) {
+                    if head_name(init) == Some("new") {
+                        if let Some(c) = gene_children(init).first().and_then(name_of_node) {
+                            return Some(c);
+                        }
+                    }
+                }
+            }
+        }
+        todo.extend(kids(n));
+    }
+    None
+}
+
+fn name_of_node(n: &Node) -> Option<String> {
+    match &n.kind {
+        NodeKind::Symbol(s) => Some(s.clone()),
+        NodeKind::Path(p) => Some(p.join("/")),
+        _ => None,
+    }
 }
 
 /// The word being typed at `offset` (back to a delimiter or space).
@@ -300,8 +375,26 @@ pub fn completions(text: &str, offset: usize) -> Vec<Entry> {
             out.push(e);
         }
     };
-    // ` .name`: a method call.
+    // ` .name`: a method call. The receiver's class first when the file tells it,
+    // then the file's other classes, then the built-in methods.
     if let Some(method_prefix) = prefix.strip_prefix('.') {
+        let before = text[..start].trim_end();
+        let (receiver, _) = prefix_at(before, before.len());
+        let known = receiver_class(&parsed.forms, receiver);
+        let mut user = class_methods(text, &parsed.forms);
+        user.sort_by_key(|(c, _, _)| Some(c) != known.as_ref());
+        for (class, name, shown) in user {
+            if name.starts_with(method_prefix) {
+                add(Entry {
+                    label: format!(".{name}"),
+                    kind: EntryKind::Method,
+                    detail: Some(format!("{class}.{name} {shown}")),
+                    insert: None,
+                    snippet: false,
+                    deprecated: false,
+                });
+            }
+        }
         for m in crate::stdlib::method_table() {
             for n in m.names {
                 if n.starts_with(method_prefix) {
