@@ -234,7 +234,48 @@ pub fn semantic_tokens(text: &str) -> Vec<Token> {
         }
         out.push(t);
     }
+    resolve(text, &mut out);
     out
+}
+
+/// Names the resolver bound to a variable are variables or parameters, whatever
+/// they look like (a parameter called `file_read` is not the deprecated native).
+fn resolve(text: &str, tokens: &mut [Token]) {
+    use crate::compile::hir::{OccKind, OccTarget};
+    let a = super::model::Analysis::new(text);
+    let at =
+        |tokens: &[Token], span: Span| tokens.binary_search_by_key(&span.start, |t| t.span.start);
+    // Variables declared in a parameter list.
+    let mut params = std::collections::HashSet::new();
+    for o in a.occurrences() {
+        if let (OccTarget::Var(v), OccKind::Def) = (&o.target, &o.kind) {
+            if let Ok(i) = at(tokens, o.span) {
+                if tokens[i].kind == TokenType::Parameter {
+                    params.insert(*v);
+                }
+            }
+        }
+    }
+    for o in a.occurrences() {
+        let OccTarget::Var(v) = &o.target else {
+            continue;
+        };
+        let Ok(i) = at(tokens, o.span) else { continue };
+        let t = &mut tokens[i];
+        if t.span != o.span {
+            continue;
+        }
+        t.kind = if params.contains(v) {
+            TokenType::Parameter
+        } else {
+            TokenType::Variable
+        };
+        t.modifiers = if matches!(o.kind, OccKind::Def) {
+            DECLARATION
+        } else {
+            0
+        };
+    }
 }
 
 #[cfg(test)]
@@ -268,6 +309,20 @@ mod tests {
         assert!(fr.2 & DEPRECATED != 0);
         let k = kinds("(sleep_async 10)");
         assert_eq!(k[0].2 & ASYNC, ASYNC);
+    }
+
+    #[test]
+    fn resolved_names_win_over_how_they_look() {
+        let k = kinds("(fn f [file_read] (file_read \"x\"))\n(fn g [n] (n + 1))\n");
+        let uses: Vec<&(String, TokenType, u32)> =
+            k.iter().filter(|t| t.0 == "file_read").collect();
+        assert_eq!(uses.len(), 2);
+        assert!(uses
+            .iter()
+            .all(|t| t.1 == TokenType::Parameter && t.2 & DEPRECATED == 0));
+        let n_uses: Vec<_> = k.iter().filter(|t| t.0 == "n").collect();
+        assert_eq!(n_uses[1].1, TokenType::Parameter, "a parameter's use");
+        assert_eq!(n_uses[1].2, 0);
     }
 
     #[test]
