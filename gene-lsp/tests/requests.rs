@@ -627,7 +627,7 @@ async fn semantic_tokens_full_delta_and_range() {
             ("name".into(), 2, 1),
             ("println".into(), 0, 8),
             ("\"héllo\"".into(), 5, 0),
-            ("name".into(), 1, 0),
+            ("name".into(), 2, 0),
             ("42".into(), 6, 0),
             ("file_read".into(), 0, 8 | 4),
             ("\"x\"".into(), 5, 0),
