@@ -20,26 +20,6 @@ pub struct Action {
     pub edits: Vec<(Span, String)>,
 }
 
-fn kids(n: &Node) -> Vec<&Node> {
-    match &n.kind {
-        NodeKind::Gene {
-            head,
-            props,
-            children,
-        } => {
-            let mut v: Vec<&Node> = head.iter().map(|h| h.as_ref()).collect();
-            v.extend(props.iter().map(|p| &p.value));
-            v.extend(children.iter());
-            v.sort_by_key(|c| c.span.start);
-            v
-        }
-        NodeKind::Array(items) => items.iter().collect(),
-        NodeKind::Map(props) => props.iter().map(|p| &p.value).collect(),
-        NodeKind::Quote(q) => vec![q],
-        _ => Vec::new(),
-    }
-}
-
 /// The forms containing `span`, outermost first.
 fn ancestors(forms: &[Node], span: Span) -> Vec<&Node> {
     let mut out = Vec::new();
@@ -50,7 +30,7 @@ fn ancestors(forms: &[Node], span: Span) -> Vec<&Node> {
         .copied()
     {
         out.push(n);
-        level = kids(n);
+        level = n.sub_nodes();
     }
     out
 }
@@ -93,7 +73,7 @@ fn verbatim_spans(parsed: &crate::syntax::ParseResult, within: Span) -> Vec<Span
         if matches!(n.kind, NodeKind::Str(_)) {
             out.push(n.span);
         }
-        todo.extend(kids(n));
+        todo.extend(n.sub_nodes());
     }
     out
 }
@@ -209,7 +189,8 @@ pub fn code_actions(text: &str, start: usize, end: usize, cfg: &DiagnosticConfig
                         if matches!(h.as_symbol(), Some("fn" | "do" | "method")))
                 })
                 .and_then(|body_form| {
-                    kids(body_form)
+                    body_form
+                        .sub_nodes()
                         .into_iter()
                         .find(|k| k.span.start <= form.span.start && form.span.end <= k.span.end)
                 })

@@ -64,26 +64,6 @@ const FORMS: &[(&str, Option<&str>)] = &[
     ("nil", None),
 ];
 
-fn kids(n: &Node) -> Vec<&Node> {
-    match &n.kind {
-        NodeKind::Gene {
-            head,
-            props,
-            children,
-        } => {
-            let mut v: Vec<&Node> = head.iter().map(|h| h.as_ref()).collect();
-            v.extend(props.iter().map(|p| &p.value));
-            v.extend(children.iter());
-            v.sort_by_key(|c| c.span.start);
-            v
-        }
-        NodeKind::Array(items) => items.iter().collect(),
-        NodeKind::Map(props) => props.iter().map(|p| &p.value).collect(),
-        NodeKind::Quote(q) => vec![q],
-        _ => Vec::new(),
-    }
-}
-
 fn head_name(n: &Node) -> Option<&str> {
     match &n.kind {
         NodeKind::Gene { head: Some(h), .. } => h.as_symbol(),
@@ -252,7 +232,7 @@ fn definitions(
             }
             _ => {}
         }
-        todo.extend(kids(n).into_iter().map(|k| (k, inner_ns.clone())));
+        todo.extend(n.sub_nodes().into_iter().map(|k| (k, inner_ns.clone())));
     }
     out
 }
@@ -282,7 +262,7 @@ fn class_methods(text: &str, forms: &[Node]) -> Vec<(String, String, String)> {
                 }
             }
         }
-        todo.extend(kids(n));
+        todo.extend(n.sub_nodes());
     }
     out
 }
@@ -303,7 +283,7 @@ fn receiver_class(forms: &[Node], receiver: &str) -> Option<String> {
                 }
             }
         }
-        todo.extend(kids(n));
+        todo.extend(n.sub_nodes());
     }
     None
 }
@@ -353,7 +333,7 @@ fn in_comment_or_string(parsed: &ParseResult, offset: usize) -> bool {
         if matches!(n.kind, NodeKind::Str(_) | NodeKind::Char(_)) {
             return true;
         }
-        level = kids(n);
+        level = n.sub_nodes();
     }
     false
 }
@@ -433,7 +413,7 @@ pub fn completions(text: &str, offset: usize) -> Vec<Entry> {
         for (name, kind) in bound_names(n, true) {
             add(var_entry(name, kind));
         }
-        level = kids(n);
+        level = n.sub_nodes();
     }
     for (name, kind, sig, _) in definitions(text, &parsed.forms) {
         add(Entry {
@@ -530,7 +510,7 @@ pub fn signature_help(text: &str, offset: usize) -> Option<Signature> {
         if let NodeKind::Gene { head: Some(_), .. } = &n.kind {
             call = Some(n);
         }
-        level = kids(n);
+        level = n.sub_nodes();
     }
     let call = call?;
     let NodeKind::Gene {

@@ -20,25 +20,6 @@ pub struct Hint {
     pub kind: HintKind,
 }
 
-fn kids(n: &Node) -> Vec<&Node> {
-    match &n.kind {
-        NodeKind::Gene {
-            head,
-            props,
-            children,
-        } => {
-            let mut v: Vec<&Node> = head.iter().map(|h| h.as_ref()).collect();
-            v.extend(props.iter().map(|p| &p.value));
-            v.extend(children.iter());
-            v
-        }
-        NodeKind::Array(items) => items.iter().collect(),
-        NodeKind::Map(props) => props.iter().map(|p| &p.value).collect(),
-        NodeKind::Quote(q) => vec![q],
-        _ => Vec::new(),
-    }
-}
-
 fn name_of(n: &Node) -> Option<String> {
     match &n.kind {
         NodeKind::Symbol(s) => Some(s.clone()),
@@ -79,7 +60,7 @@ fn signatures(text: &str, forms: &[Node]) -> HashMap<String, Vec<String>> {
                 }
             }
         }
-        todo.extend(kids(n));
+        todo.extend(n.sub_nodes());
     }
     sigs
 }
@@ -93,7 +74,7 @@ pub fn inlay_hints(text: &str, start: usize, end: usize) -> Vec<Hint> {
     // Source order, so a `var` is seen before the awaits of it.
     let mut todo: Vec<&Node> = parsed.forms.iter().rev().collect();
     while let Some(n) = todo.pop() {
-        let mut ks = kids(n);
+        let mut ks = n.sub_nodes();
         ks.reverse();
         todo.extend(ks);
         let NodeKind::Gene {

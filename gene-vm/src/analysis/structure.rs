@@ -1,6 +1,6 @@
 //! Structure queries over the syntax tree: folding ranges and selection ranges.
 
-use crate::syntax::{parse, CommentKind, Node, NodeKind, Span};
+use crate::syntax::{parse, CommentKind, Node, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FoldKind {
@@ -30,29 +30,6 @@ fn line_starts(text: &str) -> Vec<usize> {
     v
 }
 
-fn children(n: &Node) -> Vec<&Node> {
-    match &n.kind {
-        NodeKind::Gene {
-            head,
-            props,
-            children,
-        } => {
-            let mut v: Vec<&Node> = Vec::new();
-            if let Some(h) = head {
-                v.push(h);
-            }
-            v.extend(props.iter().map(|p| &p.value));
-            v.extend(children.iter());
-            v.sort_by_key(|c| c.span.start);
-            v
-        }
-        NodeKind::Array(items) => items.iter().collect(),
-        NodeKind::Map(props) => props.iter().map(|p| &p.value).collect(),
-        NodeKind::Quote(inner) => vec![inner],
-        _ => Vec::new(),
-    }
-}
-
 /// Forms and strings spanning several lines, and runs of two or more comment lines
 /// (or a multi-line block comment).
 pub fn folding_ranges(text: &str) -> Vec<Fold> {
@@ -72,7 +49,7 @@ pub fn folding_ranges(text: &str) -> Vec<Fold> {
                 kind: FoldKind::Region,
             });
         }
-        todo.extend(children(n));
+        todo.extend(n.sub_nodes());
     }
     let mut run: Option<(usize, usize)> = None;
     for c in &parsed.comments {
@@ -134,7 +111,7 @@ pub fn selection_ranges(text: &str, offset: usize) -> Vec<Span> {
             .find(|n| (n.span.start as usize) <= offset && offset <= (n.span.end as usize));
         let Some(n) = hit else { break };
         chain.push(n.span);
-        level = children(n);
+        level = n.sub_nodes();
     }
     chain.dedup();
     chain.reverse();

@@ -79,6 +79,29 @@ impl Node {
     pub fn new(kind: NodeKind, span: Span) -> Node {
         Node { kind, span }
     }
+
+    /// The nodes directly inside this one (head, property values, children,
+    /// items, the quoted form), in source order.
+    pub fn sub_nodes(&self) -> Vec<&Node> {
+        let mut v: Vec<&Node> = match &self.kind {
+            NodeKind::Gene {
+                head,
+                props,
+                children,
+            } => {
+                let mut v: Vec<&Node> = head.iter().map(|h| h.as_ref()).collect();
+                v.extend(props.iter().map(|p| &p.value));
+                v.extend(children.iter());
+                v
+            }
+            NodeKind::Array(items) => items.iter().collect(),
+            NodeKind::Map(props) => props.iter().map(|p| &p.value).collect(),
+            NodeKind::Quote(q) => vec![q],
+            _ => Vec::new(),
+        };
+        v.sort_by_key(|c| c.span.start);
+        v
+    }
     pub fn as_symbol(&self) -> Option<&str> {
         match &self.kind {
             NodeKind::Symbol(s) => Some(s),
