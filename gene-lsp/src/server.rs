@@ -27,6 +27,8 @@ struct State {
     encoding: Option<Encoding>,
     /// The client pulls diagnostics (`textDocument/diagnostic`): never push them too.
     pull: bool,
+    /// The client accepts snippet completions (`$1` tab stops).
+    snippets: bool,
     config: DiagnosticConfig,
     /// The last semantic tokens sent per document (for deltas), with their result id.
     tokens: HashMap<Uri, (String, Vec<SemanticToken>)>,
@@ -261,6 +263,14 @@ impl LanguageServer for Backend {
         if let Ok(mut st) = self.state.lock() {
             st.encoding = Some(enc);
             st.pull = pull;
+            st.snippets = params
+                .capabilities
+                .text_document
+                .as_ref()
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item.as_ref())
+                .and_then(|i| i.snippet_support)
+                .unwrap_or(false);
             if let Some(o) = &params.initialization_options {
                 st.config = diagnostics::config_from(o);
             }
@@ -625,6 +635,7 @@ impl LanguageServer for Backend {
         let entries = self
             .guarded("completion", || complete::completions(&s.text, off))
             .await?;
+        let snippets = self.state.lock().map(|st| st.snippets).unwrap_or(false);
         // The analysis orders entries (the receiver's class first): keep that order.
         let items = entries
             .into_iter()
@@ -641,8 +652,13 @@ impl LanguageServer for Backend {
                     complete::EntryKind::Method => CompletionItemKind::METHOD,
                 }),
                 detail: e.detail,
-                insert_text_format: e.snippet.then_some(InsertTextFormat::SNIPPET),
-                insert_text: e.insert,
+                // A client without snippets gets the plain keyword.
+                insert_text_format: (e.snippet && snippets).then_some(InsertTextFormat::SNIPPET),
+                insert_text: if e.snippet && !snippets {
+                    None
+                } else {
+                    e.insert
+                },
                 tags: e.deprecated.then(|| vec![CompletionItemTag::DEPRECATED]),
                 label: e.label,
                 ..Default::default()

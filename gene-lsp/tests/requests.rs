@@ -108,8 +108,26 @@ fn item<'a>(r: &'a Value, label: &str) -> &'a Value {
 }
 
 #[tokio::test]
-async fn completion_and_resolve() {
+async fn no_snippets_for_a_client_without_snippet_support() {
     let mut c = Client::start_default().await;
+    let uri = "file:///t/plain.gene";
+    let text = "(t)\n";
+    c.open_and_wait(uri, text).await;
+    let r = c
+        .ok(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": pos_of(text, "t)", 1, Enc::Utf16)}),
+        )
+        .await;
+    let t = item(&r, "try");
+    assert!(t.get("insertTextFormat").is_none(), "{t}");
+    assert!(t.get("insertText").is_none(), "{t}");
+}
+
+#[tokio::test]
+async fn completion_and_resolve() {
+    let caps = json!({"capabilities": {"textDocument": {"completion": {"completionItem": {"snippetSupport": true}}}}});
+    let mut c = Client::start(caps).await.0;
     let uri = "file:///t/complete.gene";
     let text =
         "(var total 1)\n(fn tally [tick]\n  (var temp 2)\n  (t))\n(xs .pu)\n(gene/io/)\n(fi)\n";
