@@ -33,4 +33,7 @@ tests/dap/run.sh
 echo "== end-to-end: gene-lsp through a Node LSP client and headless Neovim (tests/lsp)"
 tests/lsp/run.sh
 
+echo "== editors: the Neovim plugin in headless Neovim 0.7.2 and 0.12 (tests/editors/nvim)"
+tests/editors/nvim/run.sh
+
 echo "all tests passed"
