@@ -23,6 +23,14 @@ impl Document {
         }
     }
 
+    /// A copy sharing the rope's storage (cheap: ropes are copy-on-write).
+    pub fn snapshot(&self) -> Document {
+        Document {
+            rope: self.rope.clone(),
+            version: self.version,
+        }
+    }
+
     pub fn text(&self) -> String {
         self.rope.to_string()
     }

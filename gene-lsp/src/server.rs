@@ -69,7 +69,7 @@ impl Backend {
         let text = d.text();
         Some(Snapshot {
             uri: uri.clone(),
-            doc: Document::new(&text, d.version),
+            doc: d.snapshot(),
             text,
             version: d.version,
             enc: st.encoding.unwrap_or(Encoding::Utf16),
@@ -128,13 +128,14 @@ impl Backend {
         let index = self.index.clone();
         tokio::spawn(async move {
             tokio::time::sleep(DEBOUNCE).await;
-            let (text, enc, cfg, pull) = {
+            let (doc, text, enc, cfg, pull) = {
                 let Ok(st) = state.lock() else { return };
                 let Some(d) = st.docs.get(&uri) else { return };
                 if d.version != version {
                     return;
                 }
                 (
+                    d.snapshot(),
                     d.text(),
                     st.encoding.unwrap_or(Encoding::Utf16),
                     st.config.clone(),
@@ -142,7 +143,6 @@ impl Backend {
                 )
             };
             if !pull {
-                let doc = Document::new(&text, version);
                 match catch_unwind(AssertUnwindSafe(|| {
                     diagnostics::compute(&doc, &text, enc, &cfg)
                 })) {

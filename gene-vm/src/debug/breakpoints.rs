@@ -20,16 +20,6 @@ pub(crate) fn same_path(a: &str, b: &str) -> bool {
     }
 }
 
-/// 1-based line of each byte offset, by binary search over line starts.
-pub(crate) fn line_of(text: &str, offset: u32) -> u32 {
-    let offset = (offset as usize).min(text.len());
-    text.as_bytes()[..offset]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count() as u32
-        + 1
-}
-
 impl Vm {
     /// Makes every function of a compiled program known to the debugger.
     pub fn debug_register(&mut self, main: &Rc<FnProto>) {
@@ -223,7 +213,7 @@ impl Vm {
                 if first_line.is_none() {
                     let off = p.chunk.stmts.first().map(|s| s.1).unwrap_or(p.span.start);
                     if let Some(f) = self.files.get(p.file as usize) {
-                        first_line = Some(line_of(&f.text, off));
+                        first_line = Some(crate::syntax::line_col(&f.text, off as usize).0 as u32);
                     }
                 }
                 locations.push((p.clone(), ip));
