@@ -203,3 +203,45 @@ test('data breakpoints on manual futures (via Locals and via the Futures scope) 
   await s.runsToEnd();
   assert.equal(s.output('stdout'), 'armed\nbox callback manual\nother callback went wrong\nafter\n');
 });
+
+test('gene/setFutureBreakpoints (the Futures view\'s own action) adds to the client\'s data breakpoints instead of replacing them', T, async (t) => {
+  const F = 'fut_data_manual.gene';
+  const prog = h.program(F);
+  const s = await h.startStdio(t);
+  const bpLine = h.lineOf(F, 'DM_BP');
+  await s.launch(prog, {}, async (s) => {
+    await s.setBreakpoints(prog, [bpLine]);
+  });
+  const { top } = await h.stoppedAt(s, 'breakpoint', bpLine);
+  const boxId = Number(await s.valueOf('(box .id)', top.id));
+  const otherId = Number(await s.valueOf('(other .id)', top.id));
+  const view = (await s.request('gene/setFutureBreakpoints', { ids: [otherId] })).body;
+  assert.deepEqual(view.breakpoints.map((b) => [b.id, b.verified]), [[otherId, true]]);
+  await assert.rejects(s.request('gene/setFutureBreakpoints', { ids: ['x'] }), /array of future ids/);
+  // VS Code sends its own (here: one) data breakpoints afterwards; the view's stays set.
+  await s.request('setDataBreakpoints', { breakpoints: [{ dataId: `future:${boxId}` }] });
+  await s.continue();
+  let stop = await h.stoppedAt(s, 'data breakpoint', h.lineOf(F, 'DM_RESOLVE'));
+  await s.continue();
+  stop = await h.stoppedAt(s, 'data breakpoint', h.lineOf(F, 'DM_FAIL'));
+  assert.match(h.varByName(await s.scopeVars(stop.top.id, 'Locals'), '$future').value, new RegExp(`#${otherId}\\b`));
+  await s.continue();
+  await s.runsToEnd();
+});
+
+test('gene/setFutureBreakpoints with an empty list removes the view\'s breakpoints', T, async (t) => {
+  const F = 'fut_data_manual.gene';
+  const prog = h.program(F);
+  const s = await h.startStdio(t);
+  const bpLine = h.lineOf(F, 'DM_BP');
+  await s.launch(prog, {}, async (s) => {
+    await s.setBreakpoints(prog, [bpLine]);
+  });
+  const { top } = await h.stoppedAt(s, 'breakpoint', bpLine);
+  const boxId = Number(await s.valueOf('(box .id)', top.id));
+  await s.request('gene/setFutureBreakpoints', { ids: [boxId] });
+  await s.request('gene/setFutureBreakpoints', { ids: [] });
+  await s.continue();
+  await s.runsToEnd();
+  assert.equal(s.output('stdout'), 'armed\nbox callback manual\nother callback went wrong\nafter\n');
+});
