@@ -278,10 +278,8 @@ export class FuturesModel {
     let description: string;
     if (r.state === "pending") {
       const age = r.ageMs + (this.now() - e.seenAt);
+      // Who awaits it is in the tooltip: the row stays short enough to read.
       description = formatMs(age);
-      if (r.awaitedBy) {
-        description += ` · awaited by ${r.awaitedBy}`;
-      }
     } else {
       const result = r.state === "success" ? r.value : r.error;
       description = result !== undefined ? oneLine(result, 60) : STATE_TITLE[r.state].toLowerCase();

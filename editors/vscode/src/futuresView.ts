@@ -172,12 +172,13 @@ export class FuturesView implements vscode.TreeDataProvider<Row>, vscode.Disposa
     const t = this.current();
     if (!t) {
       this.tree.message = "Start a Gene debug session to see its futures.";
-      this.tree.description = undefined;
+      this.tree.description = "";
       this.status.hide();
     } else {
       const pending = t.model.pendingCount();
-      this.tree.message = t.model.size === 0 ? "No futures yet." : undefined;
-      this.tree.description = pending > 0 ? `${pending} pending` : undefined;
+      // "" rather than undefined: VS Code 1.100 keeps a message set to undefined.
+      this.tree.message = t.model.size === 0 ? "No futures yet." : "";
+      this.tree.description = pending > 0 ? `${pending} pending` : "";
       this.status.text = `$(watch) ${pending} pending`;
       this.status.tooltip = `Gene: ${pending} pending future${pending === 1 ? "" : "s"} in "${t.session.name}" (click for the Futures view)`;
       this.status.show();

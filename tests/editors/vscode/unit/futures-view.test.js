@@ -59,6 +59,7 @@ test('while the program runs the view polls gene/futures and shows pending futur
   assert.equal(status.visible, true);
   assert.equal(status.command, 'gene.futures.focus');
   assert.equal(tree.description, '4 pending');
+  assert.equal(tree.message, '', 'the empty-view message is cleared once futures show');
   assert.deepEqual(rows(view), [['Pending', ['#1 sleep_async 300', '#2 sleep_async 700', '#3 new gene/Future', '#4 sleep_async 20000']]]);
 
   const [group] = view.getChildren();
