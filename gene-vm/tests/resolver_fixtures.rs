@@ -181,7 +181,7 @@ impl<'a> Walker<'a> {
         let start = e.span.start as usize;
         match &e.kind {
             ExprKind::Lit(_) | ExprKind::Quote(_) | ExprKind::Invalid(_) => {}
-            ExprKind::Continue => {}
+            ExprKind::Continue(_) => {}
             ExprKind::Name(res, name) => {
                 let implicit = name == "self" && !self.src[start..].starts_with("self");
                 let text = if implicit {
@@ -270,8 +270,8 @@ impl<'a> Walker<'a> {
                     self.walk_body(body);
                 }
             }
-            ExprKind::Do(body) | ExprKind::Loop(body) => self.walk_body(body),
-            ExprKind::While(cond, body) => {
+            ExprKind::Do(body) | ExprKind::Loop(body, _) => self.walk_body(body),
+            ExprKind::While(cond, body, _) => {
                 self.walk(cond);
                 self.walk_body(body);
             }
@@ -280,6 +280,7 @@ impl<'a> Walker<'a> {
                 iter,
                 region,
                 body,
+                ..
             } => {
                 self.walk(iter);
                 let label = format!("for @{}", self.pos(start));
@@ -293,6 +294,7 @@ impl<'a> Walker<'a> {
                 count,
                 region,
                 body,
+                ..
             } => {
                 self.walk(count);
                 let label = format!("repeat @{}", self.pos(start));
@@ -317,7 +319,10 @@ impl<'a> Walker<'a> {
                     self.walk_body(body);
                 }
             }
-            ExprKind::Break(v) | ExprKind::Return(v) | ExprKind::Throw(v) | ExprKind::Yield(v) => {
+            ExprKind::Break(v, _)
+            | ExprKind::Return(v)
+            | ExprKind::Throw(v)
+            | ExprKind::Yield(v) => {
                 if let Some(v) = v {
                     self.walk(v);
                 }

@@ -71,7 +71,7 @@ pub enum SymbolKey {
 pub const SPECIAL_FORMS: &[&str] = &[
     "var", "if", "ifel", "fn", "fnx", "fnxx", "do", "loop", "while", "for", "repeat", "case",
     "break", "continue", "return", "try", "throw", "class", "new", "ns", "async", "await", "yield",
-    "not", "range", "import", "method", "ctor",
+    "not", "range", "import", "method", "ctor", "let", "if_not", "enum", "export", "super",
 ];
 pub const KEYWORDS: &[&str] = &[
     "then",
@@ -631,7 +631,7 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
         | ExprKind::SelfRef
         | ExprKind::Special(_)
         | ExprKind::Quote(_)
-        | ExprKind::Continue
+        | ExprKind::Continue(_)
         | ExprKind::Invalid(_) => {}
         ExprKind::Array(its) => items(its, f),
         ExprKind::Map(es) => entries(es, f),
@@ -682,8 +682,8 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
                 body.iter().for_each(&mut *f);
             }
         }
-        ExprKind::Do(b) | ExprKind::Loop(b) => b.iter().for_each(f),
-        ExprKind::While(c, b) => {
+        ExprKind::Do(b) | ExprKind::Loop(b, _) => b.iter().for_each(f),
+        ExprKind::While(c, b, _) => {
             f(c);
             b.iter().for_each(f);
         }
@@ -714,7 +714,7 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
                 body.iter().for_each(&mut *f);
             }
         }
-        ExprKind::Break(v) | ExprKind::Return(v) | ExprKind::Throw(v) | ExprKind::Yield(v) => {
+        ExprKind::Break(v, _) | ExprKind::Return(v) | ExprKind::Throw(v) | ExprKind::Yield(v) => {
             if let Some(v) = v {
                 f(v);
             }

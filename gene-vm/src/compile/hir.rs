@@ -189,26 +189,33 @@ pub enum ExprKind {
         else_branch: Option<(RegionId, Vec<Expr>)>,
     },
     Do(Vec<Expr>),
-    Loop(Vec<Expr>),
-    While(Box<Expr>, Vec<Expr>),
+    /// Loops carry their `^name` label (2.2).
+    Loop(Vec<Expr>, Option<String>),
+    While(Box<Expr>, Vec<Expr>, Option<String>),
     For {
         vars: Vec<Pattern>,
         iter: Box<Expr>,
         region: RegionId,
         body: Vec<Expr>,
+        label: Option<String>,
     },
     Repeat {
         count: Box<Expr>,
         region: RegionId,
         body: Vec<Expr>,
+        label: Option<String>,
+        /// `^index i` / `^total n`: variables of the body region (2.3).
+        index: Option<VarId>,
+        total: Option<VarId>,
     },
     Case {
         target: Box<Expr>,
         whens: Vec<(Expr, RegionId, Vec<Expr>)>,
         else_branch: Option<(RegionId, Vec<Expr>)>,
     },
-    Break(Option<Box<Expr>>),
-    Continue,
+    /// `(break ^from L v)`: the label of the target loop, checked by the lowerer.
+    Break(Option<Box<Expr>>, Option<String>),
+    Continue(Option<String>),
     Return(Option<Box<Expr>>),
     Fn(Rc<FnDef>),
     /// `(fn name ...)`, `(fn a/b ...)`: binds in the current (or named) namespace.

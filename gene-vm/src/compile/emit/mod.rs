@@ -34,10 +34,19 @@ enum Ctl<'a> {
         break_patches: Vec<usize>,
         /// `loop` keeps a break value; others push nil at their exit.
         keeps_value: bool,
+        /// The `^name` label (2.2).
+        label: Option<&'a str>,
     },
     TryBody(Option<&'a [Expr]>),
     Catch(Option<&'a [Expr]>, bool),
     AsyncBody,
+}
+
+/// The `^index` variable and the `^total` variable with the slot holding the count.
+#[derive(Clone, Copy)]
+struct RepeatVars {
+    index: Option<VarId>,
+    total: Option<(VarId, u32)>,
 }
 
 struct FnState<'a> {
@@ -717,11 +726,11 @@ impl<'u> Emitter<'u> {
                 self.close_branches(else_branch.as_ref(), ends);
             }
             ExprKind::Do(body) => self.body(body),
-            ExprKind::Loop(body) => {
+            ExprKind::Loop(body, label) => {
                 let sp = self.new_slot();
                 self.save_sp(sp);
                 let start = self.label();
-                self.push_loop(sp, Some(start), true);
+                self.push_loop(sp, Some(start), true, label.as_deref());
                 for x in body {
                     self.stmt_start(x);
                     self.expr(x);
@@ -730,12 +739,12 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::Jump(start as u32));
                 self.pop_loop(None);
             }
-            ExprKind::While(cond, body) => {
+            ExprKind::While(cond, body, label) => {
                 let sp = self.new_slot();
                 self.save_sp(sp);
                 let start = self.label();
                 let exit = self.jump_if_false(cond);
-                self.push_loop(sp, Some(start), false);
+                self.push_loop(sp, Some(start), false, label.as_deref());
                 for x in body {
                     self.stmt_start(x);
                     self.expr(x);
@@ -750,19 +759,33 @@ impl<'u> Emitter<'u> {
                 iter,
                 region,
                 body,
+                label,
             } => {
                 self.expr(iter);
                 self.emit(Op::IterInit);
-                self.for_loop(vars, *region, body);
+                self.for_loop(vars, *region, body, label.as_deref(), None);
             }
             ExprKind::Repeat {
                 count,
                 region,
                 body,
+                label,
+                index,
+                total,
             } => {
                 self.expr(count);
+                let total = total.map(|t| {
+                    let tmp = self.new_slot();
+                    self.emit(Op::Dup);
+                    self.emit(Op::StoreLocal(tmp));
+                    (t, tmp)
+                });
                 self.emit(Op::Repeat);
-                self.for_loop(&[], *region, body);
+                let rep = RepeatVars {
+                    index: *index,
+                    total,
+                };
+                self.for_loop(&[], *region, body, label.as_deref(), Some(rep));
             }
             ExprKind::Case {
                 target,
@@ -784,8 +807,8 @@ impl<'u> Emitter<'u> {
                 }
                 self.close_branches(else_branch.as_ref(), ends);
             }
-            ExprKind::Break(v) => self.break_(v.as_deref()),
-            ExprKind::Continue => self.continue_(),
+            ExprKind::Break(v, label) => self.break_(v.as_deref(), label.as_deref()),
+            ExprKind::Continue(label) => self.continue_(label.as_deref()),
             ExprKind::Return(v) => self.return_(v.as_deref()),
             ExprKind::Fn(def) => {
                 let p = self.function(def, false);

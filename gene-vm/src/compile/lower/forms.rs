@@ -19,8 +19,10 @@ impl Lowerer {
         span: Span,
     ) -> Option<Expr> {
         let kind = match h {
-            "var" => return Some(self.lower_var(children, span)),
+            "var" => return Some(self.lower_var(children, span, false)),
+            "let" => return Some(self.lower_var(children, span, true)),
             "if" => return Some(self.lower_if(children, span)),
+            "if_not" => return Some(self.lower_if_not(children, span)),
             "ifel" => {
                 if children.len() != 2 && children.len() != 3 {
                     return Some(self.invalid(
@@ -39,30 +41,40 @@ impl Lowerer {
                 }
             }
             "do" => ExprKind::Do(self.lower_body(children)),
-            "loop" => ExprKind::Loop(self.lower_body(children)),
+            "loop" => {
+                let label = match self.loop_label(props) {
+                    Ok(l) => l,
+                    Err(e) => return Some(e),
+                };
+                let body = self.loop_body(&label, |l| l.lower_body(children));
+                ExprKind::Loop(body, label)
+            }
             "while" => {
                 let Some((c, body)) = children.split_first() else {
                     return Some(self.invalid("while needs a condition", span));
                 };
-                let cond = self.lower(c);
-                ExprKind::While(Box::new(cond), self.lower_body(body))
-            }
-            "for" => return Some(self.lower_for(children, span)),
-            "repeat" => {
-                let Some((c, body)) = children.split_first() else {
-                    return Some(self.invalid("repeat needs a count", span));
+                let label = match self.loop_label(props) {
+                    Ok(l) => l,
+                    Err(e) => return Some(e),
                 };
-                let count = self.lower(c);
-                let (region, body) = self.lower_region(body);
-                ExprKind::Repeat {
-                    count: Box::new(count),
-                    region,
-                    body,
-                }
+                let cond = self.lower(c);
+                let body = self.loop_body(&label, |l| l.lower_body(body));
+                ExprKind::While(Box::new(cond), body, label)
             }
+            "for" => return Some(self.lower_for(props, children, span)),
+            "repeat" => return Some(self.lower_repeat(props, children, span)),
             "case" => return Some(self.lower_case(children, span)),
-            "break" => ExprKind::Break(children.first().map(|c| Box::new(self.lower(c)))),
-            "continue" => ExprKind::Continue,
+            "break" => {
+                let label = match self.target_label(props, span) {
+                    Ok(l) => l,
+                    Err(e) => return Some(e),
+                };
+                ExprKind::Break(children.first().map(|c| Box::new(self.lower(c))), label)
+            }
+            "continue" => match self.target_label(props, span) {
+                Ok(l) => ExprKind::Continue(l),
+                Err(e) => return Some(e),
+            },
             "return" => ExprKind::Return(children.first().map(|c| Box::new(self.lower(c)))),
             "fn" | "fnx" | "fnxx" => return Some(self.lower_fn(h, props, children, span)),
             "try" => return Some(self.lower_try(children, span)),
@@ -145,25 +157,48 @@ impl Lowerer {
         Some(Expr { kind, span })
     }
 
-    fn lower_var(&mut self, children: &[Node], span: Span) -> Expr {
+    /// `(var NAME VALUE)`, `(var NAME: TYPE VALUE)`, `(var [PATTERN] VALUE)`; `is_let`
+    /// makes the bindings immutable (2.1).
+    fn lower_var(&mut self, children: &[Node], span: Span, is_let: bool) -> Expr {
+        let word = if is_let { "let" } else { "var" };
         let Some(target) = children.first() else {
-            return self.invalid("var needs a name", span);
+            return self.invalid(format!("{word} needs a name"), span);
         };
+        // `NAME:` is followed by a type expression, then the value.
+        let typed = target
+            .as_symbol()
+            .is_some_and(|s| s.len() > 1 && s.ends_with(':'));
+        let value_at = if typed { 2 } else { 1 };
         // The value is lowered before the name is declared: `(var x (x + 1))` sees the outer x.
-        let value = children.get(1).map(|c| Box::new(self.lower(c)));
+        let value = children.get(value_at).map(|c| Box::new(self.lower(c)));
         let mut flag = None;
+        let first_var = self.unit.vars.len() as VarId;
         let pattern = match &target.kind {
             NodeKind::Symbol(s) => {
                 let name = s.strip_suffix(':').unwrap_or(s);
                 let v = self.declare_top_level(name, target.span);
+                if is_let {
+                    self.let_vars.insert(v);
+                }
                 flag = self.forward_flags.get(&v).copied().map(|f| (f, v, name));
                 Pattern::Var(v)
             }
             NodeKind::Array(elems) => match self.lower_pattern(elems, target.span) {
-                Ok(p) => p,
+                Ok(p) => {
+                    if is_let {
+                        let last = self.unit.vars.len() as VarId;
+                        self.let_vars.extend(first_var..last);
+                    }
+                    p
+                }
                 Err(e) => return e,
             },
-            _ => return self.invalid("var needs a name or an array pattern", target.span),
+            _ => {
+                return self.invalid(
+                    format!("{word} needs a name or an array pattern"),
+                    target.span,
+                )
+            }
         };
         let var = Expr {
             kind: ExprKind::Var { pattern, value },
@@ -246,7 +281,18 @@ impl Lowerer {
             let Some(c) = children.get(i) else {
                 return self.invalid("if needs a condition", span);
             };
-            let cond = self.lower(c);
+            // `if not C` / `elif not C` negate C (2.4).
+            let negate = c.is_symbol("not") && i + 1 < children.len();
+            let cond = if negate {
+                i += 1;
+                let inner = self.lower(&children[i]);
+                Expr {
+                    span: c.span.to(children[i].span),
+                    kind: ExprKind::Not(Box::new(inner)),
+                }
+            } else {
+                self.lower(c)
+            };
             i += 1;
             if children.get(i).is_some_and(|n| n.is_symbol("then")) {
                 i += 1;
@@ -323,7 +369,11 @@ impl Lowerer {
         }
     }
 
-    fn lower_for(&mut self, children: &[Node], span: Span) -> Expr {
+    fn lower_for(&mut self, props: &[Prop], children: &[Node], span: Span) -> Expr {
+        let label = match self.loop_label(props) {
+            Ok(l) => l,
+            Err(e) => return e,
+        };
         let Some(in_pos) = children.iter().position(|c| c.is_symbol("in")) else {
             return self.invalid("for needs 'in'", span);
         };
@@ -350,7 +400,7 @@ impl Lowerer {
                 }
             }
         }
-        let body = self.lower_body(&children[in_pos + 2..]);
+        let body = self.loop_body(&label, |l| l.lower_body(&children[in_pos + 2..]));
         self.pop_region();
         Expr {
             kind: ExprKind::For {
@@ -358,9 +408,130 @@ impl Lowerer {
                 iter: Box::new(iter),
                 region,
                 body,
+                label,
             },
             span,
         }
+    }
+
+    /// `(repeat N ^index i ^total n BODY...)` (2.3).
+    fn lower_repeat(&mut self, props: &[Prop], children: &[Node], span: Span) -> Expr {
+        let Some((c, body)) = children.split_first() else {
+            return self.invalid("repeat needs a count", span);
+        };
+        let label = match self.loop_label(props) {
+            Ok(l) => l,
+            Err(e) => return e,
+        };
+        let count = self.lower(c);
+        let region = self.push_region();
+        let bind = |l: &mut Lowerer, key: &str| -> Result<Option<VarId>, Expr> {
+            let Some(p) = props.iter().find(|p| p.key == key) else {
+                return Ok(None);
+            };
+            match p.value.as_symbol() {
+                Some(n) if !n.contains('/') => Ok(Some(l.declare(n, p.value.span))),
+                _ => Err(l.invalid(format!("repeat ^{key} needs a variable name"), p.value.span)),
+            }
+        };
+        let (index, total) = match (bind(self, "index"), bind(self, "total")) {
+            (Ok(i), Ok(t)) => (i, t),
+            (Err(e), _) | (_, Err(e)) => {
+                self.pop_region();
+                return e;
+            }
+        };
+        let body = self.loop_body(&label, |l| l.lower_body(body));
+        self.pop_region();
+        Expr {
+            kind: ExprKind::Repeat {
+                count: Box::new(count),
+                region,
+                body,
+                label,
+                index,
+                total,
+            },
+            span,
+        }
+    }
+
+    /// `(if_not C BODY...)`: `(if (not C) BODY...)` without elif/else (2.4).
+    fn lower_if_not(&mut self, children: &[Node], span: Span) -> Expr {
+        let Some((c, body)) = children.split_first() else {
+            return self.invalid("if_not needs a condition", span);
+        };
+        if let Some(n) = body.iter().find(|n| n.is_symbol("elif")) {
+            return self.invalid(
+                "if_not: elif branches are not supported; use if ... elif ... or nest if_not",
+                n.span,
+            );
+        }
+        if let Some(n) = body.iter().find(|n| n.is_symbol("else")) {
+            return self.invalid(
+                "if_not: else branches are not supported; use if ... else ... or nest if_not",
+                n.span,
+            );
+        }
+        let inner = self.lower(c);
+        let cond = Expr {
+            span: c.span,
+            kind: ExprKind::Not(Box::new(inner)),
+        };
+        let (r, body) = self.lower_region(body);
+        Expr {
+            kind: ExprKind::If {
+                branches: vec![(cond, r, body)],
+                else_branch: None,
+            },
+            span,
+        }
+    }
+
+    /// A loop's `^name` label: a symbol or a string.
+    fn loop_label(&mut self, props: &[Prop]) -> Result<Option<String>, Expr> {
+        let Some(p) = props.iter().find(|p| p.key == "name") else {
+            return Ok(None);
+        };
+        match &p.value.kind {
+            NodeKind::Symbol(s) | NodeKind::Str(s) => Ok(Some(s.clone())),
+            _ => Err(self.invalid("^name must be a symbol or string", p.value.span)),
+        }
+    }
+
+    /// Lowers a loop body with its label visible to `break`/`continue ^from`.
+    fn loop_body(
+        &mut self,
+        label: &Option<String>,
+        f: impl FnOnce(&mut Lowerer) -> Vec<Expr>,
+    ) -> Vec<Expr> {
+        if let Some(ctx) = self.fns.last_mut() {
+            ctx.loops.push(label.clone());
+        }
+        let body = f(self);
+        if let Some(ctx) = self.fns.last_mut() {
+            ctx.loops.pop();
+        }
+        body
+    }
+
+    /// The `^from LABEL` of a `break`/`continue`, checked against the enclosing loops.
+    fn target_label(&mut self, props: &[Prop], span: Span) -> Result<Option<String>, Expr> {
+        let Some(p) = props.iter().find(|p| p.key == "from") else {
+            return Ok(None);
+        };
+        let label = match &p.value.kind {
+            NodeKind::Symbol(s) | NodeKind::Str(s) => s.clone(),
+            _ => return Err(self.invalid("^from must be a symbol or string", p.value.span)),
+        };
+        let known = self
+            .fns
+            .last()
+            .is_some_and(|f| f.loops.iter().any(|l| l.as_deref() == Some(label.as_str())));
+        if !known {
+            return Err(self.invalid(format!("No loop named '{label}' found"), span));
+        }
+        Ok(Some(label))
     }
 
     fn lower_try(&mut self, children: &[Node], span: Span) -> Expr {

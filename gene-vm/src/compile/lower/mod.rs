@@ -13,8 +13,8 @@ use crate::syntax::{Node, NodeKind, Prop, Span, SyntaxError};
 mod forms;
 
 const SPECIAL_WORDS: &[&str] = &[
-    "var", "if", "ifel", "fn", "do", "loop", "while", "for", "ns", "class", "try", "throw",
-    "import",
+    "var", "let", "if", "if_not", "ifel", "fn", "do", "loop", "while", "for", "ns", "class", "try",
+    "throw", "import",
 ];
 
 fn infix_op(s: &str) -> Option<BinOp> {
@@ -78,6 +78,8 @@ struct FnCtx {
     index: u32,
     regions: Vec<RegionId>,
     is_generator: bool,
+    /// Labels of the enclosing loops of this function, innermost last (2.2).
+    loops: Vec<Option<String>>,
 }
 
 /// Options for lowering a unit.
@@ -117,6 +119,8 @@ pub struct Lowerer {
     ns_stack: Vec<String>,
     /// The class whose body is being lowered (qualifies class-level `fn`s).
     class_prefix: Option<String>,
+    /// Variables bound by `let`: assigning to them is a compile error (2.1).
+    let_vars: std::collections::HashSet<VarId>,
 }
 
 /// `len` bytes at `offset` into `span`, or the whole span when they do not fit
@@ -160,6 +164,7 @@ pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
         forward_flags: std::collections::HashMap::new(),
         ns_stack: Vec::new(),
         class_prefix: None,
+        let_vars: std::collections::HashSet::new(),
     };
     let span = match (forms.first(), forms.last()) {
         (Some(a), Some(b)) => a.span.to(b.span),
@@ -415,6 +420,7 @@ impl Lowerer {
             index,
             regions: Vec::new(),
             is_generator,
+            loops: Vec::new(),
         });
         let region = self.push_region();
         let self_var = if is_method {
@@ -912,6 +918,10 @@ impl Lowerer {
     fn lower_place(&mut self, target: &Node) -> Result<Place, Expr> {
         match &target.kind {
             NodeKind::Symbol(s) => match self.resolve(s) {
+                NameRes::Var(v) if self.let_vars.contains(&v) => {
+                    self.record(target.span, OccTarget::Var(v), OccKind::Write);
+                    Err(self.invalid(format!("Cannot reassign 'let' binding '{s}'"), target.span))
+                }
                 NameRes::Var(v) => {
                     self.record(target.span, OccTarget::Var(v), OccKind::Write);
                     Ok(Place::Var(v))
@@ -981,7 +991,7 @@ fn top_level_var_name(form: &Node) -> Option<String> {
     else {
         return None;
     };
-    if !head.is_symbol("var") {
+    if !head.is_symbol("var") && !head.is_symbol("let") {
         return None;
     }
     let name = children.first()?.as_symbol()?;
