@@ -169,7 +169,7 @@ impl<'a> Walker<'a> {
 
     fn walk_segments(&mut self, segs: &[Segment], span: Span) {
         for s in segs {
-            if let Segment::MaybeIndex(name, v) = s {
+            if let Segment::MaybeIndex(name, v) | Segment::ByValue(name, v) = s {
                 let offset = (span.end as usize).saturating_sub(name.len());
                 let res = self.resolution(*v);
                 self.push_ref(offset, &format!("{name} (path segment)"), res);

@@ -57,6 +57,12 @@ pub enum Op {
     CallGlobalLocalInt(u32, u16, crate::compile::hir::BinOp, i32),
     /// Call with spreads/keywords: index into `call_infos`.
     CallEx(u32),
+    /// `Call`, `CallGlobal`, `CallGlobalLocalInt` in tail position (always followed by
+    /// `Return`): a plain closure callee replaces the current frame (11); any other
+    /// callee is called normally and the `Return` that follows returns its value.
+    TailCall(u16),
+    TailCallGlobal(u32, u16),
+    TailCallGlobalLocalInt(u32, u16, crate::compile::hir::BinOp, i32),
     /// Method call with `argc` plain arguments; the u32 indexes `names`.
     CallMethod(u32, u16),
     CallMethodEx(u32),
@@ -81,6 +87,10 @@ pub enum Op {
     GetDynamic(u32),
     /// [obj key value] -> value
     SetDynamic(u32),
+    /// [obj key] -> obj/key for a key value (Int index, String or Symbol member).
+    GetKey,
+    /// [obj value key] -> value
+    SetKey,
     /// Set member: [obj value] -> value
     SetMember(u32),
     SetIndex(i32),

@@ -73,6 +73,9 @@ pub enum Segment {
     /// A final segment naming a local variable: an index when the variable holds an Int
     /// (`xs/i`), otherwise the member of that name.
     MaybeIndex(String, VarId),
+    /// The final segment of a path of three or more segments naming a local: the key
+    /// is the variable's value (`/data/key` in a method, later 12.2 rule 1).
+    ByValue(String, VarId),
     Index(i64),
     Method(String),
 }

@@ -77,6 +77,37 @@ impl Vm {
         })
     }
 
+    /// `obj/<key>` for a key value: an Int indexes, a String or Symbol names a member.
+    pub fn get_by_key(&mut self, obj: &Value, key: &Value) -> VmResult<Value> {
+        match key {
+            Value::Int(i) => self.get_index(obj, *i),
+            Value::Symbol(s) => self.get_member(obj, s),
+            Value::Str(s) => {
+                let name = self.intern(&s.borrow());
+                self.get_member(obj, &name)
+            }
+            other => Err(self.type_err(format!(
+                "A path key must be an Int, String or Symbol, got {}",
+                other.type_name()
+            ))),
+        }
+    }
+
+    pub fn set_by_key(&mut self, obj: &Value, key: &Value, v: Value) -> VmResult<()> {
+        match key {
+            Value::Int(i) => self.set_index(obj, *i, v),
+            Value::Symbol(s) => self.set_member(obj, s.clone(), v),
+            Value::Str(s) => {
+                let name = self.intern(&s.borrow());
+                self.set_member(obj, name, v)
+            }
+            other => Err(self.type_err(format!(
+                "A path key must be an Int, String or Symbol, got {}",
+                other.type_name()
+            ))),
+        }
+    }
+
     pub fn set_member(&mut self, obj: &Value, name: Sym, v: Value) -> VmResult<()> {
         match obj {
             Value::Map(m) => {

@@ -60,6 +60,10 @@ impl<'u> Emitter<'u> {
                 let n = self.name(m);
                 self.emit(Op::GetDynamic(n));
             }
+            Segment::ByValue(_, v) => {
+                self.load_var(*v);
+                self.emit(Op::GetKey);
+            }
             Segment::Method(m) => {
                 let n = self.name(m);
                 self.emit(Op::CallMethod(n, 0));
@@ -190,6 +194,10 @@ impl<'u> Emitter<'u> {
                         self.load_var(*v);
                         let n = self.name(m);
                         self.emit(Op::SetDynamic(n));
+                    }
+                    Segment::ByValue(_, v) => {
+                        self.load_var(*v);
+                        self.emit(Op::SetKey);
                     }
                     Segment::Method(_) => {
                         let k = self.konst(Value::str("Cannot assign to a method call"));

@@ -276,6 +276,23 @@ impl<'u> Emitter<'u> {
                 }
             }
         }
+        // A call right before `Return` is in tail position (branch ends jump to the
+        // `Return`, rewritten above; try bodies, loops and async bodies never end in one).
+        // `<main>` keeps its frame (the REPL's root scope and the debugger rely on it).
+        if !def.is_async && !def.is_generator && def.name != "<main>" {
+            for i in 0..st.chunk.code.len().saturating_sub(1) {
+                if st.chunk.code[i + 1] == Op::Return {
+                    st.chunk.code[i] = match st.chunk.code[i] {
+                        Op::Call(n) => Op::TailCall(n),
+                        Op::CallGlobal(g, n) => Op::TailCallGlobal(g, n),
+                        Op::CallGlobalLocalInt(g, s, op, k) => {
+                            Op::TailCallGlobalLocalInt(g, s, op, k)
+                        }
+                        other => other,
+                    };
+                }
+            }
+        }
         // `LoadLocal; Return` and `Binary; Return` fuse (the `Return` stays for jumps to it).
         for i in 0..st.chunk.code.len().saturating_sub(1) {
             if st.chunk.code[i + 1] == Op::Return {

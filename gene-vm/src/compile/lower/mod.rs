@@ -572,13 +572,26 @@ impl Lowerer {
             .enumerate()
             .map(|(i, s)| {
                 let seg_span = spans.and_then(|sp| sp.get(i).copied());
-                if i + 1 == n && !s.starts_with('.') && !s.is_empty() {
+                let last = i + 1 == n;
+                // A segment naming a local (later 12.2): the last one always, middle
+                // ones of non-namespace paths (run-time fallback only).
+                let local_seg = !s.starts_with('.')
+                    && !s.is_empty()
+                    && !s.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+                    && (last || base.is_none());
+                if local_seg {
                     if let NameRes::Var(v) = self.resolve_quiet(s) {
                         if let NameRes::Var(v2) = self.resolve(s) {
                             debug_assert_eq!(v, v2);
                         }
                         if let Some(sp) = seg_span {
                             self.record(sp, OccTarget::Var(v), OccKind::Read);
+                        }
+                        // Rule 1: base plus two or more segments, the one before not `_gene...`.
+                        let static_rule =
+                            last && n >= 2 && base.is_none() && !segs[n - 2].starts_with("_gene");
+                        if static_rule {
+                            return Segment::ByValue(s.clone(), v);
                         }
                         return Segment::MaybeIndex(s.clone(), v);
                     }
