@@ -86,3 +86,29 @@ fn let_reassignment_is_reported_at_the_name() {
     );
     assert_eq!(hit.span.start, 15);
 }
+
+#[test]
+fn enums_are_document_symbols_with_their_variants() {
+    let text = "(enum Shape\n  (Circle radius: Float)\n  Point)\n";
+    let syms = document_symbols(text);
+    let shape = syms.iter().find(|s| s.name == "Shape").expect("Shape");
+    let kids: Vec<&str> = shape.children.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(kids, ["Circle", "Point"]);
+    let circle = &shape.children[0];
+    assert_eq!(
+        &text[circle.selection_span.start as usize..circle.selection_span.end as usize],
+        "Circle"
+    );
+    assert_eq!(circle.detail.as_deref(), Some("[radius]"));
+}
+
+#[test]
+fn enum_names_and_builtin_variants_are_not_undefined() {
+    let text = "(enum Color red)\n(println Color/red (Ok 1) (Err 2) (Some 3) None Result Option)\n(println Shape)\n";
+    let undefined: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.code == "undefined-name")
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(undefined, ["undefined name `Shape`"]);
+}

@@ -33,7 +33,7 @@ use gene_vm::compile::hir::{
     CallArgs, CatchPattern, ExprKind, FnDef, Item, MapEntry, NameRes, Pattern, Place, RegionId,
     Segment, Unit,
 };
-use gene_vm::compile::hir::{Expr, VarId};
+use gene_vm::compile::hir::{Expr, VarId, WhenPat};
 use gene_vm::compile::lower::{lower_program, LowerOptions};
 use gene_vm::syntax::{line_col, parse, Span};
 
@@ -224,7 +224,10 @@ impl<'a> Walker<'a> {
                 self.walk(a);
                 self.walk(b);
             }
-            ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) => self.walk(a),
+            ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) | ExprKind::TryUnwrap(a) => {
+                self.walk(a)
+            }
+            ExprKind::Enum(_) => {}
             ExprKind::Var { pattern, value } => {
                 if let Some(v) = value {
                     self.walk(v);
@@ -307,9 +310,15 @@ impl<'a> Walker<'a> {
                 else_branch,
             } => {
                 self.walk(target);
-                for (value, r, body) in whens {
-                    self.walk(value);
-                    let label = format!("when @{}", self.pos(value.span.start as usize));
+                for (pat, r, body) in whens {
+                    let at = match pat {
+                        WhenPat::Value(v) | WhenPat::Variant { ctor: v, .. } => {
+                            self.walk(v);
+                            v.span.start as usize
+                        }
+                        WhenPat::Any => start,
+                    };
+                    let label = format!("when @{}", self.pos(at));
                     self.label_region(*r, label);
                     self.walk_body(body);
                 }

@@ -475,7 +475,12 @@ impl FlowWalk<'_> {
             } => {
                 self.expr(target, true, cx);
                 for (v, _, b) in whens {
-                    self.expr(v, true, cx);
+                    match v {
+                        WhenPat::Value(v) | WhenPat::Variant { ctor: v, .. } => {
+                            self.expr(v, true, cx)
+                        }
+                        WhenPat::Any => {}
+                    }
                     self.body(b, used, cx);
                 }
                 if let Some((_, b)) = else_branch {

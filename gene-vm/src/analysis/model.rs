@@ -17,6 +17,7 @@ pub enum DefKind {
     Fn,
     Class,
     Ns,
+    Enum,
 }
 
 /// A named global definition of the file.
@@ -562,6 +563,28 @@ impl Indexer<'_> {
                 }
                 return;
             }
+            ExprKind::Enum(d) => {
+                let name = self.qualify(&d.path);
+                for v in &d.variants {
+                    self.add_global(GlobalDef {
+                        kind: DefKind::Enum,
+                        name: format!("{name}/{}", v.name),
+                        name_span: v.span,
+                        span: v.span,
+                        fn_def: None,
+                        class: None,
+                    });
+                }
+                self.add_global(GlobalDef {
+                    kind: DefKind::Enum,
+                    name,
+                    name_span: d.name_span,
+                    span: e.span,
+                    fn_def: None,
+                    class: None,
+                });
+                return;
+            }
             ExprKind::Ns { path, body } => {
                 let name = self.qualify(path);
                 self.add_global(GlobalDef {
@@ -657,7 +680,8 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
             f(a);
             f(b);
         }
-        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) => f(a),
+        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) | ExprKind::TryUnwrap(a) => f(a),
+        ExprKind::Enum(_) => {}
         ExprKind::Var { pattern: p, value } => {
             if let Some(v) = value {
                 f(v);
@@ -707,7 +731,9 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
         } => {
             f(target);
             for (v, _, body) in whens {
-                f(v);
+                if let WhenPat::Value(v) | WhenPat::Variant { ctor: v, .. } = v {
+                    f(v);
+                }
                 body.iter().for_each(&mut *f);
             }
             if let Some((_, body)) = else_branch {

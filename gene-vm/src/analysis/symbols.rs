@@ -13,6 +13,8 @@ pub enum SymbolKind {
     Method,
     Namespace,
     Variable,
+    Enum,
+    EnumMember,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +35,13 @@ pub fn document_symbols(text: &str) -> Vec<DocumentSymbol> {
 }
 
 impl Analysis {
+    /// The name inside a variant declaration (`Circle` in `(Circle radius)`).
+    fn variant_name_span(&self, span: Span, name: &str) -> Span {
+        let start = span.start as usize + usize::from(self.slice(span).starts_with('('));
+        let end = (start + name.len()).min(span.end as usize);
+        Span::new(start, end)
+    }
+
     pub fn document_symbols(&self) -> Vec<DocumentSymbol> {
         let mut out = Vec::new();
         if let Some(main) = &self.unit.main {
@@ -83,6 +92,31 @@ impl Analysis {
                     kind: SymbolKind::Class,
                     span: e.span,
                     selection_span: c.name_span,
+                    detail: None,
+                    children,
+                });
+            }
+            ExprKind::Enum(d) => {
+                let children = d
+                    .variants
+                    .iter()
+                    .map(|v| DocumentSymbol {
+                        name: v.name.clone(),
+                        kind: SymbolKind::EnumMember,
+                        span: v.span,
+                        selection_span: self.variant_name_span(v.span, &v.name),
+                        detail: v.fields.as_ref().map(|fs| {
+                            let names: Vec<&str> = fs.iter().map(|(n, _)| n.as_str()).collect();
+                            format!("[{}]", names.join(" "))
+                        }),
+                        children: Vec::new(),
+                    })
+                    .collect();
+                out.push(DocumentSymbol {
+                    name: d.path.join("/"),
+                    kind: SymbolKind::Enum,
+                    span: e.span,
+                    selection_span: d.name_span,
                     detail: None,
                     children,
                 });

@@ -131,6 +131,12 @@ pub enum Op {
     /// Remember the operand stack height in slot .0 (loops), and restore it (break/continue).
     SaveSp(u32),
     RestoreSp(u32),
+    /// [target ctor] -> payload values (.1 of them) when `target` is the variant
+    /// `ctor` names, else jump to .0 with both popped (later 4.5).
+    MatchVariant(u32, u16),
+    /// `(v ?)`: Ok/Some -> the payload, jump to .0; Err/None stay and fall through
+    /// (to the return that follows); other values stay, jump to .0 (later 4.6).
+    TryUnwrap(u32),
     /// Written over an instruction by the debugger (a breakpoint); the original
     /// instruction is kept by the debugger and runs after the trap.
     DebugTrap,

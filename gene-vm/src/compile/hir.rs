@@ -213,7 +213,7 @@ pub enum ExprKind {
     },
     Case {
         target: Box<Expr>,
-        whens: Vec<(Expr, RegionId, Vec<Expr>)>,
+        whens: Vec<(WhenPat, RegionId, Vec<Expr>)>,
         else_branch: Option<(RegionId, Vec<Expr>)>,
     },
     /// `(break ^from L v)`: the label of the target loop, checked by the lowerer.
@@ -248,8 +248,56 @@ pub enum ExprKind {
     },
     Yield(Option<Box<Expr>>),
     Range(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
+    Enum(Rc<EnumDecl>),
+    /// `(EXPR ?)`: unwraps Ok/Some, returns Err/None from the function (later 4.6).
+    TryUnwrap(Box<Expr>),
     /// A form rejected at compile time; running it throws this message.
     Invalid(String),
+}
+
+/// A type annotation (later 3.2), as written; checked at run time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeExpr {
+    Any,
+    /// A built-in type, class, enum or alias name (`Int`, `Point`, `Shape`).
+    Named(String),
+    /// `(Array Int)`, `(Result Int String)`: only the outer name is checked.
+    Applied(String, Vec<TypeExpr>),
+    /// `(A | B)`.
+    Union(Vec<TypeExpr>),
+    /// `(Fn [P...] R)`.
+    Fn(Vec<TypeExpr>, Box<TypeExpr>),
+}
+
+/// `(enum Name MEMBER...)` (later 4.1).
+#[derive(Clone, Debug)]
+pub struct EnumDecl {
+    pub path: Vec<String>,
+    pub variants: Vec<VariantDecl>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct VariantDecl {
+    pub name: String,
+    /// `None` for a unit variant; payload fields with their annotations otherwise.
+    pub fields: Option<Vec<(String, Option<TypeExpr>)>>,
+    pub span: Span,
+}
+
+/// A `when` clause of `case`.
+#[derive(Clone, Debug)]
+pub enum WhenPat {
+    /// Compared with `==` (core 5.8).
+    Value(Expr),
+    /// `when _`: matches everything.
+    Any,
+    /// `(Enum/Variant b1 b2 ...)`: `ctor` evaluates to the variant; binders in field order.
+    Variant {
+        ctor: Expr,
+        binds: Vec<Option<VarId>>,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -41,6 +41,9 @@ impl Vm {
             Value::Nil => Value::Nil,
             Value::Void => Value::Void,
             Value::Array(_) => Value::Void,
+            Value::Enum(e) => super::adt::enum_member(e, name).unwrap_or(Value::Void),
+            // A variant's field (`c/radius`; later 4.2 recommendation).
+            Value::Adt(a) => super::adt::field(a, name).unwrap_or(Value::Void),
             other => {
                 return Err(self.type_err(format!(
                     "Cannot read member '{}' of {}",

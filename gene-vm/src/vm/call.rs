@@ -254,6 +254,12 @@ impl Vm {
                 Err(self.type_err("VkInstance is not callable (its class has no call method)"))
             }
             Value::Class(_) => self.instantiate(callee, args, kw, ret_to),
+            Value::Adt(a) => {
+                let v = self.construct_variant(&a, args, kw)?;
+                self.stack.truncate(ret_to);
+                self.stack.push(v);
+                Ok(false)
+            }
             other => Err(self.type_err(format!("{} is not callable", print::plain(&other)))),
         }
     }
@@ -348,6 +354,13 @@ impl Vm {
                 return self.invoke(m, Some(recv.clone()), args, kw, ret_to);
             }
         }
+        if let Value::Adt(a) = &recv {
+            if let Some(v) = self.variant_method(a, name)? {
+                self.stack.truncate(ret_to);
+                self.stack.push(v);
+                return Ok(false);
+            }
+        }
         if let Value::Function(_) | Value::Native(_) | Value::Bound(_) = &recv {
             if name.as_str() == "call" {
                 return self.invoke(recv, None, args, kw, ret_to);
@@ -433,6 +446,8 @@ impl Vm {
             Value::Namespace(_) => "Namespace",
             Value::Function(_) | Value::Native(_) | Value::Bound(_) => "Function",
             Value::NotFound => "NotFound",
+            Value::Enum(_) => "Enum",
+            Value::Adt(_) => "EnumValue",
         }
     }
 

@@ -191,6 +191,28 @@ impl Vm {
                 };
                 self.stack.push(v);
             }
+            Op::MatchVariant(fail, n) => {
+                let ctor = pop!();
+                let target = pop!();
+                match try_!(self.match_variant(&target, &ctor)) {
+                    Some(vals) if vals.len() == n as usize => self.stack.extend(vals),
+                    _ => self.frames[fi].ip = fail,
+                }
+            }
+            Op::TryUnwrap(skip) => {
+                let v = pop!();
+                match self.classify_builtin(&v) {
+                    super::adt::Builtin::Ok(inner) => {
+                        self.stack.push(inner);
+                        self.frames[fi].ip = skip;
+                    }
+                    super::adt::Builtin::Stop => self.stack.push(v),
+                    super::adt::Builtin::Other => {
+                        self.stack.push(v);
+                        self.frames[fi].ip = skip;
+                    }
+                }
+            }
             Op::GetKey => {
                 let key = pop!();
                 let obj = pop!();

@@ -92,6 +92,8 @@ impl<'u> Emitter<'u> {
             Op::JumpIfProvided(s, _) => Op::JumpIfProvided(s, target),
             Op::PushHandler(_) => Op::PushHandler(target),
             Op::IterNext(_, n) => Op::IterNext(target, n),
+            Op::MatchVariant(_, n) => Op::MatchVariant(target, n),
+            Op::TryUnwrap(_) => Op::TryUnwrap(target),
             other => other,
         };
     }
@@ -339,6 +341,11 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::Nil);
             }
         }
+        self.return_top();
+    }
+
+    /// Returns the value on top of the stack, running the `finally`s on the way.
+    pub(super) fn return_top(&mut self) {
         let tmp = self.new_slot();
         self.emit(Op::StoreLocal(tmp));
         self.unwind_to(0);

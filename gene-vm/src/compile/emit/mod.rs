@@ -12,7 +12,7 @@ use std::rc::Rc;
 use super::chunk::*;
 use super::hir::*;
 use crate::syntax::{Node, NodeKind, Span};
-use crate::vm::value::{GeneObj, Interner, PropMap, Sym, Value};
+use crate::vm::value::{EnumDef, GeneObj, Interner, PropMap, Sym, Value, VariantDef};
 
 mod control;
 mod data;
@@ -813,14 +813,41 @@ impl<'u> Emitter<'u> {
                 self.expr(target);
                 self.emit(Op::StoreLocal(t));
                 let mut ends = Vec::new();
-                for (v, region, body) in whens {
-                    self.emit(Op::LoadLocal(t));
-                    self.expr(v);
-                    self.emit(Op::Binary(BinOp::Eq));
-                    let j = self.emit(Op::JumpIfFalse(0));
-                    self.region_body(*region, body);
-                    ends.push(self.emit(Op::Jump(0)));
-                    self.patch(j);
+                for (pat, region, body) in whens {
+                    match pat {
+                        WhenPat::Value(v) => {
+                            self.emit(Op::LoadLocal(t));
+                            self.expr(v);
+                            self.emit(Op::Binary(BinOp::Eq));
+                            let j = self.emit(Op::JumpIfFalse(0));
+                            self.region_body(*region, body);
+                            ends.push(self.emit(Op::Jump(0)));
+                            self.patch(j);
+                        }
+                        WhenPat::Any => {
+                            self.region_body(*region, body);
+                            ends.push(self.emit(Op::Jump(0)));
+                        }
+                        WhenPat::Variant { ctor, binds } => {
+                            self.emit(Op::LoadLocal(t));
+                            self.expr(ctor);
+                            let n = u16::try_from(binds.len()).unwrap_or(u16::MAX);
+                            let j = self.emit(Op::MatchVariant(0, n));
+                            let prev = self.enter_region(*region);
+                            for b in binds.iter().rev() {
+                                match b {
+                                    Some(v) => self.store_var(*v),
+                                    None => {
+                                        self.emit(Op::Pop);
+                                    }
+                                }
+                            }
+                            self.body(body);
+                            self.leave_region(*region, prev);
+                            ends.push(self.emit(Op::Jump(0)));
+                            self.patch(j);
+                        }
+                    }
                 }
                 self.close_branches(else_branch.as_ref(), ends);
             }
@@ -920,6 +947,21 @@ impl<'u> Emitter<'u> {
                 }
                 self.emit(Op::Range(step.is_some()));
             }
+            ExprKind::Enum(decl) => {
+                let v = self.enum_value(decl);
+                let k = self.konst(v);
+                self.emit(Op::Const(k));
+                self.define(&decl.path);
+            }
+            ExprKind::TryUnwrap(inner) => {
+                self.expr(inner);
+                let j = self.emit(Op::TryUnwrap(0));
+                // Err/None: the function returns it; at the top level it is the value.
+                if self.fns.len() > 1 {
+                    self.return_top();
+                }
+                self.patch(j);
+            }
             ExprKind::Invalid(msg) => {
                 let k = self.konst(Value::str(msg.clone()));
                 self.emit(Op::ThrowMessage(k));
@@ -971,6 +1013,26 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::Const(k));
             }
         }
+    }
+
+    /// The run-time enum of a declaration (its identity is the constant).
+    fn enum_value(&mut self, d: &EnumDecl) -> Value {
+        let variants = d
+            .variants
+            .iter()
+            .map(|v| VariantDef {
+                name: self.sym(&v.name),
+                fields: v.fields.as_ref().map(|fs| {
+                    fs.iter()
+                        .map(|(n, t)| (self.interner.intern(n), t.clone()))
+                        .collect()
+                }),
+            })
+            .collect();
+        Value::Enum(Rc::new(EnumDef {
+            name: d.path.last().cloned().unwrap_or_default(),
+            variants,
+        }))
     }
 
     /// Quoted data as a value (built once; copied at each evaluation).

@@ -64,6 +64,7 @@ impl Lowerer {
             "for" => return Some(self.lower_for(props, children, span)),
             "repeat" => return Some(self.lower_repeat(props, children, span)),
             "case" => return Some(self.lower_case(children, span)),
+            "enum" => return Some(self.lower_enum(props, children, span)),
             "break" => {
                 let label = match self.target_label(props, span) {
                     Ok(l) => l,
@@ -340,7 +341,6 @@ impl Lowerer {
                 let Some(v) = rest.get(i + 1) else {
                     return self.invalid("when needs a value", rest[i].span);
                 };
-                let value = self.lower(v);
                 let start = i + 2;
                 let mut end = start;
                 while end < rest.len()
@@ -349,8 +349,12 @@ impl Lowerer {
                 {
                     end += 1;
                 }
-                let (r, body) = self.lower_region(&rest[start.min(end)..end]);
-                whens.push((value, r, body));
+                // Pattern bindings live in the branch's region.
+                let r = self.push_region();
+                let pat = self.when_pattern(v);
+                let body = self.lower_body(&rest[start.min(end)..end]);
+                self.pop_region();
+                whens.push((pat, r, body));
                 i = end;
             } else if rest[i].is_symbol("else") {
                 else_branch = Some(self.lower_region(&rest[i + 1..]));

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use super::hir::*;
 use crate::syntax::{Node, NodeKind, Prop, Span, SyntaxError};
 
+mod adt;
 mod forms;
 
 const SPECIAL_WORDS: &[&str] = &[
@@ -121,6 +122,8 @@ pub struct Lowerer {
     class_prefix: Option<String>,
     /// Variables bound by `let`: assigning to them is a compile error (2.1).
     let_vars: std::collections::HashSet<VarId>,
+    /// The enums of the unit and the built-in ones (case patterns, later 4.5).
+    enums: adt::EnumIndex,
 }
 
 /// `len` bytes at `offset` into `span`, or the whole span when they do not fit
@@ -165,6 +168,7 @@ pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
         ns_stack: Vec::new(),
         class_prefix: None,
         let_vars: std::collections::HashSet::new(),
+        enums: adt::scan_enums(forms),
     };
     let span = match (forms.first(), forms.last()) {
         (Some(a), Some(b)) => a.span.to(b.span),
@@ -760,6 +764,14 @@ impl Lowerer {
         }
         let head_sym = head.as_symbol();
         let head_special = head_sym.is_some_and(|h| SPECIAL_WORDS.contains(&h));
+        // `(EXPR ?)` (later 4.6).
+        if props.is_empty() && children.len() == 1 && children[0].is_symbol("?") && !head_special {
+            let inner = self.lower(head);
+            return Expr {
+                kind: ExprKind::TryUnwrap(Box::new(inner)),
+                span,
+            };
+        }
         // 4. Infix.
         if let Some(op_node) = first {
             if let Some(op) = op_node.as_symbol() {
