@@ -158,12 +158,8 @@ impl<'a> Walker<'a> {
     }
 
     fn walk_pattern(&mut self, p: &Pattern) {
-        if let Pattern::Array(elems) = p {
-            for el in elems {
-                if let Some(d) = &el.default {
-                    self.walk(d);
-                }
-            }
+        for d in p.defaults() {
+            self.walk(d);
         }
     }
 

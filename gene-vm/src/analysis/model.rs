@@ -495,11 +495,7 @@ impl Indexer<'_> {
                 return;
             }
             ExprKind::Var { pattern, .. } if top => {
-                let vars: Vec<VarId> = match pattern {
-                    Pattern::Var(v) => vec![*v],
-                    Pattern::Array(els) => els.iter().filter_map(|p| p.var).collect(),
-                    Pattern::Ignore => Vec::new(),
-                };
+                let vars: Vec<VarId> = pattern.vars();
                 self.a.top_vars.extend(vars);
             }
             ExprKind::Fn(def) => {
@@ -640,12 +636,8 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
         d.body.iter().for_each(&mut *f);
     }
     fn pattern<'e>(p: &'e Pattern, f: &mut impl FnMut(&'e Expr)) {
-        if let Pattern::Array(els) = p {
-            for el in els {
-                if let Some(d) = &el.default {
-                    f(d);
-                }
-            }
+        for d in p.defaults() {
+            f(d);
         }
     }
     match &e.kind {

@@ -136,11 +136,7 @@ impl Analysis {
                 });
             }
             ExprKind::Var { pattern, value } if top => {
-                let vars: Vec<VarId> = match pattern {
-                    Pattern::Var(v) => vec![*v],
-                    Pattern::Array(els) => els.iter().filter_map(|p| p.var).collect(),
-                    Pattern::Ignore => Vec::new(),
-                };
+                let vars: Vec<VarId> = pattern.vars();
                 for v in vars {
                     let Some(info) = self.var(v) else { continue };
                     let sel = self.var_def_span(v).unwrap_or(info.span);

@@ -158,7 +158,10 @@ pub struct GeneInfo {
 
 #[derive(Debug, Clone)]
 pub struct PatternInfo {
+    /// Positional elements.
     pub elems: Vec<(bool /*rest*/, bool /*has default*/)>,
+    /// `^name` elements (Gene properties); `true` for `^rest...`.
+    pub props: Vec<(Sym, bool)>,
 }
 
 #[derive(Debug, Clone)]

@@ -106,6 +106,46 @@ pub enum Pattern {
     Var(VarId),
     Ignore,
     Array(Vec<PatElem>),
+    /// `{^key name ...}`: each key's value (void when missing), later 4.7.
+    Map(Vec<(String, Option<VarId>)>),
+}
+
+impl Pattern {
+    /// Every variable the pattern binds, nested ones included.
+    pub fn vars(&self) -> Vec<VarId> {
+        match self {
+            Pattern::Var(v) => vec![*v],
+            Pattern::Ignore => Vec::new(),
+            Pattern::Map(es) => es.iter().filter_map(|(_, v)| *v).collect(),
+            Pattern::Array(els) => {
+                let mut out = Vec::new();
+                for el in els {
+                    out.extend(el.var);
+                    if let Some(sub) = &el.sub {
+                        out.extend(sub.vars());
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// The default expressions of the pattern's elements, nested ones included.
+    pub fn defaults(&self) -> Vec<&Expr> {
+        match self {
+            Pattern::Array(els) => {
+                let mut out = Vec::new();
+                for el in els {
+                    out.extend(el.default.as_ref());
+                    if let Some(sub) = &el.sub {
+                        out.extend(sub.defaults());
+                    }
+                }
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -114,6 +154,11 @@ pub struct PatElem {
     pub default: Option<Expr>,
     pub rest: bool,
     pub span: Span,
+    /// A nested pattern bound to this element's value (`[x [y z]]`).
+    pub sub: Option<Pattern>,
+    /// `^name`: a Gene property bound to a variable of the same name; with `rest`
+    /// (`^rest...`) the map of the remaining properties.
+    pub prop: Option<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -295,13 +295,42 @@ impl Vm {
 
     /// Pushes (value, provided) per pattern element, following the parameter binding rules.
     pub fn destructure(&mut self, v: &Value, info: &PatternInfo) -> VmResult<Vec<Value>> {
-        let Value::Array(a) = v else {
-            return Err(self.type_err(format!(
-                "Cannot destructure {} (expected an array)",
-                v.type_name()
-            )));
+        // An array's items, or a Gene value's children and properties (later 4.7).
+        let (items, props) = match v {
+            Value::Array(a) => (a.borrow().clone(), None),
+            Value::Gene(g) => {
+                let g = g.borrow();
+                (g.children.clone(), Some(g.props.clone()))
+            }
+            _ => {
+                return Err(self.type_err(format!(
+                    "Cannot destructure {} (expected an array)",
+                    v.type_name()
+                )))
+            }
         };
-        let items = a.borrow().clone();
+        let mut out = self.destructure_items(items, info)?;
+        for (name, rest) in &info.props {
+            let got = match (&props, rest) {
+                (Some(p), false) => p.get(name).cloned().unwrap_or(Value::Void),
+                (Some(p), true) => {
+                    let named = |k: &Sym| info.props.iter().any(|(n, r)| !r && n == k);
+                    let left: PropMap = p
+                        .iter()
+                        .filter(|(k, _)| !named(k))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    Value::map(left)
+                }
+                (None, false) => Value::Void,
+                (None, true) => Value::map(PropMap::new()),
+            };
+            out.push(got);
+        }
+        Ok(out)
+    }
+
+    fn destructure_items(&mut self, items: Vec<Value>, info: &PatternInfo) -> VmResult<Vec<Value>> {
         let n = items.len();
         let required = info.elems.iter().filter(|(r, d)| !r && !d).count();
         let has_rest = info.elems.iter().any(|(r, _)| *r);
@@ -311,7 +340,9 @@ impl Vm {
             } else {
                 info.elems.len()
             };
-            return Err(self.arg_err(format!("Expected {expected} arguments, got {n}")));
+            return Err(self.arg_err(format!(
+                "Destructuring pattern mismatch: Expected {expected} arguments, got {n}"
+            )));
         }
         let mut optional_left = n - required;
         let mut remaining = n;

@@ -142,8 +142,7 @@ impl Vm {
         let has_rest = params.iter().any(|p| p.rest && !p.keyword);
         let required = proto.required;
         let n = args.len();
-        if n < required || (!has_rest && n > positional - params.iter().filter(|p| p.rest).count())
-        {
+        if n < required || (!has_rest && n > positional) {
             let expected = if n < required { required } else { positional };
             return Err(self.arg_err(format!("Expected {expected} arguments, got {n}")));
         }
@@ -152,7 +151,20 @@ impl Vm {
         let mut remaining = n;
         // Required parameters after each position (for rest sizing).
         let mut values: Vec<Value> = Vec::with_capacity(params.len());
+        let kw_rest = params.iter().any(|p| p.keyword && p.rest);
         for (i, p) in params.iter().enumerate() {
+            if p.keyword && p.rest {
+                // `^opts...`: the keyword arguments no other parameter takes (later 4.7).
+                let named = |k: &Sym| params.iter().any(|q| q.keyword && !q.rest && q.name == *k);
+                let extra: PropMap = kw
+                    .iter()
+                    .filter(|(k, _)| !named(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                values.push(Value::map(extra));
+                provided |= 1u64 << (p.slot.min(63));
+                continue;
+            }
             if p.keyword {
                 let found = kw
                     .iter()
@@ -198,7 +210,7 @@ impl Vm {
             }
         }
         for (k, _) in &kw {
-            if !params.iter().any(|p| p.keyword && p.name == *k) {
+            if !kw_rest && !params.iter().any(|p| p.keyword && p.name == *k) {
                 return Err(self.arg_err(format!("Unexpected keyword argument: {}", k.as_str())));
             }
         }

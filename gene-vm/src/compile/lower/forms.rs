@@ -184,16 +184,23 @@ impl Lowerer {
                 flag = self.forward_flags.get(&v).copied().map(|f| (f, v, name));
                 Pattern::Var(v)
             }
-            NodeKind::Array(elems) => match self.lower_pattern(elems, target.span) {
-                Ok(p) => {
-                    if is_let {
-                        let last = self.unit.vars.len() as VarId;
-                        self.let_vars.extend(first_var..last);
+            NodeKind::Array(_) | NodeKind::Map(_) => {
+                let p = match &target.kind {
+                    NodeKind::Array(elems) => self.lower_pattern(elems, target.span),
+                    NodeKind::Map(props) => self.lower_map_pattern(props, target.span),
+                    _ => Err(self.invalid("Invalid destructuring pattern", target.span)),
+                };
+                match p {
+                    Ok(p) => {
+                        if is_let {
+                            let last = self.unit.vars.len() as VarId;
+                            self.let_vars.extend(first_var..last);
+                        }
+                        p
                     }
-                    p
+                    Err(e) => return e,
                 }
-                Err(e) => return e,
-            },
+            }
             _ => {
                 return self.invalid(
                     format!("{word} needs a name or an array pattern"),
@@ -227,23 +234,40 @@ impl Lowerer {
         }
     }
 
-    /// Array destructuring pattern (4.2 / 12.2), declared in the current region.
+    /// Array destructuring pattern (4.2 / 12.2; nested arrays, `^prop` and `^rest...`
+    /// for Gene values, later 4.7), declared in the current region.
     fn lower_pattern(&mut self, elems: &[Node], span: Span) -> Result<Pattern, Expr> {
-        let mut out = Vec::new();
+        let mut out: Vec<PatElem> = Vec::new();
         let mut i = 0;
         while i < elems.len() {
             let n = &elems[i];
+            if let NodeKind::Array(inner) = &n.kind {
+                let sub = self.lower_pattern(inner, n.span)?;
+                out.push(PatElem {
+                    var: None,
+                    default: None,
+                    rest: false,
+                    span: n.span,
+                    sub: Some(sub),
+                    prop: None,
+                });
+                i += 1;
+                continue;
+            }
             let Some(s) = n.as_symbol() else {
                 return Err(self.invalid("Invalid destructuring pattern", n.span));
             };
             if s == "..." {
                 if let Some(last) = out.last_mut() {
-                    let last: &mut PatElem = last;
                     last.rest = true;
                 }
                 i += 1;
                 continue;
             }
+            let (prop, s) = match s.strip_prefix('^') {
+                Some(p) => (true, p),
+                None => (false, s),
+            };
             let (name, rest) = match s.strip_suffix("...") {
                 Some(n) if !n.is_empty() => (n, true),
                 _ => (s, false),
@@ -255,23 +279,45 @@ impl Lowerer {
                     i += 2;
                 }
             }
+            let name_span = sub_span(n.span, usize::from(prop), name.len());
             let var = if name == "_" {
                 None
             } else {
-                Some(self.declare(name, n.span))
+                Some(self.declare_at(name, n.span, name_span))
             };
             out.push(PatElem {
                 var,
                 default,
                 rest,
                 span: n.span,
+                sub: None,
+                prop: prop.then(|| name.to_string()),
             });
             i += 1;
         }
-        if out.iter().filter(|e| e.rest).count() > 1 {
-            return Err(self.invalid("Only one rest binding is allowed", span));
+        if out.iter().filter(|e| e.rest && e.prop.is_none()).count() > 1 {
+            return Err(self.invalid("Only one named positional rest parameter is allowed", span));
         }
         Ok(Pattern::Array(out))
+    }
+
+    /// `{^key name ...}`: binds each name to the map's value at `key` (later 4.7).
+    fn lower_map_pattern(&mut self, props: &[Prop], span: Span) -> Result<Pattern, Expr> {
+        let mut out = Vec::new();
+        for p in props {
+            let Some(name) = p.value.as_symbol() else {
+                return Err(self.invalid(
+                    format!("Map pattern ^{} needs a variable name", p.key),
+                    p.value.span,
+                ));
+            };
+            let var = (name != "_").then(|| self.declare(name, p.value.span));
+            out.push((p.key.clone(), var));
+        }
+        if out.is_empty() {
+            return Err(self.invalid("Empty map pattern", span));
+        }
+        Ok(Pattern::Map(out))
     }
 
     fn lower_if(&mut self, children: &[Node], span: Span) -> Expr {
@@ -392,6 +438,13 @@ impl Lowerer {
                 NodeKind::Symbol(s) if s == "_" => vars.push(Pattern::Ignore),
                 NodeKind::Symbol(s) => vars.push(Pattern::Var(self.declare(s, v.span))),
                 NodeKind::Array(elems) => match self.lower_pattern(elems, v.span) {
+                    Ok(p) => vars.push(p),
+                    Err(e) => {
+                        self.pop_region();
+                        return e;
+                    }
+                },
+                NodeKind::Map(props) => match self.lower_map_pattern(props, v.span) {
                     Ok(p) => vars.push(p),
                     Err(e) => {
                         self.pop_region();
