@@ -193,6 +193,8 @@ fn symbol(c: &Ctx, s: symbols::DocumentSymbol) -> DocumentSymbol {
             symbols::SymbolKind::Class => SymbolKind::CLASS,
             symbols::SymbolKind::Method => SymbolKind::METHOD,
             symbols::SymbolKind::Namespace => SymbolKind::NAMESPACE,
+            symbols::SymbolKind::Enum => SymbolKind::ENUM,
+            symbols::SymbolKind::EnumMember => SymbolKind::ENUM_MEMBER,
             symbols::SymbolKind::Variable => SymbolKind::VARIABLE,
         },
         tags: None,

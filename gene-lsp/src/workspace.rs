@@ -51,6 +51,8 @@ fn kind(k: Kind) -> SymbolKind {
         Kind::Method => SymbolKind::METHOD,
         Kind::Namespace => SymbolKind::NAMESPACE,
         Kind::Variable => SymbolKind::VARIABLE,
+        Kind::Enum => SymbolKind::ENUM,
+        Kind::EnumMember => SymbolKind::ENUM_MEMBER,
     }
 }
 

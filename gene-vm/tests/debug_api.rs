@@ -645,3 +645,23 @@ fn futures_page_filters_and_counts() {
     s.req(Command::Terminate);
     s.exit();
 }
+
+#[test]
+fn tail_calls_keep_their_frames_while_debugging() {
+    // Without a debugger `ping`/`pong` replace each other's frame (later 11); with one
+    // attached every call keeps its frame, so the stack shows how the program got here.
+    let src = r#"(fn ping [n] (if (n == 0) "done" else (pong (n - 1))))
+(fn pong [n]
+  (ping (n - 1)))  # BP
+(println (ping 4))
+"#;
+    let mut s = start(src, None);
+    s.bp(&[("# BP", Some("(n == 1)"), None, None)]);
+    s.go();
+    assert_eq!(s.stop(), StopReason::Breakpoint);
+    let names: Vec<String> = s.frames().into_iter().map(|f| f.name).collect();
+    assert_eq!(names, ["pong", "ping", "pong", "ping", "<main>"]);
+    s.req(Command::Continue);
+    assert_eq!(s.exit(), 0);
+    assert!(s.output.contains("done"), "{}", s.output);
+}

@@ -33,7 +33,7 @@ use gene_vm::compile::hir::{
     CallArgs, CatchPattern, ExprKind, FnDef, Item, MapEntry, NameRes, Pattern, Place, RegionId,
     Segment, Unit,
 };
-use gene_vm::compile::hir::{Expr, VarId};
+use gene_vm::compile::hir::{Expr, VarId, WhenPat};
 use gene_vm::compile::lower::{lower_program, LowerOptions};
 use gene_vm::syntax::{line_col, parse, Span};
 
@@ -158,18 +158,14 @@ impl<'a> Walker<'a> {
     }
 
     fn walk_pattern(&mut self, p: &Pattern) {
-        if let Pattern::Array(elems) = p {
-            for el in elems {
-                if let Some(d) = &el.default {
-                    self.walk(d);
-                }
-            }
+        for d in p.defaults() {
+            self.walk(d);
         }
     }
 
     fn walk_segments(&mut self, segs: &[Segment], span: Span) {
         for s in segs {
-            if let Segment::MaybeIndex(name, v) = s {
+            if let Segment::MaybeIndex(name, v) | Segment::ByValue(name, v) = s {
                 let offset = (span.end as usize).saturating_sub(name.len());
                 let res = self.resolution(*v);
                 self.push_ref(offset, &format!("{name} (path segment)"), res);
@@ -181,7 +177,7 @@ impl<'a> Walker<'a> {
         let start = e.span.start as usize;
         match &e.kind {
             ExprKind::Lit(_) | ExprKind::Quote(_) | ExprKind::Invalid(_) => {}
-            ExprKind::Continue => {}
+            ExprKind::Continue(_) => {}
             ExprKind::Name(res, name) => {
                 let implicit = name == "self" && !self.src[start..].starts_with("self");
                 let text = if implicit {
@@ -224,7 +220,10 @@ impl<'a> Walker<'a> {
                 self.walk(a);
                 self.walk(b);
             }
-            ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) => self.walk(a),
+            ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) | ExprKind::TryUnwrap(a) => {
+                self.walk(a)
+            }
+            ExprKind::Enum(_) => {}
             ExprKind::Var { pattern, value } => {
                 if let Some(v) = value {
                     self.walk(v);
@@ -270,8 +269,8 @@ impl<'a> Walker<'a> {
                     self.walk_body(body);
                 }
             }
-            ExprKind::Do(body) | ExprKind::Loop(body) => self.walk_body(body),
-            ExprKind::While(cond, body) => {
+            ExprKind::Do(body) | ExprKind::Loop(body, _) => self.walk_body(body),
+            ExprKind::While(cond, body, _) => {
                 self.walk(cond);
                 self.walk_body(body);
             }
@@ -280,6 +279,7 @@ impl<'a> Walker<'a> {
                 iter,
                 region,
                 body,
+                ..
             } => {
                 self.walk(iter);
                 let label = format!("for @{}", self.pos(start));
@@ -293,6 +293,7 @@ impl<'a> Walker<'a> {
                 count,
                 region,
                 body,
+                ..
             } => {
                 self.walk(count);
                 let label = format!("repeat @{}", self.pos(start));
@@ -305,9 +306,15 @@ impl<'a> Walker<'a> {
                 else_branch,
             } => {
                 self.walk(target);
-                for (value, r, body) in whens {
-                    self.walk(value);
-                    let label = format!("when @{}", self.pos(value.span.start as usize));
+                for (pat, r, body) in whens {
+                    let at = match pat {
+                        WhenPat::Value(v) | WhenPat::Variant { ctor: v, .. } => {
+                            self.walk(v);
+                            v.span.start as usize
+                        }
+                        WhenPat::Any => start,
+                    };
+                    let label = format!("when @{}", self.pos(at));
                     self.label_region(*r, label);
                     self.walk_body(body);
                 }
@@ -317,7 +324,10 @@ impl<'a> Walker<'a> {
                     self.walk_body(body);
                 }
             }
-            ExprKind::Break(v) | ExprKind::Return(v) | ExprKind::Throw(v) | ExprKind::Yield(v) => {
+            ExprKind::Break(v, _)
+            | ExprKind::Return(v)
+            | ExprKind::Throw(v)
+            | ExprKind::Yield(v) => {
                 if let Some(v) = v {
                     self.walk(v);
                 }

@@ -30,6 +30,7 @@ pub struct Entry {
 /// Special forms and keywords, with a snippet for the forms.
 const FORMS: &[(&str, Option<&str>)] = &[
     ("var", Some("(var ${1:name} ${2:value})")),
+    ("let", Some("(let ${1:name} ${2:value})")),
     ("fn", Some("(fn ${1:name} [${2:params}]\n  ${0})")),
     ("if", Some("(if ${1:cond}\n  ${2:then}\nelse\n  ${0})")),
     ("for", Some("(for ${1:x} in ${2:items}\n  ${0})")),
@@ -45,6 +46,8 @@ const FORMS: &[(&str, Option<&str>)] = &[
     ("async", Some("(async ${0})")),
     ("await", Some("(await ${0})")),
     ("do", None),
+    ("if_not", None),
+    ("repeat", None),
     ("case", None),
     ("when", None),
     ("else", None),

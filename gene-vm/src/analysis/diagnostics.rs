@@ -401,7 +401,7 @@ impl FlowWalk<'_> {
             ..cx
         };
         match &e.kind {
-            ExprKind::Break(v) => {
+            ExprKind::Break(v, _) => {
                 if !cx.in_loop {
                     self.out
                         .push((e.span, MISPLACED, "break outside a loop".into()));
@@ -410,7 +410,7 @@ impl FlowWalk<'_> {
                     self.expr(v, true, cx);
                 }
             }
-            ExprKind::Continue => {
+            ExprKind::Continue(_) => {
                 if !cx.in_loop {
                     self.out
                         .push((e.span, MISPLACED, "continue outside a loop".into()));
@@ -443,8 +443,8 @@ impl FlowWalk<'_> {
                 }
             }
             ExprKind::Do(b) => self.body(b, used, cx),
-            ExprKind::Loop(b) => self.body(b, false, loop_cx),
-            ExprKind::While(c, b) => {
+            ExprKind::Loop(b, _) => self.body(b, false, loop_cx),
+            ExprKind::While(c, b, _) => {
                 self.expr(c, true, cx);
                 self.body(b, false, loop_cx);
             }
@@ -475,7 +475,12 @@ impl FlowWalk<'_> {
             } => {
                 self.expr(target, true, cx);
                 for (v, _, b) in whens {
-                    self.expr(v, true, cx);
+                    match v {
+                        WhenPat::Value(v) | WhenPat::Variant { ctor: v, .. } => {
+                            self.expr(v, true, cx)
+                        }
+                        WhenPat::Any => {}
+                    }
                     self.body(b, used, cx);
                 }
                 if let Some((_, b)) = else_branch {

@@ -159,6 +159,7 @@ impl Analysis {
                 s
             }
             DefKind::Ns => code(&format!("(ns {q})")),
+            DefKind::Enum => code(self.slice(d.span)),
         };
         if let Some(doc) = self.doc_comment(d.span) {
             md.push('\n');

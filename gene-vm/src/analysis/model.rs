@@ -17,6 +17,7 @@ pub enum DefKind {
     Fn,
     Class,
     Ns,
+    Enum,
 }
 
 /// A named global definition of the file.
@@ -71,7 +72,7 @@ pub enum SymbolKey {
 pub const SPECIAL_FORMS: &[&str] = &[
     "var", "if", "ifel", "fn", "fnx", "fnxx", "do", "loop", "while", "for", "repeat", "case",
     "break", "continue", "return", "try", "throw", "class", "new", "ns", "async", "await", "yield",
-    "not", "range", "import", "method", "ctor",
+    "not", "range", "import", "method", "ctor", "let", "if_not", "enum", "export", "super",
 ];
 pub const KEYWORDS: &[&str] = &[
     "then",
@@ -494,11 +495,7 @@ impl Indexer<'_> {
                 return;
             }
             ExprKind::Var { pattern, .. } if top => {
-                let vars: Vec<VarId> = match pattern {
-                    Pattern::Var(v) => vec![*v],
-                    Pattern::Array(els) => els.iter().filter_map(|p| p.var).collect(),
-                    Pattern::Ignore => Vec::new(),
-                };
+                let vars: Vec<VarId> = pattern.vars();
                 self.a.top_vars.extend(vars);
             }
             ExprKind::Fn(def) => {
@@ -562,6 +559,28 @@ impl Indexer<'_> {
                 }
                 return;
             }
+            ExprKind::Enum(d) => {
+                let name = self.qualify(&d.path);
+                for v in &d.variants {
+                    self.add_global(GlobalDef {
+                        kind: DefKind::Enum,
+                        name: format!("{name}/{}", v.name),
+                        name_span: v.span,
+                        span: v.span,
+                        fn_def: None,
+                        class: None,
+                    });
+                }
+                self.add_global(GlobalDef {
+                    kind: DefKind::Enum,
+                    name,
+                    name_span: d.name_span,
+                    span: e.span,
+                    fn_def: None,
+                    class: None,
+                });
+                return;
+            }
             ExprKind::Ns { path, body } => {
                 let name = self.qualify(path);
                 self.add_global(GlobalDef {
@@ -617,12 +636,8 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
         d.body.iter().for_each(&mut *f);
     }
     fn pattern<'e>(p: &'e Pattern, f: &mut impl FnMut(&'e Expr)) {
-        if let Pattern::Array(els) = p {
-            for el in els {
-                if let Some(d) = &el.default {
-                    f(d);
-                }
-            }
+        for d in p.defaults() {
+            f(d);
         }
     }
     match &e.kind {
@@ -631,7 +646,7 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
         | ExprKind::SelfRef
         | ExprKind::Special(_)
         | ExprKind::Quote(_)
-        | ExprKind::Continue
+        | ExprKind::Continue(_)
         | ExprKind::Invalid(_) => {}
         ExprKind::Array(its) => items(its, f),
         ExprKind::Map(es) => entries(es, f),
@@ -657,7 +672,8 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
             f(a);
             f(b);
         }
-        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) => f(a),
+        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) | ExprKind::TryUnwrap(a) => f(a),
+        ExprKind::Enum(_) => {}
         ExprKind::Var { pattern: p, value } => {
             if let Some(v) = value {
                 f(v);
@@ -682,8 +698,8 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
                 body.iter().for_each(&mut *f);
             }
         }
-        ExprKind::Do(b) | ExprKind::Loop(b) => b.iter().for_each(f),
-        ExprKind::While(c, b) => {
+        ExprKind::Do(b) | ExprKind::Loop(b, _) => b.iter().for_each(f),
+        ExprKind::While(c, b, _) => {
             f(c);
             b.iter().for_each(f);
         }
@@ -707,14 +723,16 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
         } => {
             f(target);
             for (v, _, body) in whens {
-                f(v);
+                if let WhenPat::Value(v) | WhenPat::Variant { ctor: v, .. } = v {
+                    f(v);
+                }
                 body.iter().for_each(&mut *f);
             }
             if let Some((_, body)) = else_branch {
                 body.iter().for_each(&mut *f);
             }
         }
-        ExprKind::Break(v) | ExprKind::Return(v) | ExprKind::Throw(v) | ExprKind::Yield(v) => {
+        ExprKind::Break(v, _) | ExprKind::Return(v) | ExprKind::Throw(v) | ExprKind::Yield(v) => {
             if let Some(v) = v {
                 f(v);
             }

@@ -61,6 +61,9 @@ pub const BUILTIN_CLASSES: &[&str] = &[
     "File",
 ];
 
+/// The built-in enums and their members (later 4.4): globals that are not classes.
+pub const BUILTIN_VALUES: &[&str] = &["Result", "Option", "Ok", "Err", "Some", "None"];
+
 /// Short namespace names bound to `gene/...` namespaces.
 const SHORT_NAMESPACES: &[(&str, &str)] = &[("io", "gene/io"), ("time", "gene/time")];
 
@@ -148,7 +151,7 @@ pub fn is_namespace(path: &str) -> bool {
 }
 
 pub fn is_builtin_class(name: &str) -> bool {
-    BUILTIN_CLASSES.contains(&name) || name == "gene/Future"
+    BUILTIN_CLASSES.contains(&name) || BUILTIN_VALUES.contains(&name) || name == "gene/Future"
 }
 
 /// Every native method called `name`.

@@ -13,6 +13,8 @@ pub enum SymbolKind {
     Method,
     Namespace,
     Variable,
+    Enum,
+    EnumMember,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +35,13 @@ pub fn document_symbols(text: &str) -> Vec<DocumentSymbol> {
 }
 
 impl Analysis {
+    /// The name inside a variant declaration (`Circle` in `(Circle radius)`).
+    fn variant_name_span(&self, span: Span, name: &str) -> Span {
+        let start = span.start as usize + usize::from(self.slice(span).starts_with('('));
+        let end = (start + name.len()).min(span.end as usize);
+        Span::new(start, end)
+    }
+
     pub fn document_symbols(&self) -> Vec<DocumentSymbol> {
         let mut out = Vec::new();
         if let Some(main) = &self.unit.main {
@@ -87,6 +96,31 @@ impl Analysis {
                     children,
                 });
             }
+            ExprKind::Enum(d) => {
+                let children = d
+                    .variants
+                    .iter()
+                    .map(|v| DocumentSymbol {
+                        name: v.name.clone(),
+                        kind: SymbolKind::EnumMember,
+                        span: v.span,
+                        selection_span: self.variant_name_span(v.span, &v.name),
+                        detail: v.fields.as_ref().map(|fs| {
+                            let names: Vec<&str> = fs.iter().map(|(n, _)| n.as_str()).collect();
+                            format!("[{}]", names.join(" "))
+                        }),
+                        children: Vec::new(),
+                    })
+                    .collect();
+                out.push(DocumentSymbol {
+                    name: d.path.join("/"),
+                    kind: SymbolKind::Enum,
+                    span: e.span,
+                    selection_span: d.name_span,
+                    detail: None,
+                    children,
+                });
+            }
             ExprKind::Ns { path, body } => {
                 let mut children = Vec::new();
                 for b in &body.body {
@@ -102,11 +136,7 @@ impl Analysis {
                 });
             }
             ExprKind::Var { pattern, value } if top => {
-                let vars: Vec<VarId> = match pattern {
-                    Pattern::Var(v) => vec![*v],
-                    Pattern::Array(els) => els.iter().filter_map(|p| p.var).collect(),
-                    Pattern::Ignore => Vec::new(),
-                };
+                let vars: Vec<VarId> = pattern.vars();
                 for v in vars {
                     let Some(info) = self.var(v) else { continue };
                     let sel = self.var_def_span(v).unwrap_or(info.span);

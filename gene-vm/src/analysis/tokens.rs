@@ -61,7 +61,7 @@ const KEYWORDS: &[&str] = &[
     "var", "fn", "if", "else", "elif", "then", "for", "in", "while", "loop", "break", "continue",
     "return", "try", "catch", "finally", "throw", "class", "method", "ctor", "ns", "async",
     "await", "do", "case", "when", "new", "self", "true", "false", "nil", "void", "import",
-    "macro", "yield",
+    "macro", "yield", "let", "if_not", "repeat", "enum", "export", "super",
 ];
 
 struct Natives {
@@ -200,7 +200,7 @@ impl Walker<'_> {
                         ("method", 0) => Some((TokenType::Method, fn_mods)),
                         ("class", 0) => Some((TokenType::Class, DECLARATION)),
                         ("ns", 0) => Some((TokenType::Namespace, DECLARATION)),
-                        ("var", 0) => Some((TokenType::Variable, DECLARATION)),
+                        ("var" | "let", 0) => Some((TokenType::Variable, DECLARATION)),
                         _ => None,
                     };
                     self.node(c, role);

@@ -57,6 +57,12 @@ pub enum Op {
     CallGlobalLocalInt(u32, u16, crate::compile::hir::BinOp, i32),
     /// Call with spreads/keywords: index into `call_infos`.
     CallEx(u32),
+    /// `Call`, `CallGlobal`, `CallGlobalLocalInt` in tail position (always followed by
+    /// `Return`): a plain closure callee replaces the current frame (11); any other
+    /// callee is called normally and the `Return` that follows returns its value.
+    TailCall(u16),
+    TailCallGlobal(u32, u16),
+    TailCallGlobalLocalInt(u32, u16, crate::compile::hir::BinOp, i32),
     /// Method call with `argc` plain arguments; the u32 indexes `names`.
     CallMethod(u32, u16),
     CallMethodEx(u32),
@@ -81,6 +87,10 @@ pub enum Op {
     GetDynamic(u32),
     /// [obj key value] -> value
     SetDynamic(u32),
+    /// [obj key] -> obj/key for a key value (Int index, String or Symbol member).
+    GetKey,
+    /// [obj value key] -> value
+    SetKey,
     /// Set member: [obj value] -> value
     SetMember(u32),
     SetIndex(i32),
@@ -121,6 +131,12 @@ pub enum Op {
     /// Remember the operand stack height in slot .0 (loops), and restore it (break/continue).
     SaveSp(u32),
     RestoreSp(u32),
+    /// [target ctor] -> payload values (.1 of them) when `target` is the variant
+    /// `ctor` names, else jump to .0 with both popped (later 4.5).
+    MatchVariant(u32, u16),
+    /// `(v ?)`: Ok/Some -> the payload, jump to .0; Err/None stay and fall through
+    /// (to the return that follows); other values stay, jump to .0 (later 4.6).
+    TryUnwrap(u32),
     /// Written over an instruction by the debugger (a breakpoint); the original
     /// instruction is kept by the debugger and runs after the trap.
     DebugTrap,
@@ -142,7 +158,10 @@ pub struct GeneInfo {
 
 #[derive(Debug, Clone)]
 pub struct PatternInfo {
+    /// Positional elements.
     pub elems: Vec<(bool /*rest*/, bool /*has default*/)>,
+    /// `^name` elements (Gene properties); `true` for `^rest...`.
+    pub props: Vec<(Sym, bool)>,
 }
 
 #[derive(Debug, Clone)]

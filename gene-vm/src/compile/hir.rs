@@ -73,6 +73,9 @@ pub enum Segment {
     /// A final segment naming a local variable: an index when the variable holds an Int
     /// (`xs/i`), otherwise the member of that name.
     MaybeIndex(String, VarId),
+    /// The final segment of a path of three or more segments naming a local: the key
+    /// is the variable's value (`/data/key` in a method, later 12.2 rule 1).
+    ByValue(String, VarId),
     Index(i64),
     Method(String),
 }
@@ -103,6 +106,46 @@ pub enum Pattern {
     Var(VarId),
     Ignore,
     Array(Vec<PatElem>),
+    /// `{^key name ...}`: each key's value (void when missing), later 4.7.
+    Map(Vec<(String, Option<VarId>)>),
+}
+
+impl Pattern {
+    /// Every variable the pattern binds, nested ones included.
+    pub fn vars(&self) -> Vec<VarId> {
+        match self {
+            Pattern::Var(v) => vec![*v],
+            Pattern::Ignore => Vec::new(),
+            Pattern::Map(es) => es.iter().filter_map(|(_, v)| *v).collect(),
+            Pattern::Array(els) => {
+                let mut out = Vec::new();
+                for el in els {
+                    out.extend(el.var);
+                    if let Some(sub) = &el.sub {
+                        out.extend(sub.vars());
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// The default expressions of the pattern's elements, nested ones included.
+    pub fn defaults(&self) -> Vec<&Expr> {
+        match self {
+            Pattern::Array(els) => {
+                let mut out = Vec::new();
+                for el in els {
+                    out.extend(el.default.as_ref());
+                    if let Some(sub) = &el.sub {
+                        out.extend(sub.defaults());
+                    }
+                }
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -111,6 +154,11 @@ pub struct PatElem {
     pub default: Option<Expr>,
     pub rest: bool,
     pub span: Span,
+    /// A nested pattern bound to this element's value (`[x [y z]]`).
+    pub sub: Option<Pattern>,
+    /// `^name`: a Gene property bound to a variable of the same name; with `rest`
+    /// (`^rest...`) the map of the remaining properties.
+    pub prop: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -189,26 +237,33 @@ pub enum ExprKind {
         else_branch: Option<(RegionId, Vec<Expr>)>,
     },
     Do(Vec<Expr>),
-    Loop(Vec<Expr>),
-    While(Box<Expr>, Vec<Expr>),
+    /// Loops carry their `^name` label (2.2).
+    Loop(Vec<Expr>, Option<String>),
+    While(Box<Expr>, Vec<Expr>, Option<String>),
     For {
         vars: Vec<Pattern>,
         iter: Box<Expr>,
         region: RegionId,
         body: Vec<Expr>,
+        label: Option<String>,
     },
     Repeat {
         count: Box<Expr>,
         region: RegionId,
         body: Vec<Expr>,
+        label: Option<String>,
+        /// `^index i` / `^total n`: variables of the body region (2.3).
+        index: Option<VarId>,
+        total: Option<VarId>,
     },
     Case {
         target: Box<Expr>,
-        whens: Vec<(Expr, RegionId, Vec<Expr>)>,
+        whens: Vec<(WhenPat, RegionId, Vec<Expr>)>,
         else_branch: Option<(RegionId, Vec<Expr>)>,
     },
-    Break(Option<Box<Expr>>),
-    Continue,
+    /// `(break ^from L v)`: the label of the target loop, checked by the lowerer.
+    Break(Option<Box<Expr>>, Option<String>),
+    Continue(Option<String>),
     Return(Option<Box<Expr>>),
     Fn(Rc<FnDef>),
     /// `(fn name ...)`, `(fn a/b ...)`: binds in the current (or named) namespace.
@@ -238,8 +293,56 @@ pub enum ExprKind {
     },
     Yield(Option<Box<Expr>>),
     Range(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
+    Enum(Rc<EnumDecl>),
+    /// `(EXPR ?)`: unwraps Ok/Some, returns Err/None from the function (later 4.6).
+    TryUnwrap(Box<Expr>),
     /// A form rejected at compile time; running it throws this message.
     Invalid(String),
+}
+
+/// A type annotation (later 3.2), as written; checked at run time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeExpr {
+    Any,
+    /// A built-in type, class, enum or alias name (`Int`, `Point`, `Shape`).
+    Named(String),
+    /// `(Array Int)`, `(Result Int String)`: only the outer name is checked.
+    Applied(String, Vec<TypeExpr>),
+    /// `(A | B)`.
+    Union(Vec<TypeExpr>),
+    /// `(Fn [P...] R)`.
+    Fn(Vec<TypeExpr>, Box<TypeExpr>),
+}
+
+/// `(enum Name MEMBER...)` (later 4.1).
+#[derive(Clone, Debug)]
+pub struct EnumDecl {
+    pub path: Vec<String>,
+    pub variants: Vec<VariantDecl>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct VariantDecl {
+    pub name: String,
+    /// `None` for a unit variant; payload fields with their annotations otherwise.
+    pub fields: Option<Vec<(String, Option<TypeExpr>)>>,
+    pub span: Span,
+}
+
+/// A `when` clause of `case`.
+#[derive(Clone, Debug)]
+pub enum WhenPat {
+    /// Compared with `==` (core 5.8).
+    Value(Expr),
+    /// `when _`: matches everything.
+    Any,
+    /// `(Enum/Variant b1 b2 ...)`: `ctor` evaluates to the variant; binders in field order.
+    Variant {
+        ctor: Expr,
+        binds: Vec<Option<VarId>>,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -99,7 +99,10 @@ impl Vm {
                     Some(Op::CallMethod(n, _)) => {
                         chunk.names.get(n as usize).map(|s| format!(".{s}"))
                     }
-                    Some(Op::CallGlobal(n, _)) | Some(Op::CallGlobalLocalInt(n, ..)) => {
+                    Some(Op::CallGlobal(n, _))
+                    | Some(Op::CallGlobalLocalInt(n, ..))
+                    | Some(Op::TailCallGlobal(n, _))
+                    | Some(Op::TailCallGlobalLocalInt(n, ..)) => {
                         chunk.names.get(n as usize).map(|s| s.to_string())
                     }
                     _ => None,

@@ -478,7 +478,7 @@ fn class_of(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
 }
 fn is(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let c = arg(vm, &args, 0, ".is")?.clone();
-    Ok(Value::Bool(vm.value_is(recv, &c)?))
+    Ok(Value::Bool(vm.value_is_type(recv, &c)?))
 }
 fn name(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
     match recv {

@@ -5,6 +5,7 @@ mod async_natives;
 mod core;
 mod methods;
 mod system;
+mod types;
 
 use crate::vm::error::VmResult;
 use crate::vm::value::{Namespace, NativeId, Value};
@@ -46,6 +47,7 @@ pub fn native_table() -> Vec<NativeDef> {
     all.extend_from_slice(core::NATIVES);
     all.extend_from_slice(system::NATIVES);
     all.extend_from_slice(async_natives::NATIVES);
+    all.extend_from_slice(types::NATIVES);
     all
 }
 

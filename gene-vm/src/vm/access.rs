@@ -41,6 +41,9 @@ impl Vm {
             Value::Nil => Value::Nil,
             Value::Void => Value::Void,
             Value::Array(_) => Value::Void,
+            Value::Enum(e) => super::adt::enum_member(e, name).unwrap_or(Value::Void),
+            // A variant's field (`c/radius`; later 4.2 recommendation).
+            Value::Adt(a) => super::adt::field(a, name).unwrap_or(Value::Void),
             other => {
                 return Err(self.type_err(format!(
                     "Cannot read member '{}' of {}",
@@ -75,6 +78,37 @@ impl Vm {
                 return Err(self.type_err(format!("Cannot index {} with {}", other.type_name(), i)))
             }
         })
+    }
+
+    /// `obj/<key>` for a key value: an Int indexes, a String or Symbol names a member.
+    pub fn get_by_key(&mut self, obj: &Value, key: &Value) -> VmResult<Value> {
+        match key {
+            Value::Int(i) => self.get_index(obj, *i),
+            Value::Symbol(s) => self.get_member(obj, s),
+            Value::Str(s) => {
+                let name = self.intern(&s.borrow());
+                self.get_member(obj, &name)
+            }
+            other => Err(self.type_err(format!(
+                "A path key must be an Int, String or Symbol, got {}",
+                other.type_name()
+            ))),
+        }
+    }
+
+    pub fn set_by_key(&mut self, obj: &Value, key: &Value, v: Value) -> VmResult<()> {
+        match key {
+            Value::Int(i) => self.set_index(obj, *i, v),
+            Value::Symbol(s) => self.set_member(obj, s.clone(), v),
+            Value::Str(s) => {
+                let name = self.intern(&s.borrow());
+                self.set_member(obj, name, v)
+            }
+            other => Err(self.type_err(format!(
+                "A path key must be an Int, String or Symbol, got {}",
+                other.type_name()
+            ))),
+        }
     }
 
     pub fn set_member(&mut self, obj: &Value, name: Sym, v: Value) -> VmResult<()> {
@@ -261,13 +295,42 @@ impl Vm {
 
     /// Pushes (value, provided) per pattern element, following the parameter binding rules.
     pub fn destructure(&mut self, v: &Value, info: &PatternInfo) -> VmResult<Vec<Value>> {
-        let Value::Array(a) = v else {
-            return Err(self.type_err(format!(
-                "Cannot destructure {} (expected an array)",
-                v.type_name()
-            )));
+        // An array's items, or a Gene value's children and properties (later 4.7).
+        let (items, props) = match v {
+            Value::Array(a) => (a.borrow().clone(), None),
+            Value::Gene(g) => {
+                let g = g.borrow();
+                (g.children.clone(), Some(g.props.clone()))
+            }
+            _ => {
+                return Err(self.type_err(format!(
+                    "Cannot destructure {} (expected an array)",
+                    v.type_name()
+                )))
+            }
         };
-        let items = a.borrow().clone();
+        let mut out = self.destructure_items(items, info)?;
+        for (name, rest) in &info.props {
+            let got = match (&props, rest) {
+                (Some(p), false) => p.get(name).cloned().unwrap_or(Value::Void),
+                (Some(p), true) => {
+                    let named = |k: &Sym| info.props.iter().any(|(n, r)| !r && n == k);
+                    let left: PropMap = p
+                        .iter()
+                        .filter(|(k, _)| !named(k))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    Value::map(left)
+                }
+                (None, false) => Value::Void,
+                (None, true) => Value::map(PropMap::new()),
+            };
+            out.push(got);
+        }
+        Ok(out)
+    }
+
+    fn destructure_items(&mut self, items: Vec<Value>, info: &PatternInfo) -> VmResult<Vec<Value>> {
         let n = items.len();
         let required = info.elems.iter().filter(|(r, d)| !r && !d).count();
         let has_rest = info.elems.iter().any(|(r, _)| *r);
@@ -277,7 +340,9 @@ impl Vm {
             } else {
                 info.elems.len()
             };
-            return Err(self.arg_err(format!("Expected {expected} arguments, got {n}")));
+            return Err(self.arg_err(format!(
+                "Destructuring pattern mismatch: Expected {expected} arguments, got {n}"
+            )));
         }
         let mut optional_left = n - required;
         let mut remaining = n;

@@ -142,8 +142,7 @@ impl Vm {
         let has_rest = params.iter().any(|p| p.rest && !p.keyword);
         let required = proto.required;
         let n = args.len();
-        if n < required || (!has_rest && n > positional - params.iter().filter(|p| p.rest).count())
-        {
+        if n < required || (!has_rest && n > positional) {
             let expected = if n < required { required } else { positional };
             return Err(self.arg_err(format!("Expected {expected} arguments, got {n}")));
         }
@@ -152,7 +151,20 @@ impl Vm {
         let mut remaining = n;
         // Required parameters after each position (for rest sizing).
         let mut values: Vec<Value> = Vec::with_capacity(params.len());
+        let kw_rest = params.iter().any(|p| p.keyword && p.rest);
         for (i, p) in params.iter().enumerate() {
+            if p.keyword && p.rest {
+                // `^opts...`: the keyword arguments no other parameter takes (later 4.7).
+                let named = |k: &Sym| params.iter().any(|q| q.keyword && !q.rest && q.name == *k);
+                let extra: PropMap = kw
+                    .iter()
+                    .filter(|(k, _)| !named(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                values.push(Value::map(extra));
+                provided |= 1u64 << (p.slot.min(63));
+                continue;
+            }
             if p.keyword {
                 let found = kw
                     .iter()
@@ -198,7 +210,7 @@ impl Vm {
             }
         }
         for (k, _) in &kw {
-            if !params.iter().any(|p| p.keyword && p.name == *k) {
+            if !kw_rest && !params.iter().any(|p| p.keyword && p.name == *k) {
                 return Err(self.arg_err(format!("Unexpected keyword argument: {}", k.as_str())));
             }
         }
@@ -254,6 +266,12 @@ impl Vm {
                 Err(self.type_err("VkInstance is not callable (its class has no call method)"))
             }
             Value::Class(_) => self.instantiate(callee, args, kw, ret_to),
+            Value::Adt(a) => {
+                let v = self.construct_variant(&a, args, kw)?;
+                self.stack.truncate(ret_to);
+                self.stack.push(v);
+                Ok(false)
+            }
             other => Err(self.type_err(format!("{} is not callable", print::plain(&other)))),
         }
     }
@@ -348,6 +366,13 @@ impl Vm {
                 return self.invoke(m, Some(recv.clone()), args, kw, ret_to);
             }
         }
+        if let Value::Adt(a) = &recv {
+            if let Some(v) = self.variant_method(a, name)? {
+                self.stack.truncate(ret_to);
+                self.stack.push(v);
+                return Ok(false);
+            }
+        }
         if let Value::Function(_) | Value::Native(_) | Value::Bound(_) = &recv {
             if name.as_str() == "call" {
                 return self.invoke(recv, None, args, kw, ret_to);
@@ -433,6 +458,8 @@ impl Vm {
             Value::Namespace(_) => "Namespace",
             Value::Function(_) | Value::Native(_) | Value::Bound(_) => "Function",
             Value::NotFound => "NotFound",
+            Value::Enum(_) => "Enum",
+            Value::Adt(_) => "EnumValue",
         }
     }
 

@@ -1,6 +1,7 @@
 //! The virtual machine: values, frames, the interpreter loop, calls, exceptions.
 
 pub mod access;
+pub(crate) mod adt;
 pub mod call;
 pub mod error;
 pub mod frame;
@@ -8,6 +9,7 @@ pub mod interp;
 pub mod ops;
 pub mod print;
 mod slow_ops;
+mod types;
 pub mod value;
 
 use std::cell::RefCell;
@@ -104,6 +106,9 @@ pub struct Vm {
     /// Natives currently running Gene code (polls wait until they return).
     pub native_calls: u32,
     pub exit_code: Option<i32>,
+    /// The built-in `Result` and `Option` enums (`?` recognises their values).
+    pub(crate) result_enum: Option<Rc<EnumDef>>,
+    pub(crate) option_enum: Option<Rc<EnumDef>>,
     /// The attached debugger; `None` costs the interpreter nothing.
     pub debug: Option<Box<crate::debug::Debugger>>,
 }
@@ -151,9 +156,12 @@ impl Vm {
             native_depth: 0,
             native_calls: 0,
             exit_code: None,
+            result_enum: None,
+            option_enum: None,
             debug: None,
         };
         vm.install_classes();
+        vm.install_builtin_enums();
         vm.snapshot_env();
         crate::stdlib::install(&mut vm);
         vm

@@ -132,7 +132,7 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> VmResult<Value> {
             }
         }
         BinOp::Xor => Value::Bool(a.truthy() != b.truthy()),
-        BinOp::Is => Value::Bool(vm.value_is(a, b)?),
+        BinOp::Is => Value::Bool(vm.value_is_type(a, b)?),
     })
 }
 

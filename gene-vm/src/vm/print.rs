@@ -216,6 +216,19 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
         }
         Value::Generator(_) => out.push_str("VkGenerator"),
         Value::Iterator(_) => out.push_str("VkIterator"),
+        Value::Enum(e) => out.push_str(&e.name),
+        Value::Adt(a) => match &a.payload {
+            None => out.push_str(&a.qualified()),
+            Some(vals) => {
+                out.push('(');
+                out.push_str(&a.qualified());
+                for v in vals {
+                    out.push(' ');
+                    write_value(out, v, Form::Quoted, open);
+                }
+                out.push(')');
+            }
+        },
     }
 }
 

@@ -37,6 +37,9 @@ impl Vm {
             };
         }
         match op {
+            Op::TailCall(_) | Op::TailCallGlobal(..) | Op::TailCallGlobalLocalInt(..) => {
+                self.tail_call(fi, op)?;
+            }
             Op::Call(argc) => {
                 let callee_idx = self.stack.len() - argc as usize - 1;
                 let args: Vec<Value> = self.stack.drain(callee_idx + 1..).collect();
@@ -169,15 +172,58 @@ impl Vm {
             Op::GetDynamic(n) => {
                 let key = pop!();
                 let obj = pop!();
-                let v = match (key, &obj) {
+                let v = match (&key, &obj) {
                     (Value::Int(i), Value::Array(_) | Value::Gene(_)) => {
-                        try_!(self.get_index(&obj, i))
+                        try_!(self.get_index(&obj, *i))
                     }
                     _ => {
                         let name = &chunk.names[n as usize];
-                        try_!(self.get_member(&obj, name))
+                        let v = try_!(self.get_member(&obj, name));
+                        // No entry of that name: a map is looked up with the
+                        // local's value instead (later 12.2 rule 2).
+                        match (&v, &obj, &key) {
+                            (Value::Void, Value::Map(_), Value::Str(_) | Value::Symbol(_)) => {
+                                try_!(self.get_by_key(&obj, &key))
+                            }
+                            _ => v,
+                        }
                     }
                 };
+                self.stack.push(v);
+            }
+            Op::MatchVariant(fail, n) => {
+                let ctor = pop!();
+                let target = pop!();
+                match try_!(self.match_variant(&target, &ctor)) {
+                    Some(vals) if vals.len() == n as usize => self.stack.extend(vals),
+                    _ => self.frames[fi].ip = fail,
+                }
+            }
+            Op::TryUnwrap(skip) => {
+                let v = pop!();
+                match self.classify_builtin(&v) {
+                    super::adt::Builtin::Ok(inner) => {
+                        self.stack.push(inner);
+                        self.frames[fi].ip = skip;
+                    }
+                    super::adt::Builtin::Stop => self.stack.push(v),
+                    super::adt::Builtin::Other => {
+                        self.stack.push(v);
+                        self.frames[fi].ip = skip;
+                    }
+                }
+            }
+            Op::GetKey => {
+                let key = pop!();
+                let obj = pop!();
+                let v = try_!(self.get_by_key(&obj, &key));
+                self.stack.push(v);
+            }
+            Op::SetKey => {
+                let key = pop!();
+                let v = pop!();
+                let obj = pop!();
+                try_!(self.set_by_key(&obj, &key, v.clone()));
                 self.stack.push(v);
             }
             Op::SetDynamic(n) => {

@@ -101,6 +101,39 @@ pub enum Value {
     Future(Rc<FutureObj>),
     Generator(Rc<RefCell<GenObj>>),
     Iterator(Rc<RefCell<IterObj>>),
+    /// An enum type (later 4.1).
+    Enum(Rc<EnumDef>),
+    /// An enum member: a unit variant, a payload variant's constructor, or a value.
+    Adt(Rc<AdtVal>),
+}
+
+/// An enum declaration at run time; identity is the `Rc` (nominal).
+pub struct EnumDef {
+    pub name: String,
+    pub variants: Vec<VariantDef>,
+}
+
+pub struct VariantDef {
+    pub name: Sym,
+    /// `None` for a unit variant.
+    pub fields: Option<Vec<(Sym, Option<crate::compile::hir::TypeExpr>)>>,
+}
+
+pub struct AdtVal {
+    pub def: Rc<EnumDef>,
+    pub variant: u32,
+    /// The payload of a constructed value; `None` for a unit member or a constructor.
+    pub payload: Option<Vec<Value>>,
+}
+
+impl AdtVal {
+    pub fn variant_def(&self) -> &VariantDef {
+        &self.def.variants[self.variant as usize]
+    }
+    /// `Enum/Variant`.
+    pub fn qualified(&self) -> String {
+        format!("{}/{}", self.def.name, self.variant_def().name.as_str())
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
@@ -315,6 +348,8 @@ impl Value {
             Value::Future(_) => "Future",
             Value::Generator(_) => "Generator",
             Value::Iterator(_) => "Iterator",
+            Value::Enum(_) => "Enum",
+            Value::Adt(_) => "EnumValue",
         }
     }
 
@@ -390,6 +425,18 @@ fn scalars_equal(a: &Value, b: &Value) -> bool {
         (Value::Path(x), Value::Path(y)) => x == y,
         (Value::Range(x), Value::Range(y)) => {
             x.start == y.start && x.end == y.end && x.step() == y.step()
+        }
+        (Value::Enum(x), Value::Enum(y)) => Rc::ptr_eq(x, y),
+        (Value::Adt(x), Value::Adt(y)) => {
+            Rc::ptr_eq(&x.def, &y.def)
+                && x.variant == y.variant
+                && match (&x.payload, &y.payload) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => {
+                        a.len() == b.len() && a.iter().zip(b).all(|(p, q)| values_equal(p, q))
+                    }
+                    _ => false,
+                }
         }
         _ => a.same_ref(b),
     }

@@ -92,6 +92,8 @@ impl<'u> Emitter<'u> {
             Op::JumpIfProvided(s, _) => Op::JumpIfProvided(s, target),
             Op::PushHandler(_) => Op::PushHandler(target),
             Op::IterNext(_, n) => Op::IterNext(target, n),
+            Op::MatchVariant(_, n) => Op::MatchVariant(target, n),
+            Op::TryUnwrap(_) => Op::TryUnwrap(target),
             other => other,
         };
     }
@@ -109,6 +111,7 @@ impl<'u> Emitter<'u> {
         sp_slot: u32,
         continue_target: Option<usize>,
         keeps_value: bool,
+        label: Option<&'u str>,
     ) {
         self.st().ctl.push(Ctl::Loop {
             sp_slot,
@@ -116,6 +119,7 @@ impl<'u> Emitter<'u> {
             continue_patches: Vec::new(),
             break_patches: Vec::new(),
             keeps_value,
+            label,
         });
     }
 
@@ -162,17 +166,33 @@ impl<'u> Emitter<'u> {
         self.patch(end);
     }
 
-    pub(super) fn for_loop(&mut self, vars: &'u [Pattern], region: RegionId, body: &'u [Expr]) {
+    pub(super) fn for_loop(
+        &mut self,
+        vars: &'u [Pattern],
+        region: RegionId,
+        body: &'u [Expr],
+        label: Option<&'u str>,
+        repeat: Option<RepeatVars>,
+    ) {
         // Stack: iterator.
         let sp = self.new_slot();
         self.save_sp(sp);
         let next = self.label();
-        let n = vars.len().max(1) as u8;
-        let done = self.emit(Op::IterNext(0, if vars.is_empty() { 0 } else { n }));
-        self.push_loop(sp, None, false);
+        let index = repeat.and_then(|r| r.index);
+        let n = if index.is_some() { 1 } else { vars.len() as u8 };
+        let done = self.emit(Op::IterNext(0, n));
+        self.push_loop(sp, None, false, label);
         let prev = self.enter_region(region);
         for v in vars.iter().rev() {
             self.bind_pattern(v);
+        }
+        if let Some(i) = index {
+            // The repeat iterator yields 0, 1, ...: the iteration number.
+            self.store_var(i);
+        }
+        if let Some((t, tmp)) = repeat.and_then(|r| r.total) {
+            self.emit(Op::LoadLocal(tmp));
+            self.store_var(t);
         }
         for x in body {
             self.stmt_start(x);
@@ -245,15 +265,16 @@ impl<'u> Emitter<'u> {
         }
     }
 
-    fn innermost_loop(&mut self) -> Option<usize> {
-        self.st()
-            .ctl
-            .iter()
-            .rposition(|c| matches!(c, Ctl::Loop { .. }))
+    /// The innermost loop, or the innermost one with `label` (checked by the lowerer).
+    fn target_loop(&mut self, label: Option<&str>) -> Option<usize> {
+        self.st().ctl.iter().rposition(|c| match c {
+            Ctl::Loop { label: l, .. } => label.is_none() || *l == label,
+            _ => false,
+        })
     }
 
-    pub(super) fn break_(&mut self, v: Option<&'u Expr>) {
-        let Some(li) = self.innermost_loop() else {
+    pub(super) fn break_(&mut self, v: Option<&'u Expr>, label: Option<&str>) {
+        let Some(li) = self.target_loop(label) else {
             let k = self.konst(Value::str("break outside a loop"));
             self.emit(Op::ThrowMessage(k));
             return;
@@ -279,8 +300,8 @@ impl<'u> Emitter<'u> {
         }
     }
 
-    pub(super) fn continue_(&mut self) {
-        let Some(li) = self.innermost_loop() else {
+    pub(super) fn continue_(&mut self, label: Option<&str>) {
+        let Some(li) = self.target_loop(label) else {
             let k = self.konst(Value::str("continue outside a loop"));
             self.emit(Op::ThrowMessage(k));
             return;
@@ -320,6 +341,11 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::Nil);
             }
         }
+        self.return_top();
+    }
+
+    /// Returns the value on top of the stack, running the `finally`s on the way.
+    pub(super) fn return_top(&mut self) {
         let tmp = self.new_slot();
         self.emit(Op::StoreLocal(tmp));
         self.unwind_to(0);

@@ -60,6 +60,10 @@ impl<'u> Emitter<'u> {
                 let n = self.name(m);
                 self.emit(Op::GetDynamic(n));
             }
+            Segment::ByValue(_, v) => {
+                self.load_var(*v);
+                self.emit(Op::GetKey);
+            }
             Segment::Method(m) => {
                 let n = self.name(m);
                 self.emit(Op::CallMethod(n, 0));
@@ -87,20 +91,53 @@ impl<'u> Emitter<'u> {
             Pattern::Ignore => {
                 self.emit(Op::Pop);
             }
+            Pattern::Map(entries) => {
+                for (key, var) in entries {
+                    self.emit(Op::Dup);
+                    let n = self.name(key);
+                    self.emit(Op::GetMember(n));
+                    match var {
+                        Some(v) => self.store_var(*v),
+                        None => {
+                            self.emit(Op::Pop);
+                        }
+                    }
+                }
+                self.emit(Op::Pop);
+            }
             Pattern::Array(elems) => {
+                let (props, positional): (Vec<&PatElem>, Vec<&PatElem>) =
+                    elems.iter().partition(|e| e.prop.is_some());
                 let info = PatternInfo {
-                    elems: elems
+                    elems: positional
                         .iter()
                         .map(|e| (e.rest, e.default.is_some()))
+                        .collect(),
+                    props: props
+                        .iter()
+                        .map(|e| {
+                            (
+                                self.interner.intern(e.prop.as_deref().unwrap_or("")),
+                                e.rest,
+                            )
+                        })
                         .collect(),
                 };
                 let c = &mut self.st().chunk;
                 c.patterns.push(info);
                 let i = (c.patterns.len() - 1) as u32;
                 self.emit(Op::Destructure(i));
-                // Values are pushed in order; a missing value with a default is `NotFound`-free:
-                // Destructure pushes a (value, provided) pair per element: bind in reverse.
-                for el in elems.iter().rev() {
+                // Destructure pushes a (value, provided) pair per positional element,
+                // then one value per `^prop` element: bind in reverse.
+                for el in props.iter().rev() {
+                    match el.var {
+                        Some(v) => self.store_var(v),
+                        None => {
+                            self.emit(Op::Pop);
+                        }
+                    }
+                }
+                for el in positional.iter().rev() {
                     // stack: ... value provided
                     match &el.default {
                         Some(d) => {
@@ -113,9 +150,10 @@ impl<'u> Emitter<'u> {
                             self.emit(Op::Pop);
                         }
                     }
-                    match el.var {
-                        Some(v) => self.store_var(v),
-                        None => {
+                    match (&el.sub, el.var) {
+                        (Some(sub), _) => self.bind_pattern(sub),
+                        (None, Some(v)) => self.store_var(v),
+                        (None, None) => {
                             self.emit(Op::Pop);
                         }
                     }
@@ -190,6 +228,10 @@ impl<'u> Emitter<'u> {
                         self.load_var(*v);
                         let n = self.name(m);
                         self.emit(Op::SetDynamic(n));
+                    }
+                    Segment::ByValue(_, v) => {
+                        self.load_var(*v);
+                        self.emit(Op::SetKey);
                     }
                     Segment::Method(_) => {
                         let k = self.konst(Value::str("Cannot assign to a method call"));

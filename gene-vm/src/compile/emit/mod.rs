@@ -12,7 +12,7 @@ use std::rc::Rc;
 use super::chunk::*;
 use super::hir::*;
 use crate::syntax::{Node, NodeKind, Span};
-use crate::vm::value::{GeneObj, Interner, PropMap, Sym, Value};
+use crate::vm::value::{EnumDef, GeneObj, Interner, PropMap, Sym, Value, VariantDef};
 
 mod control;
 mod data;
@@ -34,10 +34,19 @@ enum Ctl<'a> {
         break_patches: Vec<usize>,
         /// `loop` keeps a break value; others push nil at their exit.
         keeps_value: bool,
+        /// The `^name` label (2.2).
+        label: Option<&'a str>,
     },
     TryBody(Option<&'a [Expr]>),
     Catch(Option<&'a [Expr]>, bool),
     AsyncBody,
+}
+
+/// The `^index` variable and the `^total` variable with the slot holding the count.
+#[derive(Clone, Copy)]
+struct RepeatVars {
+    index: Option<VarId>,
+    total: Option<(VarId, u32)>,
 }
 
 struct FnState<'a> {
@@ -264,6 +273,23 @@ impl<'u> Emitter<'u> {
             if let Op::Jump(t) = st.chunk.code[i] {
                 if st.chunk.code.get(t as usize) == Some(Op::Return) {
                     st.chunk.code[i] = Op::Return;
+                }
+            }
+        }
+        // A call right before `Return` is in tail position (branch ends jump to the
+        // `Return`, rewritten above; try bodies, loops and async bodies never end in one).
+        // `<main>` keeps its frame (the REPL's root scope and the debugger rely on it).
+        if !def.is_async && !def.is_generator && def.name != "<main>" {
+            for i in 0..st.chunk.code.len().saturating_sub(1) {
+                if st.chunk.code[i + 1] == Op::Return {
+                    st.chunk.code[i] = match st.chunk.code[i] {
+                        Op::Call(n) => Op::TailCall(n),
+                        Op::CallGlobal(g, n) => Op::TailCallGlobal(g, n),
+                        Op::CallGlobalLocalInt(g, s, op, k) => {
+                            Op::TailCallGlobalLocalInt(g, s, op, k)
+                        }
+                        other => other,
+                    };
                 }
             }
         }
@@ -717,11 +743,11 @@ impl<'u> Emitter<'u> {
                 self.close_branches(else_branch.as_ref(), ends);
             }
             ExprKind::Do(body) => self.body(body),
-            ExprKind::Loop(body) => {
+            ExprKind::Loop(body, label) => {
                 let sp = self.new_slot();
                 self.save_sp(sp);
                 let start = self.label();
-                self.push_loop(sp, Some(start), true);
+                self.push_loop(sp, Some(start), true, label.as_deref());
                 for x in body {
                     self.stmt_start(x);
                     self.expr(x);
@@ -730,12 +756,12 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::Jump(start as u32));
                 self.pop_loop(None);
             }
-            ExprKind::While(cond, body) => {
+            ExprKind::While(cond, body, label) => {
                 let sp = self.new_slot();
                 self.save_sp(sp);
                 let start = self.label();
                 let exit = self.jump_if_false(cond);
-                self.push_loop(sp, Some(start), false);
+                self.push_loop(sp, Some(start), false, label.as_deref());
                 for x in body {
                     self.stmt_start(x);
                     self.expr(x);
@@ -750,19 +776,33 @@ impl<'u> Emitter<'u> {
                 iter,
                 region,
                 body,
+                label,
             } => {
                 self.expr(iter);
                 self.emit(Op::IterInit);
-                self.for_loop(vars, *region, body);
+                self.for_loop(vars, *region, body, label.as_deref(), None);
             }
             ExprKind::Repeat {
                 count,
                 region,
                 body,
+                label,
+                index,
+                total,
             } => {
                 self.expr(count);
+                let total = total.map(|t| {
+                    let tmp = self.new_slot();
+                    self.emit(Op::Dup);
+                    self.emit(Op::StoreLocal(tmp));
+                    (t, tmp)
+                });
                 self.emit(Op::Repeat);
-                self.for_loop(&[], *region, body);
+                let rep = RepeatVars {
+                    index: *index,
+                    total,
+                };
+                self.for_loop(&[], *region, body, label.as_deref(), Some(rep));
             }
             ExprKind::Case {
                 target,
@@ -773,19 +813,46 @@ impl<'u> Emitter<'u> {
                 self.expr(target);
                 self.emit(Op::StoreLocal(t));
                 let mut ends = Vec::new();
-                for (v, region, body) in whens {
-                    self.emit(Op::LoadLocal(t));
-                    self.expr(v);
-                    self.emit(Op::Binary(BinOp::Eq));
-                    let j = self.emit(Op::JumpIfFalse(0));
-                    self.region_body(*region, body);
-                    ends.push(self.emit(Op::Jump(0)));
-                    self.patch(j);
+                for (pat, region, body) in whens {
+                    match pat {
+                        WhenPat::Value(v) => {
+                            self.emit(Op::LoadLocal(t));
+                            self.expr(v);
+                            self.emit(Op::Binary(BinOp::Eq));
+                            let j = self.emit(Op::JumpIfFalse(0));
+                            self.region_body(*region, body);
+                            ends.push(self.emit(Op::Jump(0)));
+                            self.patch(j);
+                        }
+                        WhenPat::Any => {
+                            self.region_body(*region, body);
+                            ends.push(self.emit(Op::Jump(0)));
+                        }
+                        WhenPat::Variant { ctor, binds } => {
+                            self.emit(Op::LoadLocal(t));
+                            self.expr(ctor);
+                            let n = u16::try_from(binds.len()).unwrap_or(u16::MAX);
+                            let j = self.emit(Op::MatchVariant(0, n));
+                            let prev = self.enter_region(*region);
+                            for b in binds.iter().rev() {
+                                match b {
+                                    Some(v) => self.store_var(*v),
+                                    None => {
+                                        self.emit(Op::Pop);
+                                    }
+                                }
+                            }
+                            self.body(body);
+                            self.leave_region(*region, prev);
+                            ends.push(self.emit(Op::Jump(0)));
+                            self.patch(j);
+                        }
+                    }
                 }
                 self.close_branches(else_branch.as_ref(), ends);
             }
-            ExprKind::Break(v) => self.break_(v.as_deref()),
-            ExprKind::Continue => self.continue_(),
+            ExprKind::Break(v, label) => self.break_(v.as_deref(), label.as_deref()),
+            ExprKind::Continue(label) => self.continue_(label.as_deref()),
             ExprKind::Return(v) => self.return_(v.as_deref()),
             ExprKind::Fn(def) => {
                 let p = self.function(def, false);
@@ -880,6 +947,21 @@ impl<'u> Emitter<'u> {
                 }
                 self.emit(Op::Range(step.is_some()));
             }
+            ExprKind::Enum(decl) => {
+                let v = self.enum_value(decl);
+                let k = self.konst(v);
+                self.emit(Op::Const(k));
+                self.define(&decl.path);
+            }
+            ExprKind::TryUnwrap(inner) => {
+                self.expr(inner);
+                let j = self.emit(Op::TryUnwrap(0));
+                // Err/None: the function returns it; at the top level it is the value.
+                if self.fns.len() > 1 {
+                    self.return_top();
+                }
+                self.patch(j);
+            }
             ExprKind::Invalid(msg) => {
                 let k = self.konst(Value::str(msg.clone()));
                 self.emit(Op::ThrowMessage(k));
@@ -931,6 +1013,26 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::Const(k));
             }
         }
+    }
+
+    /// The run-time enum of a declaration (its identity is the constant).
+    fn enum_value(&mut self, d: &EnumDecl) -> Value {
+        let variants = d
+            .variants
+            .iter()
+            .map(|v| VariantDef {
+                name: self.sym(&v.name),
+                fields: v.fields.as_ref().map(|fs| {
+                    fs.iter()
+                        .map(|(n, t)| (self.interner.intern(n), t.clone()))
+                        .collect()
+                }),
+            })
+            .collect();
+        Value::Enum(Rc::new(EnumDef {
+            name: d.path.last().cloned().unwrap_or_default(),
+            variants,
+        }))
     }
 
     /// Quoted data as a value (built once; copied at each evaluation).

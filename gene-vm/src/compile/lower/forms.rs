@@ -19,8 +19,10 @@ impl Lowerer {
         span: Span,
     ) -> Option<Expr> {
         let kind = match h {
-            "var" => return Some(self.lower_var(children, span)),
+            "var" => return Some(self.lower_var(children, span, false)),
+            "let" => return Some(self.lower_var(children, span, true)),
             "if" => return Some(self.lower_if(children, span)),
+            "if_not" => return Some(self.lower_if_not(children, span)),
             "ifel" => {
                 if children.len() != 2 && children.len() != 3 {
                     return Some(self.invalid(
@@ -39,30 +41,41 @@ impl Lowerer {
                 }
             }
             "do" => ExprKind::Do(self.lower_body(children)),
-            "loop" => ExprKind::Loop(self.lower_body(children)),
+            "loop" => {
+                let label = match self.loop_label(props) {
+                    Ok(l) => l,
+                    Err(e) => return Some(e),
+                };
+                let body = self.loop_body(&label, |l| l.lower_body(children));
+                ExprKind::Loop(body, label)
+            }
             "while" => {
                 let Some((c, body)) = children.split_first() else {
                     return Some(self.invalid("while needs a condition", span));
                 };
-                let cond = self.lower(c);
-                ExprKind::While(Box::new(cond), self.lower_body(body))
-            }
-            "for" => return Some(self.lower_for(children, span)),
-            "repeat" => {
-                let Some((c, body)) = children.split_first() else {
-                    return Some(self.invalid("repeat needs a count", span));
+                let label = match self.loop_label(props) {
+                    Ok(l) => l,
+                    Err(e) => return Some(e),
                 };
-                let count = self.lower(c);
-                let (region, body) = self.lower_region(body);
-                ExprKind::Repeat {
-                    count: Box::new(count),
-                    region,
-                    body,
-                }
+                let cond = self.lower(c);
+                let body = self.loop_body(&label, |l| l.lower_body(body));
+                ExprKind::While(Box::new(cond), body, label)
             }
+            "for" => return Some(self.lower_for(props, children, span)),
+            "repeat" => return Some(self.lower_repeat(props, children, span)),
             "case" => return Some(self.lower_case(children, span)),
-            "break" => ExprKind::Break(children.first().map(|c| Box::new(self.lower(c)))),
-            "continue" => ExprKind::Continue,
+            "enum" => return Some(self.lower_enum(props, children, span)),
+            "break" => {
+                let label = match self.target_label(props, span) {
+                    Ok(l) => l,
+                    Err(e) => return Some(e),
+                };
+                ExprKind::Break(children.first().map(|c| Box::new(self.lower(c))), label)
+            }
+            "continue" => match self.target_label(props, span) {
+                Ok(l) => ExprKind::Continue(l),
+                Err(e) => return Some(e),
+            },
             "return" => ExprKind::Return(children.first().map(|c| Box::new(self.lower(c)))),
             "fn" | "fnx" | "fnxx" => return Some(self.lower_fn(h, props, children, span)),
             "try" => return Some(self.lower_try(children, span)),
@@ -145,25 +158,55 @@ impl Lowerer {
         Some(Expr { kind, span })
     }
 
-    fn lower_var(&mut self, children: &[Node], span: Span) -> Expr {
+    /// `(var NAME VALUE)`, `(var NAME: TYPE VALUE)`, `(var [PATTERN] VALUE)`; `is_let`
+    /// makes the bindings immutable (2.1).
+    fn lower_var(&mut self, children: &[Node], span: Span, is_let: bool) -> Expr {
+        let word = if is_let { "let" } else { "var" };
         let Some(target) = children.first() else {
-            return self.invalid("var needs a name", span);
+            return self.invalid(format!("{word} needs a name"), span);
         };
+        // `NAME:` is followed by a type expression, then the value.
+        let typed = target
+            .as_symbol()
+            .is_some_and(|s| s.len() > 1 && s.ends_with(':'));
+        let value_at = if typed { 2 } else { 1 };
         // The value is lowered before the name is declared: `(var x (x + 1))` sees the outer x.
-        let value = children.get(1).map(|c| Box::new(self.lower(c)));
+        let value = children.get(value_at).map(|c| Box::new(self.lower(c)));
         let mut flag = None;
+        let first_var = self.unit.vars.len() as VarId;
         let pattern = match &target.kind {
             NodeKind::Symbol(s) => {
                 let name = s.strip_suffix(':').unwrap_or(s);
                 let v = self.declare_top_level(name, target.span);
+                if is_let {
+                    self.let_vars.insert(v);
+                }
                 flag = self.forward_flags.get(&v).copied().map(|f| (f, v, name));
                 Pattern::Var(v)
             }
-            NodeKind::Array(elems) => match self.lower_pattern(elems, target.span) {
-                Ok(p) => p,
-                Err(e) => return e,
-            },
-            _ => return self.invalid("var needs a name or an array pattern", target.span),
+            NodeKind::Array(_) | NodeKind::Map(_) => {
+                let p = match &target.kind {
+                    NodeKind::Array(elems) => self.lower_pattern(elems, target.span),
+                    NodeKind::Map(props) => self.lower_map_pattern(props, target.span),
+                    _ => Err(self.invalid("Invalid destructuring pattern", target.span)),
+                };
+                match p {
+                    Ok(p) => {
+                        if is_let {
+                            let last = self.unit.vars.len() as VarId;
+                            self.let_vars.extend(first_var..last);
+                        }
+                        p
+                    }
+                    Err(e) => return e,
+                }
+            }
+            _ => {
+                return self.invalid(
+                    format!("{word} needs a name or an array pattern"),
+                    target.span,
+                )
+            }
         };
         let var = Expr {
             kind: ExprKind::Var { pattern, value },
@@ -191,23 +234,40 @@ impl Lowerer {
         }
     }
 
-    /// Array destructuring pattern (4.2 / 12.2), declared in the current region.
+    /// Array destructuring pattern (4.2 / 12.2; nested arrays, `^prop` and `^rest...`
+    /// for Gene values, later 4.7), declared in the current region.
     fn lower_pattern(&mut self, elems: &[Node], span: Span) -> Result<Pattern, Expr> {
-        let mut out = Vec::new();
+        let mut out: Vec<PatElem> = Vec::new();
         let mut i = 0;
         while i < elems.len() {
             let n = &elems[i];
+            if let NodeKind::Array(inner) = &n.kind {
+                let sub = self.lower_pattern(inner, n.span)?;
+                out.push(PatElem {
+                    var: None,
+                    default: None,
+                    rest: false,
+                    span: n.span,
+                    sub: Some(sub),
+                    prop: None,
+                });
+                i += 1;
+                continue;
+            }
             let Some(s) = n.as_symbol() else {
                 return Err(self.invalid("Invalid destructuring pattern", n.span));
             };
             if s == "..." {
                 if let Some(last) = out.last_mut() {
-                    let last: &mut PatElem = last;
                     last.rest = true;
                 }
                 i += 1;
                 continue;
             }
+            let (prop, s) = match s.strip_prefix('^') {
+                Some(p) => (true, p),
+                None => (false, s),
+            };
             let (name, rest) = match s.strip_suffix("...") {
                 Some(n) if !n.is_empty() => (n, true),
                 _ => (s, false),
@@ -219,23 +279,45 @@ impl Lowerer {
                     i += 2;
                 }
             }
+            let name_span = sub_span(n.span, usize::from(prop), name.len());
             let var = if name == "_" {
                 None
             } else {
-                Some(self.declare(name, n.span))
+                Some(self.declare_at(name, n.span, name_span))
             };
             out.push(PatElem {
                 var,
                 default,
                 rest,
                 span: n.span,
+                sub: None,
+                prop: prop.then(|| name.to_string()),
             });
             i += 1;
         }
-        if out.iter().filter(|e| e.rest).count() > 1 {
-            return Err(self.invalid("Only one rest binding is allowed", span));
+        if out.iter().filter(|e| e.rest && e.prop.is_none()).count() > 1 {
+            return Err(self.invalid("Only one named positional rest parameter is allowed", span));
         }
         Ok(Pattern::Array(out))
+    }
+
+    /// `{^key name ...}`: binds each name to the map's value at `key` (later 4.7).
+    fn lower_map_pattern(&mut self, props: &[Prop], span: Span) -> Result<Pattern, Expr> {
+        let mut out = Vec::new();
+        for p in props {
+            let Some(name) = p.value.as_symbol() else {
+                return Err(self.invalid(
+                    format!("Map pattern ^{} needs a variable name", p.key),
+                    p.value.span,
+                ));
+            };
+            let var = (name != "_").then(|| self.declare(name, p.value.span));
+            out.push((p.key.clone(), var));
+        }
+        if out.is_empty() {
+            return Err(self.invalid("Empty map pattern", span));
+        }
+        Ok(Pattern::Map(out))
     }
 
     fn lower_if(&mut self, children: &[Node], span: Span) -> Expr {
@@ -246,7 +328,18 @@ impl Lowerer {
             let Some(c) = children.get(i) else {
                 return self.invalid("if needs a condition", span);
             };
-            let cond = self.lower(c);
+            // `if not C` / `elif not C` negate C (2.4).
+            let negate = c.is_symbol("not") && i + 1 < children.len();
+            let cond = if negate {
+                i += 1;
+                let inner = self.lower(&children[i]);
+                Expr {
+                    span: c.span.to(children[i].span),
+                    kind: ExprKind::Not(Box::new(inner)),
+                }
+            } else {
+                self.lower(c)
+            };
             i += 1;
             if children.get(i).is_some_and(|n| n.is_symbol("then")) {
                 i += 1;
@@ -294,7 +387,6 @@ impl Lowerer {
                 let Some(v) = rest.get(i + 1) else {
                     return self.invalid("when needs a value", rest[i].span);
                 };
-                let value = self.lower(v);
                 let start = i + 2;
                 let mut end = start;
                 while end < rest.len()
@@ -303,8 +395,12 @@ impl Lowerer {
                 {
                     end += 1;
                 }
-                let (r, body) = self.lower_region(&rest[start.min(end)..end]);
-                whens.push((value, r, body));
+                // Pattern bindings live in the branch's region.
+                let r = self.push_region();
+                let pat = self.when_pattern(v);
+                let body = self.lower_body(&rest[start.min(end)..end]);
+                self.pop_region();
+                whens.push((pat, r, body));
                 i = end;
             } else if rest[i].is_symbol("else") {
                 else_branch = Some(self.lower_region(&rest[i + 1..]));
@@ -323,7 +419,11 @@ impl Lowerer {
         }
     }
 
-    fn lower_for(&mut self, children: &[Node], span: Span) -> Expr {
+    fn lower_for(&mut self, props: &[Prop], children: &[Node], span: Span) -> Expr {
+        let label = match self.loop_label(props) {
+            Ok(l) => l,
+            Err(e) => return e,
+        };
         let Some(in_pos) = children.iter().position(|c| c.is_symbol("in")) else {
             return self.invalid("for needs 'in'", span);
         };
@@ -344,13 +444,20 @@ impl Lowerer {
                         return e;
                     }
                 },
+                NodeKind::Map(props) => match self.lower_map_pattern(props, v.span) {
+                    Ok(p) => vars.push(p),
+                    Err(e) => {
+                        self.pop_region();
+                        return e;
+                    }
+                },
                 _ => {
                     self.pop_region();
                     return self.invalid("Invalid for variable", v.span);
                 }
             }
         }
-        let body = self.lower_body(&children[in_pos + 2..]);
+        let body = self.loop_body(&label, |l| l.lower_body(&children[in_pos + 2..]));
         self.pop_region();
         Expr {
             kind: ExprKind::For {
@@ -358,9 +465,130 @@ impl Lowerer {
                 iter: Box::new(iter),
                 region,
                 body,
+                label,
             },
             span,
         }
+    }
+
+    /// `(repeat N ^index i ^total n BODY...)` (2.3).
+    fn lower_repeat(&mut self, props: &[Prop], children: &[Node], span: Span) -> Expr {
+        let Some((c, body)) = children.split_first() else {
+            return self.invalid("repeat needs a count", span);
+        };
+        let label = match self.loop_label(props) {
+            Ok(l) => l,
+            Err(e) => return e,
+        };
+        let count = self.lower(c);
+        let region = self.push_region();
+        let bind = |l: &mut Lowerer, key: &str| -> Result<Option<VarId>, Expr> {
+            let Some(p) = props.iter().find(|p| p.key == key) else {
+                return Ok(None);
+            };
+            match p.value.as_symbol() {
+                Some(n) if !n.contains('/') => Ok(Some(l.declare(n, p.value.span))),
+                _ => Err(l.invalid(format!("repeat ^{key} needs a variable name"), p.value.span)),
+            }
+        };
+        let (index, total) = match (bind(self, "index"), bind(self, "total")) {
+            (Ok(i), Ok(t)) => (i, t),
+            (Err(e), _) | (_, Err(e)) => {
+                self.pop_region();
+                return e;
+            }
+        };
+        let body = self.loop_body(&label, |l| l.lower_body(body));
+        self.pop_region();
+        Expr {
+            kind: ExprKind::Repeat {
+                count: Box::new(count),
+                region,
+                body,
+                label,
+                index,
+                total,
+            },
+            span,
+        }
+    }
+
+    /// `(if_not C BODY...)`: `(if (not C) BODY...)` without elif/else (2.4).
+    fn lower_if_not(&mut self, children: &[Node], span: Span) -> Expr {
+        let Some((c, body)) = children.split_first() else {
+            return self.invalid("if_not needs a condition", span);
+        };
+        if let Some(n) = body.iter().find(|n| n.is_symbol("elif")) {
+            return self.invalid(
+                "if_not: elif branches are not supported; use if ... elif ... or nest if_not",
+                n.span,
+            );
+        }
+        if let Some(n) = body.iter().find(|n| n.is_symbol("else")) {
+            return self.invalid(
+                "if_not: else branches are not supported; use if ... else ... or nest if_not",
+                n.span,
+            );
+        }
+        let inner = self.lower(c);
+        let cond = Expr {
+            span: c.span,
+            kind: ExprKind::Not(Box::new(inner)),
+        };
+        let (r, body) = self.lower_region(body);
+        Expr {
+            kind: ExprKind::If {
+                branches: vec![(cond, r, body)],
+                else_branch: None,
+            },
+            span,
+        }
+    }
+
+    /// A loop's `^name` label: a symbol or a string.
+    fn loop_label(&mut self, props: &[Prop]) -> Result<Option<String>, Expr> {
+        let Some(p) = props.iter().find(|p| p.key == "name") else {
+            return Ok(None);
+        };
+        match &p.value.kind {
+            NodeKind::Symbol(s) | NodeKind::Str(s) => Ok(Some(s.clone())),
+            _ => Err(self.invalid("^name must be a symbol or string", p.value.span)),
+        }
+    }
+
+    /// Lowers a loop body with its label visible to `break`/`continue ^from`.
+    fn loop_body(
+        &mut self,
+        label: &Option<String>,
+        f: impl FnOnce(&mut Lowerer) -> Vec<Expr>,
+    ) -> Vec<Expr> {
+        if let Some(ctx) = self.fns.last_mut() {
+            ctx.loops.push(label.clone());
+        }
+        let body = f(self);
+        if let Some(ctx) = self.fns.last_mut() {
+            ctx.loops.pop();
+        }
+        body
+    }
+
+    /// The `^from LABEL` of a `break`/`continue`, checked against the enclosing loops.
+    fn target_label(&mut self, props: &[Prop], span: Span) -> Result<Option<String>, Expr> {
+        let Some(p) = props.iter().find(|p| p.key == "from") else {
+            return Ok(None);
+        };
+        let label = match &p.value.kind {
+            NodeKind::Symbol(s) | NodeKind::Str(s) => s.clone(),
+            _ => return Err(self.invalid("^from must be a symbol or string", p.value.span)),
+        };
+        let known = self
+            .fns
+            .last()
+            .is_some_and(|f| f.loops.iter().any(|l| l.as_deref() == Some(label.as_str())));
+        if !known {
+            return Err(self.invalid(format!("No loop named '{label}' found"), span));
+        }
+        Ok(Some(label))
     }
 
     fn lower_try(&mut self, children: &[Node], span: Span) -> Expr {

@@ -10,11 +10,12 @@ use std::rc::Rc;
 use super::hir::*;
 use crate::syntax::{Node, NodeKind, Prop, Span, SyntaxError};
 
+mod adt;
 mod forms;
 
 const SPECIAL_WORDS: &[&str] = &[
-    "var", "if", "ifel", "fn", "do", "loop", "while", "for", "ns", "class", "try", "throw",
-    "import",
+    "var", "let", "if", "if_not", "ifel", "fn", "do", "loop", "while", "for", "ns", "class", "try",
+    "throw", "import",
 ];
 
 fn infix_op(s: &str) -> Option<BinOp> {
@@ -78,6 +79,8 @@ struct FnCtx {
     index: u32,
     regions: Vec<RegionId>,
     is_generator: bool,
+    /// Labels of the enclosing loops of this function, innermost last (2.2).
+    loops: Vec<Option<String>>,
 }
 
 /// Options for lowering a unit.
@@ -117,6 +120,10 @@ pub struct Lowerer {
     ns_stack: Vec<String>,
     /// The class whose body is being lowered (qualifies class-level `fn`s).
     class_prefix: Option<String>,
+    /// Variables bound by `let`: assigning to them is a compile error (2.1).
+    let_vars: std::collections::HashSet<VarId>,
+    /// The enums of the unit and the built-in ones (case patterns, later 4.5).
+    enums: adt::EnumIndex,
 }
 
 /// `len` bytes at `offset` into `span`, or the whole span when they do not fit
@@ -160,6 +167,8 @@ pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
         forward_flags: std::collections::HashMap::new(),
         ns_stack: Vec::new(),
         class_prefix: None,
+        let_vars: std::collections::HashSet::new(),
+        enums: adt::scan_enums(forms),
     };
     let span = match (forms.first(), forms.last()) {
         (Some(a), Some(b)) => a.span.to(b.span),
@@ -415,6 +424,7 @@ impl Lowerer {
             index,
             regions: Vec::new(),
             is_generator,
+            loops: Vec::new(),
         });
         let region = self.push_region();
         let self_var = if is_method {
@@ -566,13 +576,26 @@ impl Lowerer {
             .enumerate()
             .map(|(i, s)| {
                 let seg_span = spans.and_then(|sp| sp.get(i).copied());
-                if i + 1 == n && !s.starts_with('.') && !s.is_empty() {
+                let last = i + 1 == n;
+                // A segment naming a local (later 12.2): the last one always, middle
+                // ones of non-namespace paths (run-time fallback only).
+                let local_seg = !s.starts_with('.')
+                    && !s.is_empty()
+                    && !s.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+                    && (last || base.is_none());
+                if local_seg {
                     if let NameRes::Var(v) = self.resolve_quiet(s) {
                         if let NameRes::Var(v2) = self.resolve(s) {
                             debug_assert_eq!(v, v2);
                         }
                         if let Some(sp) = seg_span {
                             self.record(sp, OccTarget::Var(v), OccKind::Read);
+                        }
+                        // Rule 1: base plus two or more segments, the one before not `_gene...`.
+                        let static_rule =
+                            last && n >= 2 && base.is_none() && !segs[n - 2].starts_with("_gene");
+                        if static_rule {
+                            return Segment::ByValue(s.clone(), v);
                         }
                         return Segment::MaybeIndex(s.clone(), v);
                     }
@@ -741,6 +764,14 @@ impl Lowerer {
         }
         let head_sym = head.as_symbol();
         let head_special = head_sym.is_some_and(|h| SPECIAL_WORDS.contains(&h));
+        // `(EXPR ?)` (later 4.6).
+        if props.is_empty() && children.len() == 1 && children[0].is_symbol("?") && !head_special {
+            let inner = self.lower(head);
+            return Expr {
+                kind: ExprKind::TryUnwrap(Box::new(inner)),
+                span,
+            };
+        }
         // 4. Infix.
         if let Some(op_node) = first {
             if let Some(op) = op_node.as_symbol() {
@@ -912,6 +943,10 @@ impl Lowerer {
     fn lower_place(&mut self, target: &Node) -> Result<Place, Expr> {
         match &target.kind {
             NodeKind::Symbol(s) => match self.resolve(s) {
+                NameRes::Var(v) if self.let_vars.contains(&v) => {
+                    self.record(target.span, OccTarget::Var(v), OccKind::Write);
+                    Err(self.invalid(format!("Cannot reassign 'let' binding '{s}'"), target.span))
+                }
                 NameRes::Var(v) => {
                     self.record(target.span, OccTarget::Var(v), OccKind::Write);
                     Ok(Place::Var(v))
@@ -981,7 +1016,7 @@ fn top_level_var_name(form: &Node) -> Option<String> {
     else {
         return None;
     };
-    if !head.is_symbol("var") {
+    if !head.is_symbol("var") && !head.is_symbol("let") {
         return None;
     }
     let name = children.first()?.as_symbol()?;

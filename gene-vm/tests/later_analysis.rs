@@ -1,0 +1,114 @@
+//! The editor analysis on the programs of `tests/gene/16_later/` (the [later]
+//! features): a program that runs cleanly (no `# ExitCode:`) must get no error
+//! diagnostic (no false `undefined-name`, `arity`, `misplaced`), and the
+//! declaration forms must show up in the document symbols.
+
+use std::path::{Path, PathBuf};
+
+use gene_vm::analysis::diagnostics::{diagnostics, DiagnosticConfig, Severity};
+use gene_vm::analysis::symbols::{document_symbols, DocumentSymbol};
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().is_some_and(|x| x == "gene") {
+            out.push(p);
+        }
+    }
+}
+
+fn later_programs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/gene/16_later");
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    files.sort();
+    assert!(!files.is_empty(), "no programs under {}", root.display());
+    files
+}
+
+#[test]
+fn clean_later_programs_have_no_error_diagnostics() {
+    let mut failures = Vec::new();
+    for p in later_programs() {
+        let text = std::fs::read_to_string(&p).expect("read program");
+        if text
+            .lines()
+            .any(|l| l.trim_start().starts_with("# ExitCode:"))
+        {
+            continue;
+        }
+        let errors: Vec<String> = diagnostics(&text, &DiagnosticConfig::default())
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| format!("  {} [{}] at {}", d.message, d.code, d.span.start))
+            .collect();
+        if !errors.is_empty() {
+            failures.push(format!("{}:\n{}", p.display(), errors.join("\n")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn names(symbols: &[DocumentSymbol]) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in symbols {
+        out.push(s.name.clone());
+        out.extend(names(&s.children));
+    }
+    out
+}
+
+#[test]
+fn let_bindings_are_document_symbols() {
+    let syms = document_symbols("(let limit 3)\n(let [a b] [1 2])\n");
+    let n = names(&syms);
+    for want in ["limit", "a", "b"] {
+        assert!(n.contains(&want.to_string()), "{want} missing from {n:?}");
+    }
+}
+
+#[test]
+fn let_reassignment_is_reported_at_the_name() {
+    let text = "(let limit 3)\n(limit += 1)\n";
+    let d = diagnostics(text, &DiagnosticConfig::default());
+    let hit = d
+        .iter()
+        .find(|d| d.message == "Cannot reassign 'let' binding 'limit'")
+        .expect("a let diagnostic");
+    assert_eq!(
+        &text[hit.span.start as usize..hit.span.end as usize],
+        "limit"
+    );
+    assert_eq!(hit.span.start, 15);
+}
+
+#[test]
+fn enums_are_document_symbols_with_their_variants() {
+    let text = "(enum Shape\n  (Circle radius: Float)\n  Point)\n";
+    let syms = document_symbols(text);
+    let shape = syms.iter().find(|s| s.name == "Shape").expect("Shape");
+    let kids: Vec<&str> = shape.children.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(kids, ["Circle", "Point"]);
+    let circle = &shape.children[0];
+    assert_eq!(
+        &text[circle.selection_span.start as usize..circle.selection_span.end as usize],
+        "Circle"
+    );
+    assert_eq!(circle.detail.as_deref(), Some("[radius]"));
+}
+
+#[test]
+fn enum_names_and_builtin_variants_are_not_undefined() {
+    let text = "(enum Color red)\n(println Color/red (Ok 1) (Err 2) (Some 3) None Result Option)\n(println Shape)\n";
+    let undefined: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.code == "undefined-name")
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(undefined, ["undefined name `Shape`"]);
+}
