@@ -155,8 +155,14 @@ export class FuturesModel {
     const t = this.now();
     const seen = new Set<number>();
     for (const r of page.futures ?? []) {
-      this.upsert(r, t);
       seen.add(r.id);
+      // A reply computed before a gene/futureResolved event that reached us first must
+      // not turn the resolved future back into a pending one (states only move forward).
+      const old = this.entries.get(r.id);
+      if (r.state === "pending" && old && old.record.state !== "pending") {
+        continue;
+      }
+      this.upsert(r, t);
     }
     const complete = (page.futures?.length ?? 0) >= (page.total ?? 0);
     if (complete) {

@@ -9,6 +9,8 @@ class Tracked {
   readonly model = new FuturesModel();
   running = false;
   inFlight = false;
+  /** A refresh was asked for while one was in flight: run another when it ends. */
+  again = false;
   ended = false;
   constructor(readonly session: vscode.DebugSession) {}
 }
@@ -135,8 +137,14 @@ export class FuturesView implements vscode.TreeDataProvider<Row>, vscode.Disposa
 
   /** Asks the adapter for the live futures (it answers while the program runs, too). */
   async refresh(t: Tracked | undefined = this.current()): Promise<void> {
-    if (!t || t.inFlight || t.ended) {
+    if (!t || t.ended) {
       this.update();
+      return;
+    }
+    if (t.inFlight) {
+      // The reply in flight may predate what asked for this refresh (a "stopped" event
+      // right after a future resolved): ask again once it is in.
+      t.again = true;
       return;
     }
     t.inFlight = true;
@@ -152,6 +160,10 @@ export class FuturesView implements vscode.TreeDataProvider<Row>, vscode.Disposa
       }
     } finally {
       t.inFlight = false;
+    }
+    if (t.again && !t.ended) {
+      t.again = false;
+      void this.refresh(t);
     }
     this.scheduleFire();
   }

@@ -107,6 +107,15 @@ test('paging: a page that does not hold every future keeps the rest and counts t
   assert.equal(rows[2].kind, 'more');
 });
 
+test('a stale page (computed before a resolution event that arrived first) does not turn a resolved future back to pending', () => {
+  const m = new FuturesModel();
+  m.applyEvent('gene/futureCreated', { futures: [rec(1), rec(2)] });
+  m.applyEvent('gene/futureResolved', { futures: [rec(2, 'success', { value: 'v' })] });
+  m.applyPage({ futures: [rec(1), rec(2)], total: 2 });
+  assert.equal(m.record(2).state, 'success');
+  assert.equal(m.pendingCount(), 1);
+});
+
 test('a late created event does not turn a resolved future back to pending', () => {
   const m = new FuturesModel();
   m.applyEvent('gene/futureResolved', { futures: [rec(7, 'success', { value: '1' })] });

@@ -91,6 +91,29 @@ test('stopped: one refresh at once, no polling while paused; continued: polling 
   await until(() => s.requests.length >= 3, 2000, 'polling after continue');
 });
 
+test('a refresh asked for while one is in flight runs after it (the stop after a late reply is not lost)', async (t) => {
+  const { ed, view } = setup(t);
+  let release;
+  const gate = new Promise((r) => (release = r));
+  let first = true;
+  const s = stub.fakeSession(ed, {
+    answer: () => {
+      if (first) {
+        first = false;
+        return gate.then(() => pages.running);
+      }
+      return pages.stopped;
+    },
+  });
+  ed.activeDebugSession = s;
+  void view.refresh();
+  s.send({ type: 'event', event: 'stopped', body: { reason: 'breakpoint' } });
+  assert.equal(s.requests.length, 1, 'one request at a time');
+  release();
+  await until(() => s.requests.length === 2, 1000, 'the second refresh');
+  await until(() => view.getChildren().map((g) => g.label).join() === 'Succeeded,Failed,Cancelled', 1000, 'the newer page shown');
+});
+
 test('the session ends: the view is cleared, the status bar item hidden, polling stops', async (t) => {
   const { ed, view, tree, status } = setup(t);
   const s = stub.fakeSession(ed, { answer: () => pages.running });

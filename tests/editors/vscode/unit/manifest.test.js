@@ -84,7 +84,7 @@ test('debugger gene: breakpoints for the language, documented launch attributes,
 });
 
 test('the Futures view lives in the debug sidebar and shows only during gene sessions', () => {
-  assert.deepEqual(c.views.debug, [{ id: 'gene.futures', name: 'Futures', when: 'debugType == gene' }]);
+  assert.deepEqual(c.views.debug, [{ id: 'gene.futures', name: 'Futures', when: 'inDebugMode && debugType == gene' }]);
   const p = c.configuration.properties;
   for (const k of ['gene.server.path', 'gene.debugger.path', 'gene.trace.server', 'gene.futures.refreshInterval']) assert.ok(p[k], k);
   assert.deepEqual(p['gene.trace.server'].enum, ['off', 'messages', 'verbose']);
