@@ -204,7 +204,8 @@ test('data breakpoints on manual futures (via Locals and via the Futures scope) 
   assert.equal(s.output('stdout'), 'armed\nbox callback manual\nother callback went wrong\nafter\n');
 });
 
-test('gene/setFutureBreakpoints (the Futures view\'s own action) adds to the client\'s data breakpoints instead of replacing them', T, async (t) => {
+/** fut_data_manual.gene stopped at DM_BP, where both manual futures are pending. */
+async function stopAtArmed(t) {
   const F = 'fut_data_manual.gene';
   const prog = h.program(F);
   const s = await h.startStdio(t);
@@ -213,6 +214,11 @@ test('gene/setFutureBreakpoints (the Futures view\'s own action) adds to the cli
     await s.setBreakpoints(prog, [bpLine]);
   });
   const { top } = await h.stoppedAt(s, 'breakpoint', bpLine);
+  return { s, F, top };
+}
+
+test('gene/setFutureBreakpoints (the Futures view\'s own action) adds to the client\'s data breakpoints instead of replacing them', T, async (t) => {
+  const { s, F, top } = await stopAtArmed(t);
   const boxId = Number(await s.valueOf('(box .id)', top.id));
   const otherId = Number(await s.valueOf('(other .id)', top.id));
   const view = (await s.request('gene/setFutureBreakpoints', { ids: [otherId] })).body;
@@ -230,14 +236,7 @@ test('gene/setFutureBreakpoints (the Futures view\'s own action) adds to the cli
 });
 
 test('gene/setFutureBreakpoints with an empty list removes the view\'s breakpoints', T, async (t) => {
-  const F = 'fut_data_manual.gene';
-  const prog = h.program(F);
-  const s = await h.startStdio(t);
-  const bpLine = h.lineOf(F, 'DM_BP');
-  await s.launch(prog, {}, async (s) => {
-    await s.setBreakpoints(prog, [bpLine]);
-  });
-  const { top } = await h.stoppedAt(s, 'breakpoint', bpLine);
+  const { s, F, top } = await stopAtArmed(t);
   const boxId = Number(await s.valueOf('(box .id)', top.id));
   await s.request('gene/setFutureBreakpoints', { ids: [boxId] });
   await s.request('gene/setFutureBreakpoints', { ids: [] });

@@ -30,6 +30,18 @@ function geneEditor(ed, file, languageId = 'gene') {
   return doc;
 }
 
+/** A workspace folder and a PATH that hold no gene binaries. */
+function emptyWorld(t, ed) {
+  const dir = tempDir(t);
+  ed.workspaceFolders.push(dir);
+  const savedPath = process.env.PATH;
+  process.env.PATH = dir;
+  t.after(() => {
+    process.env.PATH = savedPath;
+  });
+  return dir;
+}
+
 function tempDir(t) {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'gene-vscode-unit-'));
   t.after(() => fs.rmSync(d, { recursive: true, force: true }));
@@ -94,13 +106,7 @@ test('a gene-dap of another version starts, with a warning naming both versions'
 
 test('no gene-dap anywhere: the session does not start and the message says where it looked', async (t) => {
   const { ed } = setup();
-  const dir = tempDir(t);
-  ed.workspaceFolders.push(dir);
-  const savedPath = process.env.PATH;
-  process.env.PATH = dir;
-  t.after(() => {
-    process.env.PATH = savedPath;
-  });
+  const dir = emptyWorld(t, ed);
   await assert.rejects(ed.descriptorFactories[0].factory.createDebugAdapterDescriptor({ type: 'gene' }), /gene-dap was not found/);
   const e = ed.messages.find((m) => m.level === 'error');
   assert.match(e.text, new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/target/debug/gene-dap`));
@@ -128,13 +134,7 @@ test('Run Gene File starts a noDebug session of the active file; Debug Gene File
 
 test('the language client: no gene-lsp found means a clear error with Open Settings, and no crash', async (t) => {
   const ed = stub.install();
-  const dir = tempDir(t);
-  ed.workspaceFolders.push(dir);
-  const savedPath = process.env.PATH;
-  process.env.PATH = dir;
-  t.after(() => {
-    process.env.PATH = savedPath;
-  });
+  const dir = emptyWorld(t, ed);
   const { GeneLanguageClient } = load('client');
   const c = new GeneLanguageClient(VERSION);
   await c.start();
