@@ -372,15 +372,88 @@ impl Value {
 
 /// Deep equality (2.3): Int never equals Float; collections compare deeply.
 ///
-/// Scalars compare at once; collections go through [`deep_equal`], which uses an
-/// explicit worklist (no native recursion, so very deep data cannot overflow the
-/// stack) and treats a pair of collections it already met as equal (so cyclic data,
-/// `(a .add a)`, compares as the infinite trees it stands for).
+/// Ordinary data compares by plain recursion. Data nested deeper than
+/// [`RECURSE_DEPTH`] (very deep, or cyclic) goes to [`deep_equal`] instead, which uses
+/// an explicit worklist (no native recursion, so depth cannot overflow the stack) and
+/// treats a pair of collections it already met as equal (so cyclic data, `(a .add a)`,
+/// compares as the infinite trees it stands for).
 pub fn values_equal(a: &Value, b: &Value) -> bool {
-    match shallow_equal(a, b) {
-        Shallow::Done(r) => r,
-        Shallow::Deep => deep_equal(a, b),
+    match equal_nesting(a, b, 0) {
+        Some(r) => r,
+        None => deep_equal(a, b),
     }
+}
+
+/// Nesting compared by recursion before switching to the worklist.
+const RECURSE_DEPTH: u32 = 64;
+
+/// None: nested deeper than [`RECURSE_DEPTH`].
+fn equal_nesting(a: &Value, b: &Value, depth: u32) -> Option<bool> {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return Some(true);
+            }
+            if depth >= RECURSE_DEPTH {
+                return None;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            Some(x.len() == y.len() && all_equal(&x, &y, depth)?)
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return Some(true);
+            }
+            if depth >= RECURSE_DEPTH {
+                return None;
+            }
+            maps_equal(&x.borrow(), &y.borrow(), depth)
+        }
+        (Value::Gene(x), Value::Gene(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return Some(true);
+            }
+            if depth >= RECURSE_DEPTH {
+                return None;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            Some(
+                x.children.len() == y.children.len()
+                    && equal_nesting(&x.head, &y.head, depth + 1)?
+                    && maps_equal(&x.props, &y.props, depth)?
+                    && all_equal(&x.children, &y.children, depth)?,
+            )
+        }
+        _ => Some(scalars_equal(a, b)),
+    }
+}
+
+#[inline(always)]
+fn all_equal(xs: &[Value], ys: &[Value], depth: u32) -> Option<bool> {
+    for (x, y) in xs.iter().zip(ys) {
+        // Elements are mostly scalars: compare them here instead of through a call.
+        let same = match x {
+            Value::Array(_) | Value::Map(_) | Value::Gene(_) => equal_nesting(x, y, depth + 1)?,
+            _ => scalars_equal(x, y),
+        };
+        if !same {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
+fn maps_equal(x: &PropMap, y: &PropMap, depth: u32) -> Option<bool> {
+    if x.len() != y.len() {
+        return Some(false);
+    }
+    for (k, v) in x {
+        match y.get(k) {
+            Some(w) if equal_nesting(v, w, depth + 1)? => {}
+            _ => return Some(false),
+        }
+    }
+    Some(true)
 }
 
 enum Shallow {
@@ -411,6 +484,7 @@ fn shallow_equal(a: &Value, b: &Value) -> Shallow {
     }
 }
 
+#[inline(always)]
 fn scalars_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Nil, Value::Nil)
