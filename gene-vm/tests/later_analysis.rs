@@ -112,3 +112,20 @@ fn enum_names_and_builtin_variants_are_not_undefined() {
         .collect();
     assert_eq!(undefined, ["undefined name `Shape`"]);
 }
+
+#[test]
+fn typed_parameters_are_one_parameter_each() {
+    let text = "(fn add [a: Int b: (Int | Nil) = 1] -> Int (a + b))\n(println (add 1 2) (add 1))\n(add 1 2 3)\n";
+    let d: Vec<(String, String)> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.code.to_string(), d.message))
+        .collect();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].0, "arity");
+    let syms = document_symbols(text);
+    assert_eq!(
+        syms[0].detail.as_deref(),
+        Some("[a: Int b: (Int | Nil) = 1] -> Int")
+    );
+}

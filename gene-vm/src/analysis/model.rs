@@ -408,6 +408,10 @@ pub fn param_list(a: &Analysis, def: &FnDef) -> String {
                 s.push('^');
             }
             s.push_str(&p.name);
+            if let Some(t) = &p.ty {
+                s.push_str(": ");
+                s.push_str(&t.text());
+            }
             if p.rest {
                 s.push_str("...");
             }
@@ -418,7 +422,10 @@ pub fn param_list(a: &Analysis, def: &FnDef) -> String {
             s
         })
         .collect();
-    format!("[{}]", ps.join(" "))
+    match &def.ret {
+        Some(r) => format!("[{}] -> {}", ps.join(" "), r.text()),
+        None => format!("[{}]", ps.join(" ")),
+    }
 }
 
 /// The positional arity of a user function.

@@ -137,6 +137,8 @@ pub enum Op {
     /// `(v ?)`: Ok/Some -> the payload, jump to .0; Err/None stay and fall through
     /// (to the return that follows); other values stay, jump to .0 (later 4.6).
     TryUnwrap(u32),
+    /// Check the value on top against `types[.0]` (converting it), later 3.3.
+    CheckTop(u32),
     /// Written over an instruction by the debugger (a breakpoint); the original
     /// instruction is kept by the debugger and runs after the trap.
     DebugTrap,
@@ -167,6 +169,8 @@ pub struct PatternInfo {
 #[derive(Debug, Clone)]
 pub struct ClassInfo {
     pub name: Vec<Sym>,
+    /// Declared fields with their annotations (later 3.3, 5.7).
+    pub fields: Vec<(Sym, Option<crate::compile::hir::TypeExpr>)>,
     pub has_parent: bool,
     pub has_ctor: bool,
     pub methods: Vec<Sym>,
@@ -287,6 +291,9 @@ pub struct Chunk {
     pub patterns: Vec<PatternInfo>,
     pub classes: Vec<ClassInfo>,
     pub protos: Vec<Rc<FnProto>>,
+    /// Annotations checked by `CheckTop`: type, context (`n`, `return value of f`,
+    /// `variable`) and whether the message gets ` @ file:line:col`.
+    pub types: Vec<(crate::compile::hir::TypeExpr, String, bool)>,
 }
 
 impl Chunk {

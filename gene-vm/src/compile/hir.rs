@@ -314,6 +314,35 @@ pub enum TypeExpr {
     Fn(Vec<TypeExpr>, Box<TypeExpr>),
 }
 
+impl TypeExpr {
+    /// The printed form (later 3.2): names as written, unions sorted by name,
+    /// function types `(Fn [Int] -> Int)`.
+    pub fn text(&self) -> String {
+        match self {
+            TypeExpr::Any => "Any".into(),
+            TypeExpr::Named(n) => n.clone(),
+            TypeExpr::Applied(n, args) => {
+                let mut s = format!("({n}");
+                for a in args {
+                    s.push(' ');
+                    s.push_str(&a.text());
+                }
+                s.push(')');
+                s
+            }
+            TypeExpr::Union(ms) => {
+                let mut names: Vec<String> = ms.iter().map(TypeExpr::text).collect();
+                names.sort();
+                format!("({})", names.join(" | "))
+            }
+            TypeExpr::Fn(ps, r) => {
+                let ps: Vec<String> = ps.iter().map(TypeExpr::text).collect();
+                format!("(Fn [{}] -> {})", ps.join(" "), r.text())
+            }
+        }
+    }
+}
+
 /// `(enum Name MEMBER...)` (later 4.1).
 #[derive(Clone, Debug)]
 pub struct EnumDecl {
@@ -353,6 +382,8 @@ pub struct Param {
     pub rest: bool,
     pub keyword: bool,
     pub span: Span,
+    /// `[a: Int]` (later 3.1).
+    pub ty: Option<TypeExpr>,
 }
 
 #[derive(Clone, Debug)]
@@ -370,12 +401,16 @@ pub struct FnDef {
     /// The span of the name in the source (`area` in `(fn area ...)`, the method
     /// name, the `ns` name); `None` for anonymous functions and `<main>`.
     pub name_span: Option<Span>,
+    /// `-> TYPE` (later 3.1).
+    pub ret: Option<TypeExpr>,
 }
 
 #[derive(Clone, Debug)]
 pub struct ClassDef {
     pub path: Vec<String>,
     pub parent: Option<Expr>,
+    /// `(field name)`, `(field name: TYPE)`, `(field name TYPE)` (later 3.1, 5.7).
+    pub fields: Vec<(String, Option<TypeExpr>)>,
     pub ctor: Option<Rc<FnDef>>,
     pub methods: Vec<(String, Rc<FnDef>)>,
     pub fns: Vec<(String, Rc<FnDef>)>,
@@ -396,6 +431,8 @@ pub struct Unit {
     /// Every use and definition of a name, in the order the resolver met them
     /// (read by editor analysis; the emitter ignores it).
     pub occurrences: Vec<Occurrence>,
+    /// Annotated variables (`(var x: Int ...)`): checked on every store (later 3.3).
+    pub var_types: std::collections::HashMap<VarId, TypeExpr>,
 }
 
 /// What an occurrence of a name refers to.

@@ -120,6 +120,7 @@ impl Vm {
                 g.borrow_mut().props.insert(name, v);
             }
             Value::Instance(i) => {
+                let v = self.check_field(&i.class, &name, v)?;
                 i.props.borrow_mut().insert(name, v);
             }
             Value::Namespace(n) => n.set(name, v),

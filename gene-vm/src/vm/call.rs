@@ -606,6 +606,7 @@ impl Vm {
             ctor: RefCell::new(ctor),
             members,
             builtin: std::cell::Cell::new(None),
+            fields: info.fields.clone(),
         });
         Ok(Value::Class(cls))
     }

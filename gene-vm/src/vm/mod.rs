@@ -38,6 +38,8 @@ pub struct Config {
     pub poll_interval: u32,
     /// Maximum number of Gene frames before a stack overflow error.
     pub max_depth: usize,
+    /// Run-time checks of type annotations (`--no-type-check` turns them off).
+    pub type_check: bool,
 }
 
 impl Default for Config {
@@ -45,6 +47,7 @@ impl Default for Config {
         Config {
             poll_interval: 100,
             max_depth: 200_000,
+            type_check: true,
         }
     }
 }
@@ -219,6 +222,7 @@ impl Vm {
             ctor: RefCell::new(None),
             members: Namespace::new(name, None),
             builtin: std::cell::Cell::new(None),
+            fields: Vec::new(),
         })
     }
 

@@ -213,6 +213,12 @@ impl Vm {
                     }
                 }
             }
+            Op::CheckTop(i) => {
+                let v = pop!();
+                let (t, ctx, located) = &chunk.types[i as usize];
+                let v = try_!(self.check_type(v, t, ctx, *located));
+                self.stack.push(v);
+            }
             Op::GetKey => {
                 let key = pop!();
                 let obj = pop!();

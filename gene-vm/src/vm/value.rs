@@ -191,6 +191,8 @@ pub struct Class {
     pub members: Rc<Namespace>,
     /// Built-in classes that carry data natively (File, Exception, gene/Future...).
     pub builtin: Cell<Option<BuiltinClass>>,
+    /// Declared fields and their annotations (writes to typed ones are checked).
+    pub fields: Vec<(Sym, Option<crate::compile::hir::TypeExpr>)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -65,6 +65,8 @@ struct FnState<'a> {
     /// Index in `chunk.locals` of each variable's debug info.
     local_of: HashMap<VarId, usize>,
     name: String,
+    /// The `CheckTop` type of the return annotation, if any.
+    ret_check: Option<u32>,
 }
 
 pub struct Emitter<'u> {
@@ -190,6 +192,7 @@ impl<'u> Emitter<'u> {
             layouts: HashMap::new(),
             local_of: HashMap::new(),
             name: def.name.clone(),
+            ret_check: None,
         });
         let saved_span = self.span;
         self.span = def.span;
@@ -238,7 +241,19 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::StoreLocal(slot));
                 self.patch(j);
             }
+            // Annotated parameters only: unannotated ones cost nothing (later 3.3).
+            if let Some(t) = &p.ty {
+                let i = self.add_type(t.clone(), p.name.clone(), false);
+                self.emit(Op::LoadLocal(slot));
+                self.emit(Op::CheckTop(i));
+                self.emit(Op::StoreLocal(slot));
+            }
             self.move_param_to_env(p.var, slot);
+        }
+        if let Some(t) = &def.ret {
+            let ctx = format!("return value of {}", def.name);
+            let i = self.add_type(t.clone(), ctx, false);
+            self.st().ret_check = Some(i);
         }
         for v in &param_vars {
             self.note_local(*v, true);
@@ -248,6 +263,9 @@ impl<'u> Emitter<'u> {
             let h = self.emit(Op::PushHandler(0));
             self.st().ctl.push(Ctl::AsyncBody);
             self.body(&def.body);
+            if let Some(i) = self.st().ret_check {
+                self.emit(Op::CheckTop(i));
+            }
             self.st().ctl.pop();
             self.emit(Op::PopHandler);
             self.emit(Op::AsyncOk);
@@ -257,6 +275,9 @@ impl<'u> Emitter<'u> {
             self.emit(Op::Return);
         } else {
             self.body(&def.body);
+            if let Some(i) = self.st().ret_check {
+                self.emit(Op::CheckTop(i));
+            }
             self.emit(Op::Return);
         }
         self.span = saved_span;
@@ -724,6 +745,9 @@ impl<'u> Emitter<'u> {
                     None => {
                         self.emit(Op::Nil);
                     }
+                }
+                if let Pattern::Var(v) = pattern {
+                    self.check_var_type(*v);
                 }
                 self.emit(Op::Dup);
                 self.bind_pattern(pattern);

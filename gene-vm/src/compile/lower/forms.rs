@@ -181,6 +181,17 @@ impl Lowerer {
                 if is_let {
                     self.let_vars.insert(v);
                 }
+                if typed {
+                    let Some(t) = children.get(1) else {
+                        return self.invalid(format!("{word} {name}: needs a type"), target.span);
+                    };
+                    match adt::parse_type(t) {
+                        Ok(ty) => {
+                            self.unit.var_types.insert(v, ty);
+                        }
+                        Err(m) => return self.invalid(m, t.span),
+                    }
+                }
                 flag = self.forward_flags.get(&v).copied().map(|f| (f, v, name));
                 Pattern::Var(v)
             }
@@ -675,11 +686,38 @@ impl Lowerer {
                 Some(k) => (true, k),
                 None => (false, s),
             };
-            let (name, rest) = match s.strip_suffix("...") {
+            let (name, mut rest) = match s.strip_suffix("...") {
                 Some(n) if !n.is_empty() => (n, true),
                 _ => (s, false),
             };
-            let name = name.strip_suffix(':').unwrap_or(name);
+            // `name: TYPE` (later 3.1): the next element is the type; `xs: Int...` is a
+            // typed rest parameter.
+            let mut ty = None;
+            let name = match name.strip_suffix(':') {
+                Some(bare) if !bare.is_empty() => {
+                    let Some(t) = elems.get(i + 1) else {
+                        return Err(self
+                            .invalid(format!("Parameter {bare} needs a type after ':'"), n.span));
+                    };
+                    let t = match t.as_symbol().and_then(|s| s.strip_suffix("...")) {
+                        Some(base) if !base.is_empty() => {
+                            rest = true;
+                            Node {
+                                kind: NodeKind::Symbol(base.to_string()),
+                                span: t.span,
+                            }
+                        }
+                        _ => t.clone(),
+                    };
+                    match adt::parse_type(&t) {
+                        Ok(parsed) => ty = Some(parsed),
+                        Err(m) => return Err(self.invalid(m, t.span)),
+                    }
+                    i += 1;
+                    bare
+                }
+                _ => name,
+            };
             let name_span = sub_span(n.span, usize::from(keyword), name.len());
             let var = self.declare_at(name, n.span, name_span);
             let mut default = None;
@@ -696,6 +734,7 @@ impl Lowerer {
                 rest,
                 keyword,
                 span: n.span,
+                ty,
             });
             i += 1;
         }
@@ -776,6 +815,17 @@ impl Lowerer {
         params: Option<&Node>,
         body: &[Node],
     ) -> Result<Rc<FnDef>, Expr> {
+        // `-> TYPE` before the body: the return annotation (later 3.1).
+        let (ret, body) = match body {
+            [arrow, t, rest @ ..] if arrow.is_symbol("->") => match adt::parse_type(t) {
+                Ok(ty) => (Some(ty), rest),
+                Err(m) => return Err(self.invalid(m, t.span)),
+            },
+            [arrow] if arrow.is_symbol("->") => {
+                return Err(self.invalid("'->' needs a return type", arrow.span))
+            }
+            _ => (None, body),
+        };
         let mut err = None;
         let def = self.lower_fn_full(name, span, name_span, flags, |l, _| {
             let ps = match params {
@@ -793,6 +843,11 @@ impl Lowerer {
         });
         match err {
             Some(e) => Err(e),
+            None if ret.is_some() => {
+                let mut d = Rc::try_unwrap(def).unwrap_or_else(|rc| (*rc).clone());
+                d.ret = ret;
+                Ok(Rc::new(d))
+            }
             None => Ok(def),
         }
     }
@@ -822,6 +877,7 @@ impl Lowerer {
         let mut def = ClassDef {
             path,
             parent,
+            fields: Vec::new(),
             ctor: None,
             methods: Vec::new(),
             fns: Vec::new(),
@@ -915,6 +971,27 @@ impl Lowerer {
                             self.error("class-level fn needs a name", form.span);
                         }
                     }
+                }
+                "field" => {
+                    // `(field name)`, `(field name: TYPE)`, `(field name TYPE)`.
+                    let (fname, ty) = match body.as_slice() {
+                        [n] => (n.as_symbol().map(|s| s.trim_end_matches(':')), None),
+                        [n, t] => (n.as_symbol().map(|s| s.trim_end_matches(':')), Some(t)),
+                        _ => (None, None),
+                    };
+                    let Some(fname) = fname.filter(|f| !f.is_empty()) else {
+                        self.error("field needs a name and an optional type", form.span);
+                        continue;
+                    };
+                    let ty = match ty.map(adt::parse_type) {
+                        Some(Ok(t)) => Some(t),
+                        Some(Err(m)) => {
+                            self.error(m, form.span);
+                            continue;
+                        }
+                        None => None,
+                    };
+                    def.fields.push((fname.to_string(), ty));
                 }
                 _ => {
                     self.error(format!("Unsupported form in class body: {h}"), form.span);

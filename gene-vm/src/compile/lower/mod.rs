@@ -446,6 +446,7 @@ impl Lowerer {
             self_var,
             span,
             name_span,
+            ret: None,
         })
     }
 
