@@ -42,6 +42,38 @@ pub struct Expr {
     pub span: Span,
 }
 
+/// The pattern handed to the regex engine for a Gene regex (later 8.1): `i` is
+/// case-insensitive, `m` makes `.` match newlines (2026 meaning; `^`/`$` stay
+/// anchored to the whole input), and `(?'name'...)` is spelled `(?P<name>...)`.
+pub fn regex_engine_pattern(pattern: &str, flags: &str) -> String {
+    let mut out = String::new();
+    if flags.contains('i') {
+        out.push_str("(?i)");
+    }
+    if flags.contains('m') {
+        out.push_str("(?s)");
+    }
+    let mut rest = pattern;
+    while let Some(at) = rest.find("(?'") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 3..];
+        match after.find('\'') {
+            Some(end) => {
+                out.push_str("(?P<");
+                out.push_str(&after[..end]);
+                out.push('>');
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str("(?'");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[derive(Clone, Debug)]
 pub enum Lit {
     Nil,
@@ -53,6 +85,8 @@ pub enum Lit {
     Char(char),
     Str(String),
     Symbol(String),
+    /// A regex literal: pattern, replacement, flags (checked by the lowerer).
+    Regex(String, Option<String>, String),
 }
 
 #[derive(Clone, Debug)]

@@ -61,6 +61,8 @@ pub fn method_table() -> Vec<&'static MethodDef> {
     all
 }
 
+pub(crate) use methods::new_regexp;
+
 pub fn install(vm: &mut Vm) {
     for def in native_table() {
         let id = NativeId(vm.natives.len() as u32);

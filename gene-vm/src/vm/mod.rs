@@ -253,6 +253,9 @@ impl Vm {
             c.builtin.set(Some(BuiltinClass::Value));
             self.register_class(name, c);
         }
+        let re = self.new_class("Regexp", Some(object.clone()));
+        re.builtin.set(Some(BuiltinClass::Regexp));
+        self.register_class("Regexp", re);
         let exc = self.new_class("Exception", Some(object.clone()));
         exc.builtin.set(Some(BuiltinClass::Exception));
         self.register_class("Exception", exc);

@@ -52,6 +52,8 @@ impl Vm {
             Value::Namespace(_) => "VkNamespace".into(),
             Value::Iterator(_) => "VkIterator".into(),
             Value::NotFound => "VkNotFound".into(),
+            Value::Regex(_) => "VkRegex".into(),
+            Value::RegexMatch(_) => "VkRegexMatch".into(),
         }
     }
 

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use super::chunk::*;
 use super::hir::*;
 use crate::syntax::{Node, NodeKind, Span};
-use crate::vm::value::{EnumDef, GeneObj, Interner, PropMap, Sym, Value, VariantDef};
+use crate::vm::value::{EnumDef, GeneObj, Interner, PropMap, RegexObj, Sym, Value, VariantDef};
 
 mod control;
 mod data;
@@ -1036,6 +1036,17 @@ impl<'u> Emitter<'u> {
                 let k = self.konst(Value::Symbol(sym));
                 self.emit(Op::Const(k));
             }
+            // Compiled once: regex values are immutable.
+            Lit::Regex(p, r, f) => match RegexObj::new(p, r.clone(), f) {
+                Ok(re) => {
+                    let k = self.konst(Value::Regex(Rc::new(re)));
+                    self.emit(Op::Const(k));
+                }
+                Err(msg) => {
+                    let k = self.konst(Value::str(msg));
+                    self.emit(Op::ThrowMessage(k));
+                }
+            },
         }
     }
 
@@ -1114,6 +1125,13 @@ pub fn node_to_value(interner: &mut Interner, node: &Node) -> Value {
             })))
         }
         NodeKind::Quote(inner) => node_to_value(interner, inner),
+        NodeKind::Regex {
+            pattern,
+            replacement,
+            flags,
+        } => RegexObj::new(pattern, replacement.clone(), flags)
+            .map(|r| Value::Regex(Rc::new(r)))
+            .unwrap_or(Value::Nil),
         NodeKind::Error => Value::Nil,
     }
 }

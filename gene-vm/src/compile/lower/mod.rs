@@ -494,6 +494,21 @@ impl Lowerer {
                 props,
                 children,
             } => return self.lower_gene(head.as_deref(), props, children, span),
+            NodeKind::Regex {
+                pattern,
+                replacement,
+                flags,
+            } => {
+                if let Err(e) = regex::Regex::new(&regex_engine_pattern(pattern, flags)) {
+                    let first = e.to_string().lines().last().unwrap_or_default().to_string();
+                    return self.invalid(format!("Invalid regex #/{pattern}/: {first}"), span);
+                }
+                ExprKind::Lit(Lit::Regex(
+                    pattern.clone(),
+                    replacement.clone(),
+                    flags.clone(),
+                ))
+            }
             NodeKind::Error => ExprKind::Invalid("syntax error".into()),
         };
         Expr { kind, span }
