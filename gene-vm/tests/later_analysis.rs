@@ -16,7 +16,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "gene") {
+        } else if p.extension().is_some_and(|x| x == "gene")
+            && p.file_name().is_some_and(|n| n != "package.gene")
+        {
             out.push(p);
         }
     }
@@ -127,5 +129,38 @@ fn typed_parameters_are_one_parameter_each() {
     assert_eq!(
         syms[0].detail.as_deref(),
         Some("[a: Int b: (Int | Nil) = 1] -> Int")
+    );
+}
+
+#[test]
+fn imported_names_and_namespace_members_are_defined() {
+    let text = "(import greet area:size ns/[a b:c] from \"lib\")\n(import gene/json)\n(var /unit 1)\n(println greet size a c json/parse unit missing)\n";
+    let undefined: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.code == "undefined-name")
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(undefined, ["undefined name `missing`"]);
+    // With `*` any name may come from the module.
+    let star = "(import * from \"lib\")\n(println anything)\n";
+    assert!(diagnostics(star, &DiagnosticConfig::default())
+        .iter()
+        .all(|d| d.code != "undefined-name"));
+}
+
+#[test]
+fn misplaced_imports_and_exports_are_reported() {
+    let text = "(fn f [] (import x from \"lib\"))\n(export)\n";
+    let msgs: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.code == "misplaced")
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(
+        msgs,
+        [
+            "import is compile-time only; place imports at module top level or emit them from (comptime ...)",
+            "export expects at least one name"
+        ]
     );
 }

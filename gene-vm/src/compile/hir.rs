@@ -328,6 +328,10 @@ pub enum ExprKind {
     Yield(Option<Box<Expr>>),
     Range(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
     Enum(Rc<EnumDecl>),
+    Import(Rc<ImportDecl>),
+    /// `(export a b)`: each name's current value becomes an exported member; a
+    /// local is read by its expression, other names from the namespace.
+    Export(Vec<(String, Option<Expr>)>),
     /// `(EXPR ?)`: unwraps Ok/Some, returns Err/None from the function (later 4.6).
     TryUnwrap(Box<Expr>),
     /// A form rejected at compile time; running it throws this message.
@@ -391,6 +395,24 @@ pub struct VariantDecl {
     pub name: String,
     /// `None` for a unit variant; payload fields with their annotations otherwise.
     pub fields: Option<Vec<(String, Option<TypeExpr>)>>,
+    pub span: Span,
+}
+
+/// `(import ITEM... from "PATH")` or `(import gene/json ...)` (later 1.5).
+#[derive(Clone, Debug)]
+pub struct ImportDecl {
+    /// The module path string; `None` for a built-in namespace import.
+    pub from: Option<String>,
+    pub items: Vec<ImportItem>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ImportItem {
+    /// The member path inside the module (or from `gene`/`genex`/`global`).
+    pub path: Vec<String>,
+    /// The name bound in the importing namespace; `None` for `*` (every member
+    /// of the namespace `path`, the module itself when empty).
+    pub alias: Option<String>,
     pub span: Span,
 }
 

@@ -6,6 +6,7 @@ pub mod call;
 pub mod error;
 pub mod frame;
 pub mod interp;
+mod modules;
 pub mod ops;
 pub mod print;
 mod slow_ops;
@@ -109,6 +110,8 @@ pub struct Vm {
     /// Natives currently running Gene code (polls wait until they return).
     pub native_calls: u32,
     pub exit_code: Option<i32>,
+    /// Loaded modules (later 1).
+    pub(crate) modules: modules::Modules,
     /// The built-in `Result` and `Option` enums (`?` recognises their values).
     pub(crate) result_enum: Option<Rc<EnumDef>>,
     pub(crate) option_enum: Option<Rc<EnumDef>>,
@@ -159,6 +162,7 @@ impl Vm {
             native_depth: 0,
             native_calls: 0,
             exit_code: None,
+            modules: Default::default(),
             result_enum: None,
             option_enum: None,
             debug: None,

@@ -971,6 +971,38 @@ impl<'u> Emitter<'u> {
                 }
                 self.emit(Op::Range(step.is_some()));
             }
+            ExprKind::Import(decl) => {
+                let items = decl
+                    .items
+                    .iter()
+                    .map(|it| {
+                        let path = it.path.iter().map(|s| self.interner.intern(s)).collect();
+                        (path, it.alias.as_ref().map(|a| self.interner.intern(a)))
+                    })
+                    .collect();
+                let c = &mut self.st().chunk;
+                c.imports.push(ImportInfo {
+                    from: decl.from.clone(),
+                    items,
+                });
+                let i = (c.imports.len() - 1) as u32;
+                self.emit(Op::Import(i));
+            }
+            ExprKind::Export(names) => {
+                for (name, read) in names {
+                    let n = self.name(name);
+                    match read {
+                        Some(r) => {
+                            self.expr(r);
+                            self.emit(Op::Export(n));
+                        }
+                        None => {
+                            self.emit(Op::ExportGlobal(n));
+                        }
+                    }
+                }
+                self.emit(Op::Nil);
+            }
             ExprKind::Enum(decl) => {
                 let v = self.enum_value(decl);
                 let k = self.konst(v);

@@ -152,7 +152,8 @@ impl Lowerer {
             "-" if children.len() == 1 && props.is_empty() => {
                 ExprKind::Neg(Box::new(self.lower(&children[0])))
             }
-            "import" => ExprKind::Invalid("import is not supported yet".into()),
+            "import" => return Some(self.lower_import(props, children, span)),
+            "export" => return Some(self.lower_export(children, span)),
             _ => return None,
         };
         Some(Expr { kind, span })
@@ -211,6 +212,28 @@ impl Lowerer {
                     }
                     Err(e) => return e,
                 }
+            }
+            // `(var /name v)`: a member of the current namespace (later 1.3).
+            NodeKind::Path(p) if p.len() == 2 && p[0].is_empty() && !p[1].is_empty() => {
+                let ns = Expr {
+                    kind: ExprKind::Special("$ns".into()),
+                    span: target.span,
+                };
+                let value = value.unwrap_or_else(|| Box::new(Self::lit(Lit::Nil, span)));
+                let qualified = self.qualify(&p[1..]);
+                let occ = sub_span(target.span, 1, p[1].len());
+                self.record(occ, OccTarget::Global(qualified), OccKind::Def);
+                return Expr {
+                    kind: ExprKind::Assign {
+                        place: Place::Path {
+                            base: Box::new(ns),
+                            segs: vec![Segment::Member(p[1].clone())],
+                        },
+                        op: None,
+                        value,
+                    },
+                    span,
+                };
             }
             _ => {
                 return self.invalid(
@@ -1031,11 +1054,18 @@ fn qualified_tail(qualified: &str, ns: &[String]) -> String {
     }
 }
 
-/// A name that may be a path: `geo`, `geo/units`.
+/// A name that may be a path: `geo`, `geo/units`; a leading `/` (`/name`, "member
+/// of the current namespace", later 1.3) names the same member as `name`.
 fn node_path(n: &Node) -> Option<Vec<String>> {
     match &n.kind {
         NodeKind::Symbol(s) => Some(vec![s.clone()]),
-        NodeKind::Path(p) if p.iter().all(|s| !s.is_empty()) => Some(p.clone()),
+        NodeKind::Path(p) => {
+            let p = match p.split_first() {
+                Some((first, rest)) if first.is_empty() && !rest.is_empty() => rest,
+                _ => p.as_slice(),
+            };
+            p.iter().all(|s| !s.is_empty()).then(|| p.to_vec())
+        }
         _ => None,
     }
 }
