@@ -60,6 +60,7 @@ pub fn run_program(vm: &mut Vm, name: &str, text: &str) -> Result<Value, RunErro
         eprint!("{}", disassemble(&proto));
     }
     let ns = vm.module_ns(name);
+    vm.enter_main_module(name);
     vm.run_main(proto, ns).map_err(RunError::Thrown)
 }
 

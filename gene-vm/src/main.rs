@@ -76,7 +76,6 @@ const IGNORED_FLAGS: &[&str] = &[
     "--profile-instructions",
     "--repl-on-error",
     "--strict-nil",
-    "--no-typecheck",
 ];
 
 fn config_from_env() -> Config {
@@ -194,6 +193,7 @@ fn cmd_run(args: Vec<String>) -> i32 {
                 continue;
             }
             "--debug-no-wait" => debug_wait = false,
+            "--no-type-check" | "--no-typecheck" => config.type_check = false,
             "--async-stats" => async_stats = true,
             _ if IGNORED_FLAGS.contains(&a) || a.starts_with("--contracts=") => {}
             _ => eprintln!("Unknown option: {a}"),

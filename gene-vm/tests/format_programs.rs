@@ -38,7 +38,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "gene") {
+        } else if p.extension().is_some_and(|x| x == "gene")
+            && p.file_name().is_some_and(|n| n != "package.gene")
+        {
+            // `package.gene` is a package manifest (later 1.6), not a program.
             out.push(p);
         }
     }

@@ -16,7 +16,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "gene") {
+        } else if p.extension().is_some_and(|x| x == "gene")
+            && p.file_name().is_some_and(|n| n != "package.gene")
+        {
             out.push(p);
         }
     }
@@ -111,4 +113,54 @@ fn enum_names_and_builtin_variants_are_not_undefined() {
         .map(|d| d.message)
         .collect();
     assert_eq!(undefined, ["undefined name `Shape`"]);
+}
+
+#[test]
+fn typed_parameters_are_one_parameter_each() {
+    let text = "(fn add [a: Int b: (Int | Nil) = 1] -> Int (a + b))\n(println (add 1 2) (add 1))\n(add 1 2 3)\n";
+    let d: Vec<(String, String)> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.code.to_string(), d.message))
+        .collect();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].0, "arity");
+    let syms = document_symbols(text);
+    assert_eq!(
+        syms[0].detail.as_deref(),
+        Some("[a: Int b: (Int | Nil) = 1] -> Int")
+    );
+}
+
+#[test]
+fn imported_names_and_namespace_members_are_defined() {
+    let text = "(import greet area:size ns/[a b:c] from \"lib\")\n(import gene/json)\n(var /unit 1)\n(println greet size a c json/parse unit missing)\n";
+    let undefined: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.code == "undefined-name")
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(undefined, ["undefined name `missing`"]);
+    // With `*` any name may come from the module.
+    let star = "(import * from \"lib\")\n(println anything)\n";
+    assert!(diagnostics(star, &DiagnosticConfig::default())
+        .iter()
+        .all(|d| d.code != "undefined-name"));
+}
+
+#[test]
+fn misplaced_imports_and_exports_are_reported() {
+    let text = "(fn f [] (import x from \"lib\"))\n(export)\n";
+    let msgs: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.code == "misplaced")
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(
+        msgs,
+        [
+            "import is compile-time only; place imports at module top level or emit them from (comptime ...)",
+            "export expects at least one name"
+        ]
+    );
 }

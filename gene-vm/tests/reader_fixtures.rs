@@ -39,6 +39,11 @@ fn render(n: &Node, out: &mut String) {
         }
         NodeKind::Path(segs) => write!(out, "path:{:?}{at}", segs.join("/")),
         NodeKind::Error => write!(out, "<error>{at}"),
+        NodeKind::Regex {
+            pattern,
+            replacement,
+            flags,
+        } => write!(out, "regex{at}[{pattern:?} {replacement:?} {flags:?}]"),
         NodeKind::Quote(inner) => {
             let _ = write!(out, "(quote{at} ");
             render(inner, out);

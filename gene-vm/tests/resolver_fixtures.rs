@@ -223,7 +223,14 @@ impl<'a> Walker<'a> {
             ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) | ExprKind::TryUnwrap(a) => {
                 self.walk(a)
             }
-            ExprKind::Enum(_) => {}
+            ExprKind::Enum(_) | ExprKind::Import(_) => {}
+            ExprKind::Export(names) => {
+                for (_, read) in names.iter() {
+                    if let Some(r) = read {
+                        self.walk(r);
+                    }
+                }
+            }
             ExprKind::Var { pattern, value } => {
                 if let Some(v) = value {
                     self.walk(v);

@@ -190,7 +190,11 @@ impl Analysis {
                 OccTarget::Global(g) if o.kind != OccKind::Def => {
                     let res = self.resolve_global(g, &o.ns);
                     match res {
-                        GlobalRes::Unknown if !g.contains('/') => {
+                        // With `(import * ...)` any read may name an imported member.
+                        GlobalRes::Unknown
+                            if !(g.contains('/')
+                                || self.wildcard_import && o.kind == OccKind::Read) =>
+                        {
                             let msg = if o.kind == OccKind::Write {
                                 format!(
                                     "cannot assign to `{g}`: no variable of that name is in scope"

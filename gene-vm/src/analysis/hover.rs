@@ -159,7 +159,7 @@ impl Analysis {
                 s
             }
             DefKind::Ns => code(&format!("(ns {q})")),
-            DefKind::Enum => code(self.slice(d.span)),
+            DefKind::Enum | DefKind::Import | DefKind::Member => code(self.slice(d.span)),
         };
         if let Some(doc) = self.doc_comment(d.span) {
             md.push('\n');

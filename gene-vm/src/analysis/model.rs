@@ -18,6 +18,10 @@ pub enum DefKind {
     Class,
     Ns,
     Enum,
+    /// A name bound by `import`.
+    Import,
+    /// `(var /name v)`, `($ns/name = v)`: a namespace member.
+    Member,
 }
 
 /// A named global definition of the file.
@@ -109,6 +113,8 @@ pub struct Analysis {
     /// Top-level (and `ns`-level) variables.
     pub top_vars: HashSet<VarId>,
     comment_starts: HashSet<u32>,
+    /// The file has an `(import * from ...)`: any unknown name may come from it.
+    pub wildcard_import: bool,
 }
 
 impl Analysis {
@@ -138,6 +144,7 @@ impl Analysis {
             globals: HashMap::new(),
             methods: HashMap::new(),
             top_vars: HashSet::new(),
+            wildcard_import: false,
             comment_starts,
         };
         a.fns = vec![None; a.unit.fn_count as usize];
@@ -408,6 +415,10 @@ pub fn param_list(a: &Analysis, def: &FnDef) -> String {
                 s.push('^');
             }
             s.push_str(&p.name);
+            if let Some(t) = &p.ty {
+                s.push_str(": ");
+                s.push_str(&t.text());
+            }
             if p.rest {
                 s.push_str("...");
             }
@@ -418,7 +429,10 @@ pub fn param_list(a: &Analysis, def: &FnDef) -> String {
             s
         })
         .collect();
-    format!("[{}]", ps.join(" "))
+    match &def.ret {
+        Some(r) => format!("[{}] -> {}", ps.join(" "), r.text()),
+        None => format!("[{}]", ps.join(" ")),
+    }
 }
 
 /// The positional arity of a user function.
@@ -559,6 +573,44 @@ impl Indexer<'_> {
                 }
                 return;
             }
+            ExprKind::Import(d) => {
+                for it in &d.items {
+                    match &it.alias {
+                        Some(a) => {
+                            let name = self.qualify(std::slice::from_ref(a));
+                            self.add_global(GlobalDef {
+                                kind: DefKind::Import,
+                                name,
+                                name_span: it.span,
+                                span: e.span,
+                                fn_def: None,
+                                class: None,
+                            });
+                        }
+                        None => self.a.wildcard_import = true,
+                    }
+                }
+                return;
+            }
+            ExprKind::Assign {
+                place: Place::Path { base, segs },
+                value,
+                ..
+            } if matches!(&base.kind, ExprKind::Special(s) if s == "$ns") => {
+                if let [Segment::Member(m)] = segs.as_slice() {
+                    let name = self.qualify(std::slice::from_ref(m));
+                    self.add_global(GlobalDef {
+                        kind: DefKind::Member,
+                        name,
+                        name_span: e.span,
+                        span: e.span,
+                        fn_def: None,
+                        class: None,
+                    });
+                }
+                self.expr(value, false);
+                return;
+            }
             ExprKind::Enum(d) => {
                 let name = self.qualify(&d.path);
                 for v in &d.variants {
@@ -673,7 +725,8 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
             f(b);
         }
         ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) | ExprKind::TryUnwrap(a) => f(a),
-        ExprKind::Enum(_) => {}
+        ExprKind::Enum(_) | ExprKind::Import(_) => {}
+        ExprKind::Export(names) => names.iter().filter_map(|(_, e)| e.as_ref()).for_each(f),
         ExprKind::Var { pattern: p, value } => {
             if let Some(v) = value {
                 f(v);

@@ -59,6 +59,7 @@ pub const BUILTIN_CLASSES: &[&str] = &[
     "NetworkException",
     "ProviderException",
     "File",
+    "Regexp",
 ];
 
 /// The built-in enums and their members (later 4.4): globals that are not classes.

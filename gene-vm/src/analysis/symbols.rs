@@ -49,6 +49,8 @@ impl Analysis {
                 self.symbols_in(e, true, &mut out);
             }
         }
+        // Definitions run first (two-phase order): list symbols in source order.
+        out.sort_by_key(|s| s.span.start);
         out
     }
 

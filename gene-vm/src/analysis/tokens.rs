@@ -127,7 +127,9 @@ impl Walker<'_> {
     fn node(&mut self, n: &Node, role: Option<(TokenType, u32)>) {
         match &n.kind {
             NodeKind::Int(_) | NodeKind::Float(_) => self.push(n.span, TokenType::Number, 0),
-            NodeKind::Str(_) | NodeKind::Char(_) => self.push(n.span, TokenType::String, 0),
+            NodeKind::Str(_) | NodeKind::Char(_) | NodeKind::Regex { .. } => {
+                self.push(n.span, TokenType::String, 0)
+            }
             NodeKind::Nil | NodeKind::Void | NodeKind::Bool(_) | NodeKind::NotFound => {
                 self.push(n.span, TokenType::Keyword, 0)
             }

@@ -137,6 +137,15 @@ pub enum Op {
     /// `(v ?)`: Ok/Some -> the payload, jump to .0; Err/None stay and fall through
     /// (to the return that follows); other values stay, jump to .0 (later 4.6).
     TryUnwrap(u32),
+    /// Load a module (or a built-in namespace) and bind `imports[.0]`'s items in the
+    /// current namespace; pushes nil (later 1.5).
+    Import(u32),
+    /// Pop a value and publish it as the exported member `names[.0]` (later 1.4).
+    Export(u32),
+    /// Export the namespace member `names[.0]` (it must exist).
+    ExportGlobal(u32),
+    /// Check the value on top against `types[.0]` (converting it), later 3.3.
+    CheckTop(u32),
     /// Written over an instruction by the debugger (a breakpoint); the original
     /// instruction is kept by the debugger and runs after the trap.
     DebugTrap,
@@ -167,6 +176,8 @@ pub struct PatternInfo {
 #[derive(Debug, Clone)]
 pub struct ClassInfo {
     pub name: Vec<Sym>,
+    /// Declared fields with their annotations (later 3.3, 5.7).
+    pub fields: Vec<(Sym, Option<crate::compile::hir::TypeExpr>)>,
     pub has_parent: bool,
     pub has_ctor: bool,
     pub methods: Vec<Sym>,
@@ -287,6 +298,18 @@ pub struct Chunk {
     pub patterns: Vec<PatternInfo>,
     pub classes: Vec<ClassInfo>,
     pub protos: Vec<Rc<FnProto>>,
+    /// Annotations checked by `CheckTop`: type, context (`n`, `return value of f`,
+    /// `variable`) and whether the message gets ` @ file:line:col`.
+    pub types: Vec<(crate::compile::hir::TypeExpr, String, bool)>,
+    pub imports: Vec<ImportInfo>,
+}
+
+/// An `import` form: the module path (`None`: built-in namespaces) and its items,
+/// each a member path with the bound name (`None`: every member, `*`).
+#[derive(Debug, Clone)]
+pub struct ImportInfo {
+    pub from: Option<String>,
+    pub items: Vec<(Vec<Sym>, Option<Sym>)>,
 }
 
 impl Chunk {

@@ -42,6 +42,38 @@ pub struct Expr {
     pub span: Span,
 }
 
+/// The pattern handed to the regex engine for a Gene regex (later 8.1): `i` is
+/// case-insensitive, `m` makes `.` match newlines (2026 meaning; `^`/`$` stay
+/// anchored to the whole input), and `(?'name'...)` is spelled `(?P<name>...)`.
+pub fn regex_engine_pattern(pattern: &str, flags: &str) -> String {
+    let mut out = String::new();
+    if flags.contains('i') {
+        out.push_str("(?i)");
+    }
+    if flags.contains('m') {
+        out.push_str("(?s)");
+    }
+    let mut rest = pattern;
+    while let Some(at) = rest.find("(?'") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 3..];
+        match after.find('\'') {
+            Some(end) => {
+                out.push_str("(?P<");
+                out.push_str(&after[..end]);
+                out.push('>');
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str("(?'");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[derive(Clone, Debug)]
 pub enum Lit {
     Nil,
@@ -53,6 +85,8 @@ pub enum Lit {
     Char(char),
     Str(String),
     Symbol(String),
+    /// A regex literal: pattern, replacement, flags (checked by the lowerer).
+    Regex(String, Option<String>, String),
 }
 
 #[derive(Clone, Debug)]
@@ -294,6 +328,10 @@ pub enum ExprKind {
     Yield(Option<Box<Expr>>),
     Range(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
     Enum(Rc<EnumDecl>),
+    Import(Rc<ImportDecl>),
+    /// `(export a b)`: each name's current value becomes an exported member; a
+    /// local is read by its expression, other names from the namespace.
+    Export(Vec<(String, Option<Expr>)>),
     /// `(EXPR ?)`: unwraps Ok/Some, returns Err/None from the function (later 4.6).
     TryUnwrap(Box<Expr>),
     /// A form rejected at compile time; running it throws this message.
@@ -314,6 +352,35 @@ pub enum TypeExpr {
     Fn(Vec<TypeExpr>, Box<TypeExpr>),
 }
 
+impl TypeExpr {
+    /// The printed form (later 3.2): names as written, unions sorted by name,
+    /// function types `(Fn [Int] -> Int)`.
+    pub fn text(&self) -> String {
+        match self {
+            TypeExpr::Any => "Any".into(),
+            TypeExpr::Named(n) => n.clone(),
+            TypeExpr::Applied(n, args) => {
+                let mut s = format!("({n}");
+                for a in args {
+                    s.push(' ');
+                    s.push_str(&a.text());
+                }
+                s.push(')');
+                s
+            }
+            TypeExpr::Union(ms) => {
+                let mut names: Vec<String> = ms.iter().map(TypeExpr::text).collect();
+                names.sort();
+                format!("({})", names.join(" | "))
+            }
+            TypeExpr::Fn(ps, r) => {
+                let ps: Vec<String> = ps.iter().map(TypeExpr::text).collect();
+                format!("(Fn [{}] -> {})", ps.join(" "), r.text())
+            }
+        }
+    }
+}
+
 /// `(enum Name MEMBER...)` (later 4.1).
 #[derive(Clone, Debug)]
 pub struct EnumDecl {
@@ -328,6 +395,24 @@ pub struct VariantDecl {
     pub name: String,
     /// `None` for a unit variant; payload fields with their annotations otherwise.
     pub fields: Option<Vec<(String, Option<TypeExpr>)>>,
+    pub span: Span,
+}
+
+/// `(import ITEM... from "PATH")` or `(import gene/json ...)` (later 1.5).
+#[derive(Clone, Debug)]
+pub struct ImportDecl {
+    /// The module path string; `None` for a built-in namespace import.
+    pub from: Option<String>,
+    pub items: Vec<ImportItem>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ImportItem {
+    /// The member path inside the module (or from `gene`/`genex`/`global`).
+    pub path: Vec<String>,
+    /// The name bound in the importing namespace; `None` for `*` (every member
+    /// of the namespace `path`, the module itself when empty).
+    pub alias: Option<String>,
     pub span: Span,
 }
 
@@ -353,6 +438,8 @@ pub struct Param {
     pub rest: bool,
     pub keyword: bool,
     pub span: Span,
+    /// `[a: Int]` (later 3.1).
+    pub ty: Option<TypeExpr>,
 }
 
 #[derive(Clone, Debug)]
@@ -370,12 +457,16 @@ pub struct FnDef {
     /// The span of the name in the source (`area` in `(fn area ...)`, the method
     /// name, the `ns` name); `None` for anonymous functions and `<main>`.
     pub name_span: Option<Span>,
+    /// `-> TYPE` (later 3.1).
+    pub ret: Option<TypeExpr>,
 }
 
 #[derive(Clone, Debug)]
 pub struct ClassDef {
     pub path: Vec<String>,
     pub parent: Option<Expr>,
+    /// `(field name)`, `(field name: TYPE)`, `(field name TYPE)` (later 3.1, 5.7).
+    pub fields: Vec<(String, Option<TypeExpr>)>,
     pub ctor: Option<Rc<FnDef>>,
     pub methods: Vec<(String, Rc<FnDef>)>,
     pub fns: Vec<(String, Rc<FnDef>)>,
@@ -396,6 +487,8 @@ pub struct Unit {
     /// Every use and definition of a name, in the order the resolver met them
     /// (read by editor analysis; the emitter ignores it).
     pub occurrences: Vec<Occurrence>,
+    /// Annotated variables (`(var x: Int ...)`): checked on every store (later 3.3).
+    pub var_types: std::collections::HashMap<VarId, TypeExpr>,
 }
 
 /// What an occurrence of a name refers to.

@@ -3,6 +3,7 @@
 
 mod async_natives;
 mod core;
+mod json;
 mod methods;
 mod system;
 mod types;
@@ -48,6 +49,7 @@ pub fn native_table() -> Vec<NativeDef> {
     all.extend_from_slice(system::NATIVES);
     all.extend_from_slice(async_natives::NATIVES);
     all.extend_from_slice(types::NATIVES);
+    all.extend_from_slice(json::NATIVES);
     all
 }
 
@@ -57,9 +59,12 @@ pub fn method_table() -> Vec<&'static MethodDef> {
     all.extend(methods::METHODS.iter());
     all.extend(async_natives::METHODS.iter());
     all.extend(core::METHODS.iter());
+    all.extend(json::METHODS.iter());
     all.extend(system::FILE_METHODS.iter());
     all
 }
+
+pub(crate) use methods::new_regexp;
 
 pub fn install(vm: &mut Vm) {
     for def in native_table() {

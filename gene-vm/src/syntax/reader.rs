@@ -62,6 +62,11 @@ fn is_closer(b: u8) -> bool {
 }
 
 /// Bytes that end a symbol/number token (section 1.7).
+/// The end of a regex literal's flags: whitespace or one of `) ] } , ;`.
+fn is_regex_end(b: u8) -> bool {
+    is_ws(b) || matches!(b, b')' | b']' | b'}' | b',' | b';')
+}
+
 fn is_terminator(b: u8) -> bool {
     is_ws(b)
         || matches!(
@@ -364,32 +369,101 @@ impl<'a> Reader<'a> {
         )
     }
 
-    /// `#/.../flags`: reported and skipped.
+    /// `#/PATTERN/FLAGS`, `#/PATTERN/REPLACEMENT/FLAGS` (later 8.1). `\/` is a `/`;
+    /// every other backslash sequence is kept for the regex engine.
     fn read_regex(&mut self, start: usize) -> Node {
         self.pos = start + 2;
+        let Some(pattern) = self.regex_segment() else {
+            return self.unterminated_regex(start);
+        };
+        // A second segment is a replacement when a `/` (or a backslash, which flags
+        // never contain) comes before the end of the literal.
+        let mut j = self.pos;
+        let mut has_replacement = false;
+        while let Some(&b) = self.bytes.get(j) {
+            if is_regex_end(b) {
+                break;
+            }
+            if b == b'/' || b == b'\\' {
+                has_replacement = true;
+                break;
+            }
+            j += 1;
+        }
+        let replacement = if has_replacement {
+            match self.regex_segment() {
+                Some(r) => Some(r),
+                None => return self.unterminated_regex(start),
+            }
+        } else {
+            None
+        };
+        let (mut i, mut m) = (false, false);
         while let Some(b) = self.peek() {
-            match b {
-                b'\n' => break,
-                b'\\' => {
-                    self.pos += 1;
-                    if let Some(c) = self.char_at(self.pos) {
-                        if c != '\n' {
-                            self.pos += c.len_utf8();
-                        }
-                    }
-                }
-                b'/' => {
-                    self.pos += 1;
-                    while self.peek().is_some_and(|b| b.is_ascii_alphabetic()) {
-                        self.pos += 1;
-                    }
-                    break;
-                }
-                _ => self.pos += self.char_at(self.pos).map_or(1, char::len_utf8),
+            if is_regex_end(b) {
+                break;
+            }
+            let at = self.pos;
+            let c = self.char_at(at).unwrap_or('?');
+            self.pos += c.len_utf8();
+            match c {
+                'i' => i = true,
+                'm' => m = true,
+                _ => self.error(at, self.pos, format!("Invalid regex flag: {c}")),
             }
         }
-        self.error(start, self.pos, "Regular expressions are not supported");
-        Node::new(NodeKind::Error, Span::new(start, self.pos))
+        let mut flags = String::new();
+        if i {
+            flags.push('i');
+        }
+        if m {
+            flags.push('m');
+        }
+        Node::new(
+            NodeKind::Regex {
+                pattern,
+                replacement,
+                flags,
+            },
+            Span::new(start, self.pos),
+        )
+    }
+
+    /// A literal without its closing `/`: the error covers the rest of its first line
+    /// and reading resumes on the next one (the rest of the file stays readable).
+    fn unterminated_regex(&mut self, start: usize) -> Node {
+        let end = self.bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(self.bytes.len(), |i| start + i);
+        self.pos = end;
+        self.error(start, end, "Unterminated regex literal");
+        Node::new(NodeKind::Error, Span::new(start, end))
+    }
+
+    /// Reads up to the next unescaped `/` (consumed); `None` at end of input.
+    fn regex_segment(&mut self) -> Option<String> {
+        let mut out = String::new();
+        while let Some(c) = self.char_at(self.pos) {
+            self.pos += c.len_utf8();
+            match c {
+                '/' => return Some(out),
+                '\\' => match self.char_at(self.pos) {
+                    Some('/') => {
+                        out.push('/');
+                        self.pos += 1;
+                    }
+                    Some(n) => {
+                        out.push('\\');
+                        out.push(n);
+                        self.pos += n.len_utf8();
+                    }
+                    None => out.push('\\'),
+                },
+                _ => out.push(c),
+            }
+        }
+        None
     }
 
     /// Scans a symbol-like token from `self.pos` up to a terminator, processing

@@ -65,6 +65,13 @@ pub enum NodeKind {
     },
     /// `` `x `` or `:x`.
     Quote(Box<Node>),
+    /// `#/PATTERN/FLAGS` or `#/PATTERN/REPLACEMENT/FLAGS` (later 8.1): the pattern
+    /// as written except `\/` read as `/`; flags among `i` and `m`, in that order.
+    Regex {
+        pattern: String,
+        replacement: Option<String>,
+        flags: String,
+    },
     /// Placeholder left where the reader could not read a form (an error is recorded).
     Error,
 }

@@ -44,6 +44,7 @@ impl Vm {
             Value::Enum(e) => super::adt::enum_member(e, name).unwrap_or(Value::Void),
             // A variant's field (`c/radius`; later 4.2 recommendation).
             Value::Adt(a) => super::adt::field(a, name).unwrap_or(Value::Void),
+            Value::RegexMatch(m) => self.match_member(m, name.as_str()),
             other => {
                 return Err(self.type_err(format!(
                     "Cannot read member '{}' of {}",
@@ -78,6 +79,26 @@ impl Vm {
                 return Err(self.type_err(format!("Cannot index {} with {}", other.type_name(), i)))
             }
         })
+    }
+
+    /// `m/value`, `m/captures`, ... of a regex match (later 8.4); other names are void.
+    fn match_member(&mut self, m: &MatchObj, name: &str) -> Value {
+        match name {
+            "value" => Value::str(m.value.clone()),
+            "captures" => Value::array(m.captures.iter().map(|c| Value::str(c.clone())).collect()),
+            "named_captures" => {
+                let mut map = PropMap::new();
+                for (k, v) in &m.named {
+                    map.insert(self.intern(k), Value::str(v.clone()));
+                }
+                Value::map(map)
+            }
+            "start" => Value::Int(m.start as i64),
+            "end" => Value::Int(m.end as i64),
+            "pre_match" => Value::str(m.pre.clone()),
+            "post_match" => Value::str(m.post.clone()),
+            _ => Value::Void,
+        }
     }
 
     /// `obj/<key>` for a key value: an Int indexes, a String or Symbol names a member.
@@ -120,6 +141,7 @@ impl Vm {
                 g.borrow_mut().props.insert(name, v);
             }
             Value::Instance(i) => {
+                let v = self.check_field(&i.class, &name, v)?;
                 i.props.borrow_mut().insert(name, v);
             }
             Value::Namespace(n) => n.set(name, v),

@@ -460,6 +460,8 @@ impl Vm {
             Value::NotFound => "NotFound",
             Value::Enum(_) => "Enum",
             Value::Adt(_) => "EnumValue",
+            Value::Regex(_) => "Regexp",
+            Value::RegexMatch(_) => "RegexMatch",
         }
     }
 
@@ -506,6 +508,12 @@ impl Vm {
                 }
                 Some(BuiltinClass::Value) => {
                     return Err(self.type_err(format!("Cannot instantiate {}", cls.name)));
+                }
+                Some(BuiltinClass::Regexp) => {
+                    self.stack.truncate(ret_to);
+                    let r = crate::stdlib::new_regexp(self, Args { pos: args, kw })?;
+                    self.stack.push(r);
+                    return Ok(false);
                 }
                 _ => {}
             }
@@ -606,6 +614,7 @@ impl Vm {
             ctor: RefCell::new(ctor),
             members,
             builtin: std::cell::Cell::new(None),
+            fields: info.fields.clone(),
         });
         Ok(Value::Class(cls))
     }

@@ -6,6 +6,7 @@ pub mod call;
 pub mod error;
 pub mod frame;
 pub mod interp;
+mod modules;
 pub mod ops;
 pub mod print;
 mod slow_ops;
@@ -38,6 +39,8 @@ pub struct Config {
     pub poll_interval: u32,
     /// Maximum number of Gene frames before a stack overflow error.
     pub max_depth: usize,
+    /// Run-time checks of type annotations (`--no-type-check` turns them off).
+    pub type_check: bool,
 }
 
 impl Default for Config {
@@ -45,6 +48,7 @@ impl Default for Config {
         Config {
             poll_interval: 100,
             max_depth: 200_000,
+            type_check: true,
         }
     }
 }
@@ -106,6 +110,8 @@ pub struct Vm {
     /// Natives currently running Gene code (polls wait until they return).
     pub native_calls: u32,
     pub exit_code: Option<i32>,
+    /// Loaded modules (later 1).
+    pub(crate) modules: modules::Modules,
     /// The built-in `Result` and `Option` enums (`?` recognises their values).
     pub(crate) result_enum: Option<Rc<EnumDef>>,
     pub(crate) option_enum: Option<Rc<EnumDef>>,
@@ -156,6 +162,7 @@ impl Vm {
             native_depth: 0,
             native_calls: 0,
             exit_code: None,
+            modules: Default::default(),
             result_enum: None,
             option_enum: None,
             debug: None,
@@ -219,6 +226,7 @@ impl Vm {
             ctor: RefCell::new(None),
             members: Namespace::new(name, None),
             builtin: std::cell::Cell::new(None),
+            fields: Vec::new(),
         })
     }
 
@@ -249,6 +257,9 @@ impl Vm {
             c.builtin.set(Some(BuiltinClass::Value));
             self.register_class(name, c);
         }
+        let re = self.new_class("Regexp", Some(object.clone()));
+        re.builtin.set(Some(BuiltinClass::Regexp));
+        self.register_class("Regexp", re);
         let exc = self.new_class("Exception", Some(object.clone()));
         exc.builtin.set(Some(BuiltinClass::Exception));
         self.register_class("Exception", exc);

@@ -217,6 +217,17 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
         Value::Generator(_) => out.push_str("VkGenerator"),
         Value::Iterator(_) => out.push_str("VkIterator"),
         Value::Enum(e) => out.push_str(&e.name),
+        Value::Regex(r) => {
+            out.push_str("#/");
+            out.push_str(&r.pattern.replace('/', "\\/"));
+            out.push('/');
+            if let Some(rep) = &r.replacement {
+                out.push_str(&rep.replace('/', "\\/"));
+                out.push('/');
+            }
+            out.push_str(&r.flags);
+        }
+        Value::RegexMatch(_) => out.push_str("VkRegexMatch"),
         Value::Adt(a) => match &a.payload {
             None => out.push_str(&a.qualified()),
             Some(vals) => {

@@ -213,6 +213,26 @@ impl Vm {
                     }
                 }
             }
+            Op::Import(i) => {
+                let info = chunk.imports[i as usize].clone();
+                try_!(self.import(fi, &info));
+                self.stack.push(Value::Nil);
+            }
+            Op::Export(n) => {
+                let v = pop!();
+                let name = chunk.names[n as usize].clone();
+                self.export(fi, &name, v);
+            }
+            Op::ExportGlobal(n) => {
+                let name = chunk.names[n as usize].clone();
+                try_!(self.export_global(fi, &name));
+            }
+            Op::CheckTop(i) => {
+                let v = pop!();
+                let (t, ctx, located) = &chunk.types[i as usize];
+                let v = try_!(self.check_type(v, t, ctx, *located));
+                self.stack.push(v);
+            }
             Op::GetKey => {
                 let key = pop!();
                 let obj = pop!();

@@ -25,32 +25,6 @@ fn canonical(name: &str) -> &str {
     }
 }
 
-/// The printed form of a type (later 3.2): unions sorted by name.
-pub fn type_text(t: &TypeExpr) -> String {
-    match t {
-        TypeExpr::Any => "Any".into(),
-        TypeExpr::Named(n) => n.clone(),
-        TypeExpr::Applied(n, args) => {
-            let mut s = format!("({n}");
-            for a in args {
-                s.push(' ');
-                s.push_str(&type_text(a));
-            }
-            s.push(')');
-            s
-        }
-        TypeExpr::Union(ms) => {
-            let mut names: Vec<String> = ms.iter().map(type_text).collect();
-            names.sort();
-            format!("({})", names.join(" | "))
-        }
-        TypeExpr::Fn(ps, r) => {
-            let ps: Vec<String> = ps.iter().map(type_text).collect();
-            format!("(Fn [{}] -> {})", ps.join(" "), type_text(r))
-        }
-    }
-}
-
 impl Vm {
     /// The runtime type name (later 3.5), as `typeof` returns it.
     pub fn runtime_type_name(&self, v: &Value) -> String {
@@ -78,6 +52,8 @@ impl Vm {
             Value::Namespace(_) => "VkNamespace".into(),
             Value::Iterator(_) => "VkIterator".into(),
             Value::NotFound => "VkNotFound".into(),
+            Value::Regex(_) => "VkRegex".into(),
+            Value::RegexMatch(_) => "VkRegexMatch".into(),
         }
     }
 
@@ -186,7 +162,7 @@ impl Vm {
         ctx: &str,
         located: bool,
     ) -> VmResult<Value> {
-        if v.is_nil() || matches!(t, TypeExpr::Any) {
+        if v.is_nil() || matches!(t, TypeExpr::Any) || !self.config.type_check {
             return Ok(v);
         }
         match self.fit(&v, t) {
@@ -204,7 +180,7 @@ impl Vm {
             Fit::No => {
                 let mut msg = format!(
                     "Type error [GENE_TYPE_MISMATCH]: expected {}, got {} in {ctx}",
-                    type_text(t),
+                    t.text(),
                     self.runtime_type_name(&v)
                 );
                 if located {
@@ -231,6 +207,24 @@ impl Vm {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| file.name.clone());
         Some(format!("{name}:{line}:{col}"))
+    }
+
+    /// A write to a declared property of an instance (later 3.3 rule 4).
+    pub(crate) fn check_field(
+        &mut self,
+        class: &Rc<Class>,
+        name: &Sym,
+        v: Value,
+    ) -> VmResult<Value> {
+        let mut cur = Some(class.clone());
+        while let Some(c) = cur {
+            if let Some((_, Some(t))) = c.fields.iter().find(|(f, _)| f == name) {
+                let ctx = format!("property {}", name.as_str());
+                return self.check_type(v, t, &ctx, true);
+            }
+            cur = c.parent.clone();
+        }
+        Ok(v)
     }
 
     /// `(v is T)` (later 3.7): classes (with ancestors), enums, built-in classes.

@@ -105,6 +105,48 @@ pub enum Value {
     Enum(Rc<EnumDef>),
     /// An enum member: a unit variant, a payload variant's constructor, or a value.
     Adt(Rc<AdtVal>),
+    /// A regular expression (later 8).
+    Regex(Rc<RegexObj>),
+    RegexMatch(Rc<MatchObj>),
+}
+
+pub struct RegexObj {
+    pub re: regex::Regex,
+    /// As written (printing), with the flags and the stored replacement.
+    pub pattern: String,
+    pub replacement: Option<String>,
+    pub flags: String,
+}
+
+impl RegexObj {
+    pub fn new(
+        pattern: &str,
+        replacement: Option<String>,
+        flags: &str,
+    ) -> Result<RegexObj, String> {
+        let engine = crate::compile::hir::regex_engine_pattern(pattern, flags);
+        let re = regex::Regex::new(&engine).map_err(|e| {
+            let last = e.to_string().lines().last().unwrap_or_default().to_string();
+            format!("Invalid regex #/{pattern}/: {last}")
+        })?;
+        Ok(RegexObj {
+            re,
+            pattern: pattern.to_string(),
+            replacement,
+            flags: flags.to_string(),
+        })
+    }
+}
+
+/// A match (later 8.4); offsets are in characters.
+pub struct MatchObj {
+    pub value: String,
+    pub captures: Vec<String>,
+    pub named: Vec<(String, String)>,
+    pub start: usize,
+    pub end: usize,
+    pub pre: String,
+    pub post: String,
 }
 
 /// An enum declaration at run time; identity is the `Rc` (nominal).
@@ -191,6 +233,8 @@ pub struct Class {
     pub members: Rc<Namespace>,
     /// Built-in classes that carry data natively (File, Exception, gene/Future...).
     pub builtin: Cell<Option<BuiltinClass>>,
+    /// Declared fields and their annotations (writes to typed ones are checked).
+    pub fields: Vec<(Sym, Option<crate::compile::hir::TypeExpr>)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -200,6 +244,8 @@ pub enum BuiltinClass {
     Future,
     File,
     Value,
+    /// `(new Regexp ...)` builds a regex value (later 8.1).
+    Regexp,
 }
 
 impl Class {
@@ -350,6 +396,8 @@ impl Value {
             Value::Iterator(_) => "Iterator",
             Value::Enum(_) => "Enum",
             Value::Adt(_) => "EnumValue",
+            Value::Regex(_) => "Regexp",
+            Value::RegexMatch(_) => "RegexMatch",
         }
     }
 
@@ -501,6 +549,10 @@ fn scalars_equal(a: &Value, b: &Value) -> bool {
             x.start == y.start && x.end == y.end && x.step() == y.step()
         }
         (Value::Enum(x), Value::Enum(y)) => Rc::ptr_eq(x, y),
+        (Value::Regex(x), Value::Regex(y)) => {
+            x.pattern == y.pattern && x.flags == y.flags && x.replacement == y.replacement
+        }
+        (Value::RegexMatch(x), Value::RegexMatch(y)) => Rc::ptr_eq(x, y),
         (Value::Adt(x), Value::Adt(y)) => {
             Rc::ptr_eq(&x.def, &y.def)
                 && x.variant == y.variant

@@ -346,6 +346,9 @@ impl<'u> Emitter<'u> {
 
     /// Returns the value on top of the stack, running the `finally`s on the way.
     pub(super) fn return_top(&mut self) {
+        if let Some(i) = self.st().ret_check {
+            self.emit(Op::CheckTop(i));
+        }
         let tmp = self.new_slot();
         self.emit(Op::StoreLocal(tmp));
         self.unwind_to(0);

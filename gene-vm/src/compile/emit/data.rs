@@ -71,6 +71,20 @@ impl<'u> Emitter<'u> {
         }
     }
 
+    /// A `CheckTop` for an annotated variable's new value (later 3.3).
+    pub(super) fn check_var_type(&mut self, v: VarId) {
+        if let Some(t) = self.unit.var_types.get(&v) {
+            let i = self.add_type(t.clone(), "variable".into(), true);
+            self.emit(Op::CheckTop(i));
+        }
+    }
+
+    pub(super) fn add_type(&mut self, t: TypeExpr, ctx: String, located: bool) -> u32 {
+        let c = &mut self.st().chunk;
+        c.types.push((t, ctx, located));
+        (c.types.len() - 1) as u32
+    }
+
     pub(super) fn define(&mut self, path: &[String]) {
         if path.len() == 1 {
             let n = self.name(&path[0]);
@@ -165,11 +179,13 @@ impl<'u> Emitter<'u> {
     pub(super) fn assign(&mut self, place: &'u Place, op: Option<BinOp>, value: &'u Expr) {
         match place {
             Place::Var(v) => {
+                let typed = self.unit.var_types.contains_key(v);
                 if let (
+                    false,
                     Some(BinOp::Add | BinOp::Sub),
                     Storage::Slot(slot),
                     ExprKind::Lit(Lit::Int(k)),
-                ) = (op, self.storage_of(*v), &value.kind)
+                ) = (typed, op, self.storage_of(*v), &value.kind)
                 {
                     let k = if op == Some(BinOp::Sub) {
                         k.checked_neg()
@@ -189,6 +205,7 @@ impl<'u> Emitter<'u> {
                 } else {
                     self.expr(value);
                 }
+                self.check_var_type(*v);
                 self.emit(Op::Dup);
                 self.store_var(*v);
             }
@@ -274,9 +291,15 @@ impl<'u> Emitter<'u> {
         }
         self.qual.pop();
         let name: Vec<Sym> = def.path.iter().map(|s| self.sym(s)).collect();
+        let fields = def
+            .fields
+            .iter()
+            .map(|(f, t)| (self.interner.intern(f), t.clone()))
+            .collect();
         let ch = &mut self.st().chunk;
         ch.classes.push(ClassInfo {
             name,
+            fields,
             has_parent: def.parent.is_some(),
             has_ctor: def.ctor.is_some(),
             methods,

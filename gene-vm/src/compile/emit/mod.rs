@@ -12,7 +12,7 @@ use std::rc::Rc;
 use super::chunk::*;
 use super::hir::*;
 use crate::syntax::{Node, NodeKind, Span};
-use crate::vm::value::{EnumDef, GeneObj, Interner, PropMap, Sym, Value, VariantDef};
+use crate::vm::value::{EnumDef, GeneObj, Interner, PropMap, RegexObj, Sym, Value, VariantDef};
 
 mod control;
 mod data;
@@ -65,6 +65,8 @@ struct FnState<'a> {
     /// Index in `chunk.locals` of each variable's debug info.
     local_of: HashMap<VarId, usize>,
     name: String,
+    /// The `CheckTop` type of the return annotation, if any.
+    ret_check: Option<u32>,
 }
 
 pub struct Emitter<'u> {
@@ -190,6 +192,7 @@ impl<'u> Emitter<'u> {
             layouts: HashMap::new(),
             local_of: HashMap::new(),
             name: def.name.clone(),
+            ret_check: None,
         });
         let saved_span = self.span;
         self.span = def.span;
@@ -238,7 +241,19 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::StoreLocal(slot));
                 self.patch(j);
             }
+            // Annotated parameters only: unannotated ones cost nothing (later 3.3).
+            if let Some(t) = &p.ty {
+                let i = self.add_type(t.clone(), p.name.clone(), false);
+                self.emit(Op::LoadLocal(slot));
+                self.emit(Op::CheckTop(i));
+                self.emit(Op::StoreLocal(slot));
+            }
             self.move_param_to_env(p.var, slot);
+        }
+        if let Some(t) = &def.ret {
+            let ctx = format!("return value of {}", def.name);
+            let i = self.add_type(t.clone(), ctx, false);
+            self.st().ret_check = Some(i);
         }
         for v in &param_vars {
             self.note_local(*v, true);
@@ -248,6 +263,9 @@ impl<'u> Emitter<'u> {
             let h = self.emit(Op::PushHandler(0));
             self.st().ctl.push(Ctl::AsyncBody);
             self.body(&def.body);
+            if let Some(i) = self.st().ret_check {
+                self.emit(Op::CheckTop(i));
+            }
             self.st().ctl.pop();
             self.emit(Op::PopHandler);
             self.emit(Op::AsyncOk);
@@ -257,6 +275,9 @@ impl<'u> Emitter<'u> {
             self.emit(Op::Return);
         } else {
             self.body(&def.body);
+            if let Some(i) = self.st().ret_check {
+                self.emit(Op::CheckTop(i));
+            }
             self.emit(Op::Return);
         }
         self.span = saved_span;
@@ -725,6 +746,9 @@ impl<'u> Emitter<'u> {
                         self.emit(Op::Nil);
                     }
                 }
+                if let Pattern::Var(v) = pattern {
+                    self.check_var_type(*v);
+                }
                 self.emit(Op::Dup);
                 self.bind_pattern(pattern);
             }
@@ -947,6 +971,38 @@ impl<'u> Emitter<'u> {
                 }
                 self.emit(Op::Range(step.is_some()));
             }
+            ExprKind::Import(decl) => {
+                let items = decl
+                    .items
+                    .iter()
+                    .map(|it| {
+                        let path = it.path.iter().map(|s| self.interner.intern(s)).collect();
+                        (path, it.alias.as_ref().map(|a| self.interner.intern(a)))
+                    })
+                    .collect();
+                let c = &mut self.st().chunk;
+                c.imports.push(ImportInfo {
+                    from: decl.from.clone(),
+                    items,
+                });
+                let i = (c.imports.len() - 1) as u32;
+                self.emit(Op::Import(i));
+            }
+            ExprKind::Export(names) => {
+                for (name, read) in names {
+                    let n = self.name(name);
+                    match read {
+                        Some(r) => {
+                            self.expr(r);
+                            self.emit(Op::Export(n));
+                        }
+                        None => {
+                            self.emit(Op::ExportGlobal(n));
+                        }
+                    }
+                }
+                self.emit(Op::Nil);
+            }
             ExprKind::Enum(decl) => {
                 let v = self.enum_value(decl);
                 let k = self.konst(v);
@@ -1012,6 +1068,17 @@ impl<'u> Emitter<'u> {
                 let k = self.konst(Value::Symbol(sym));
                 self.emit(Op::Const(k));
             }
+            // Compiled once: regex values are immutable.
+            Lit::Regex(p, r, f) => match RegexObj::new(p, r.clone(), f) {
+                Ok(re) => {
+                    let k = self.konst(Value::Regex(Rc::new(re)));
+                    self.emit(Op::Const(k));
+                }
+                Err(msg) => {
+                    let k = self.konst(Value::str(msg));
+                    self.emit(Op::ThrowMessage(k));
+                }
+            },
         }
     }
 
@@ -1090,6 +1157,13 @@ pub fn node_to_value(interner: &mut Interner, node: &Node) -> Value {
             })))
         }
         NodeKind::Quote(inner) => node_to_value(interner, inner),
+        NodeKind::Regex {
+            pattern,
+            replacement,
+            flags,
+        } => RegexObj::new(pattern, replacement.clone(), flags)
+            .map(|r| Value::Regex(Rc::new(r)))
+            .unwrap_or(Value::Nil),
         NodeKind::Error => Value::Nil,
     }
 }

@@ -152,7 +152,8 @@ impl Lowerer {
             "-" if children.len() == 1 && props.is_empty() => {
                 ExprKind::Neg(Box::new(self.lower(&children[0])))
             }
-            "import" => ExprKind::Invalid("import is not supported yet".into()),
+            "import" => return Some(self.lower_import(props, children, span)),
+            "export" => return Some(self.lower_export(children, span)),
             _ => return None,
         };
         Some(Expr { kind, span })
@@ -181,6 +182,17 @@ impl Lowerer {
                 if is_let {
                     self.let_vars.insert(v);
                 }
+                if typed {
+                    let Some(t) = children.get(1) else {
+                        return self.invalid(format!("{word} {name}: needs a type"), target.span);
+                    };
+                    match adt::parse_type(t) {
+                        Ok(ty) => {
+                            self.unit.var_types.insert(v, ty);
+                        }
+                        Err(m) => return self.invalid(m, t.span),
+                    }
+                }
                 flag = self.forward_flags.get(&v).copied().map(|f| (f, v, name));
                 Pattern::Var(v)
             }
@@ -200,6 +212,28 @@ impl Lowerer {
                     }
                     Err(e) => return e,
                 }
+            }
+            // `(var /name v)`: a member of the current namespace (later 1.3).
+            NodeKind::Path(p) if p.len() == 2 && p[0].is_empty() && !p[1].is_empty() => {
+                let ns = Expr {
+                    kind: ExprKind::Special("$ns".into()),
+                    span: target.span,
+                };
+                let value = value.unwrap_or_else(|| Box::new(Self::lit(Lit::Nil, span)));
+                let qualified = self.qualify(&p[1..]);
+                let occ = sub_span(target.span, 1, p[1].len());
+                self.record(occ, OccTarget::Global(qualified), OccKind::Def);
+                return Expr {
+                    kind: ExprKind::Assign {
+                        place: Place::Path {
+                            base: Box::new(ns),
+                            segs: vec![Segment::Member(p[1].clone())],
+                        },
+                        op: None,
+                        value,
+                    },
+                    span,
+                };
             }
             _ => {
                 return self.invalid(
@@ -675,11 +709,38 @@ impl Lowerer {
                 Some(k) => (true, k),
                 None => (false, s),
             };
-            let (name, rest) = match s.strip_suffix("...") {
+            let (name, mut rest) = match s.strip_suffix("...") {
                 Some(n) if !n.is_empty() => (n, true),
                 _ => (s, false),
             };
-            let name = name.strip_suffix(':').unwrap_or(name);
+            // `name: TYPE` (later 3.1): the next element is the type; `xs: Int...` is a
+            // typed rest parameter.
+            let mut ty = None;
+            let name = match name.strip_suffix(':') {
+                Some(bare) if !bare.is_empty() => {
+                    let Some(t) = elems.get(i + 1) else {
+                        return Err(self
+                            .invalid(format!("Parameter {bare} needs a type after ':'"), n.span));
+                    };
+                    let t = match t.as_symbol().and_then(|s| s.strip_suffix("...")) {
+                        Some(base) if !base.is_empty() => {
+                            rest = true;
+                            Node {
+                                kind: NodeKind::Symbol(base.to_string()),
+                                span: t.span,
+                            }
+                        }
+                        _ => t.clone(),
+                    };
+                    match adt::parse_type(&t) {
+                        Ok(parsed) => ty = Some(parsed),
+                        Err(m) => return Err(self.invalid(m, t.span)),
+                    }
+                    i += 1;
+                    bare
+                }
+                _ => name,
+            };
             let name_span = sub_span(n.span, usize::from(keyword), name.len());
             let var = self.declare_at(name, n.span, name_span);
             let mut default = None;
@@ -696,6 +757,7 @@ impl Lowerer {
                 rest,
                 keyword,
                 span: n.span,
+                ty,
             });
             i += 1;
         }
@@ -776,6 +838,17 @@ impl Lowerer {
         params: Option<&Node>,
         body: &[Node],
     ) -> Result<Rc<FnDef>, Expr> {
+        // `-> TYPE` before the body: the return annotation (later 3.1).
+        let (ret, body) = match body {
+            [arrow, t, rest @ ..] if arrow.is_symbol("->") => match adt::parse_type(t) {
+                Ok(ty) => (Some(ty), rest),
+                Err(m) => return Err(self.invalid(m, t.span)),
+            },
+            [arrow] if arrow.is_symbol("->") => {
+                return Err(self.invalid("'->' needs a return type", arrow.span))
+            }
+            _ => (None, body),
+        };
         let mut err = None;
         let def = self.lower_fn_full(name, span, name_span, flags, |l, _| {
             let ps = match params {
@@ -793,6 +866,11 @@ impl Lowerer {
         });
         match err {
             Some(e) => Err(e),
+            None if ret.is_some() => {
+                let mut d = Rc::try_unwrap(def).unwrap_or_else(|rc| (*rc).clone());
+                d.ret = ret;
+                Ok(Rc::new(d))
+            }
             None => Ok(def),
         }
     }
@@ -822,6 +900,7 @@ impl Lowerer {
         let mut def = ClassDef {
             path,
             parent,
+            fields: Vec::new(),
             ctor: None,
             methods: Vec::new(),
             fns: Vec::new(),
@@ -916,6 +995,27 @@ impl Lowerer {
                         }
                     }
                 }
+                "field" => {
+                    // `(field name)`, `(field name: TYPE)`, `(field name TYPE)`.
+                    let (fname, ty) = match body.as_slice() {
+                        [n] => (n.as_symbol().map(|s| s.trim_end_matches(':')), None),
+                        [n, t] => (n.as_symbol().map(|s| s.trim_end_matches(':')), Some(t)),
+                        _ => (None, None),
+                    };
+                    let Some(fname) = fname.filter(|f| !f.is_empty()) else {
+                        self.error("field needs a name and an optional type", form.span);
+                        continue;
+                    };
+                    let ty = match ty.map(adt::parse_type) {
+                        Some(Ok(t)) => Some(t),
+                        Some(Err(m)) => {
+                            self.error(m, form.span);
+                            continue;
+                        }
+                        None => None,
+                    };
+                    def.fields.push((fname.to_string(), ty));
+                }
                 _ => {
                     self.error(format!("Unsupported form in class body: {h}"), form.span);
                 }
@@ -954,11 +1054,18 @@ fn qualified_tail(qualified: &str, ns: &[String]) -> String {
     }
 }
 
-/// A name that may be a path: `geo`, `geo/units`.
+/// A name that may be a path: `geo`, `geo/units`; a leading `/` (`/name`, "member
+/// of the current namespace", later 1.3) names the same member as `name`.
 fn node_path(n: &Node) -> Option<Vec<String>> {
     match &n.kind {
         NodeKind::Symbol(s) => Some(vec![s.clone()]),
-        NodeKind::Path(p) if p.iter().all(|s| !s.is_empty()) => Some(p.clone()),
+        NodeKind::Path(p) => {
+            let p = match p.split_first() {
+                Some((first, rest)) if first.is_empty() && !rest.is_empty() => rest,
+                _ => p.as_slice(),
+            };
+            p.iter().all(|s| !s.is_empty()).then(|| p.to_vec())
+        }
         _ => None,
     }
 }

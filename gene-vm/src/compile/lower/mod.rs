@@ -12,6 +12,7 @@ use crate::syntax::{Node, NodeKind, Prop, Span, SyntaxError};
 
 mod adt;
 mod forms;
+mod modules;
 
 const SPECIAL_WORDS: &[&str] = &[
     "var", "let", "if", "if_not", "ifel", "fn", "do", "loop", "while", "for", "ns", "class", "try",
@@ -124,6 +125,8 @@ pub struct Lowerer {
     let_vars: std::collections::HashSet<VarId>,
     /// The enums of the unit and the built-in ones (case patterns, later 4.5).
     enums: adt::EnumIndex,
+    /// Nesting of `lower` calls: 1 for a top-level form (`import` needs it).
+    depth: u32,
 }
 
 /// `len` bytes at `offset` into `span`, or the whole span when they do not fit
@@ -154,6 +157,21 @@ pub(super) fn segment_spans(segs: &[String], span: Span) -> Option<Vec<Span>> {
     Some(out)
 }
 
+/// Two-phase module execution (later 1.2): the definition forms (`fn NAME`,
+/// `class`, `ns`, `enum`, `import`) run first, in source order, then the others.
+/// Names are still resolved in source order (a function reads a top-level `var`
+/// written above it as that variable); only the order the forms run in changes.
+fn is_definition(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Import(_) | ExprKind::Enum(_) => true,
+        // Plain names only: `(fn a/b ...)` adds to a namespace that code running in
+        // order may create first (core 13.8 programs rely on that).
+        ExprKind::NamedFn { path, .. } | ExprKind::Ns { path, .. } => path.len() == 1,
+        ExprKind::Class(c) => c.path.len() == 1,
+        _ => false,
+    }
+}
+
 pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
     let mut l = Lowerer {
         unit: Unit::default(),
@@ -169,6 +187,7 @@ pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
         class_prefix: None,
         let_vars: std::collections::HashSet::new(),
         enums: adt::scan_enums(forms),
+        depth: 0,
     };
     let span = match (forms.first(), forms.last()) {
         (Some(a), Some(b)) => a.span.to(b.span),
@@ -179,7 +198,12 @@ pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
             let v = l.declare_quiet(name, Span::default());
             l.unit.vars[v as usize].captured = true;
         }
-        (Vec::new(), l.lower_body(forms))
+        let body = l.lower_body(forms);
+        if opts.repl {
+            return (Vec::new(), body);
+        }
+        let (defs, rest): (Vec<Expr>, Vec<Expr>) = body.into_iter().partition(is_definition);
+        (Vec::new(), defs.into_iter().chain(rest).collect())
     });
     if opts.repl {
         let region = def.region as usize;
@@ -446,6 +470,7 @@ impl Lowerer {
             self_var,
             span,
             name_span,
+            ret: None,
         })
     }
 
@@ -473,6 +498,13 @@ impl Lowerer {
     }
 
     pub fn lower(&mut self, node: &Node) -> Expr {
+        self.depth += 1;
+        let e = self.lower_node(node);
+        self.depth -= 1;
+        e
+    }
+
+    fn lower_node(&mut self, node: &Node) -> Expr {
         let span = node.span;
         let kind = match &node.kind {
             NodeKind::Nil => ExprKind::Lit(Lit::Nil),
@@ -493,6 +525,21 @@ impl Lowerer {
                 props,
                 children,
             } => return self.lower_gene(head.as_deref(), props, children, span),
+            NodeKind::Regex {
+                pattern,
+                replacement,
+                flags,
+            } => {
+                if let Err(e) = regex::Regex::new(&regex_engine_pattern(pattern, flags)) {
+                    let first = e.to_string().lines().last().unwrap_or_default().to_string();
+                    return self.invalid(format!("Invalid regex #/{pattern}/: {first}"), span);
+                }
+                ExprKind::Lit(Lit::Regex(
+                    pattern.clone(),
+                    replacement.clone(),
+                    flags.clone(),
+                ))
+            }
             NodeKind::Error => ExprKind::Invalid("syntax error".into()),
         };
         Expr { kind, span }

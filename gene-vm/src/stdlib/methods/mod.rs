@@ -5,7 +5,10 @@
 mod array;
 mod map;
 mod other;
+mod regex;
 mod string;
+
+pub(crate) use regex::new_regexp;
 
 #[cfg(test)]
 mod tests;
@@ -33,10 +36,14 @@ pub(super) const METHODS: &[MethodDef] = &[
     m!("String", ["capitalize"], "", "Copy with the first character upper-cased.", string::capitalize),
     m!("String", ["append"], "x...", "Appends the display form of x to the string in place; returns it.", string::append),
     m!("String", ["substr"], "start [end]", "Characters start..end (inclusive; negative from the end; clamped).", string::substr),
-    m!("String", ["split"], "sep [limit]", "Pieces between separators (at most limit pieces).", string::split),
-    m!("String", ["index"], "sub", "Character index of the first occurrence of sub, else -1.", string::index),
-    m!("String", ["rindex"], "sub", "Character index of the last occurrence of sub, else -1.", string::rindex),
-    m!("String", ["contains", "contain", "include?"], "sub", "True if sub occurs in the string.", string::contains),
+    m!("String", ["split"], "sep [limit]", "Pieces between separators (a string or a regex; at most limit pieces).", regex::str_split),
+    m!("String", ["index"], "sub", "Character index of the first occurrence of sub (or regex match), else -1.", regex::str_index),
+    m!("String", ["rindex"], "sub", "Character index of the last occurrence of sub (or regex match), else -1.", regex::str_rindex),
+    m!("String", ["contains", "contain", "include?"], "sub", "True if sub (a string or a regex) occurs in the string.", regex::str_contains),
+    m!("String", ["match"], "regex", "The first match of the regex (a match object), or nil.", regex::str_match),
+    m!("String", ["match?"], "regex", "True if the regex matches somewhere.", regex::str_is_match),
+    m!("String", ["find"], "pattern", "The first matched substring, or nil.", regex::str_find),
+    m!("String", ["find_all", "scan"], "pattern", "Every matched substring.", regex::str_find_all),
     m!("String", ["starts_with", "start_with?"], "prefix", "True if the string starts with prefix.", string::starts_with),
     m!("String", ["ends_with", "end_with?"], "suffix", "True if the string ends with suffix.", string::ends_with),
     m!("String", ["trim", "strip"], "", "Copy without leading and trailing whitespace.", string::trim),
@@ -45,8 +52,16 @@ pub(super) const METHODS: &[MethodDef] = &[
     m!("String", ["char_at"], "i", "The character at i as a one-character string.", string::char_at),
     m!("String", ["chars"], "", "Array of one-character strings.", string::chars),
     m!("String", ["reverse"], "", "Copy with the characters reversed.", string::reverse),
-    m!("String", ["replace"], "from to", "Copy with the first occurrence of from replaced.", string::replace),
-    m!("String", ["replace_all"], "from to", "Copy with every occurrence of from replaced.", string::replace_all),
+    m!("String", ["replace", "sub"], "from to", "Copy with the first occurrence of from (a string or a regex) replaced.", regex::str_replace),
+    m!("String", ["replace_all", "gsub"], "from to", "Copy with every occurrence of from (a string or a regex) replaced.", regex::str_replace_all),
+    // ---- Regexp (later 8.2) ----
+    m!("Regexp", ["match", "process"], "s", "A match object for the first match in s, or nil.", regex::re_match),
+    m!("Regexp", ["match?"], "s", "True if the regex matches somewhere in s.", regex::re_is_match),
+    m!("Regexp", ["find"], "s", "The first matched substring, or nil.", regex::re_find),
+    m!("Regexp", ["find_all", "scan"], "s", "Every non-overlapping matched substring.", regex::re_find_all),
+    m!("Regexp", ["split"], "s [limit]", "Pieces of s between matches (at most limit pieces).", regex::re_split),
+    m!("Regexp", ["replace", "sub"], "s [repl]", "s with the first match replaced (\\1, \\k<name> in repl).", regex::re_replace),
+    m!("Regexp", ["replace_all", "gsub"], "s [repl]", "s with every match replaced.", regex::re_replace_all),
     m!("String", ["to_i"], "", "Parses an integer.", string::to_i),
     m!("String", ["to_f"], "", "Parses a float.", string::to_f),
     m!("String", ["empty?"], "", "True if the string has no characters.", string::is_empty),

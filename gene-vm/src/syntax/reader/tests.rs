@@ -42,6 +42,11 @@ fn render(n: &Node) -> String {
             format!("({})", join(parts))
         }
         NodeKind::Quote(inner) => format!("(quote {})", render(inner)),
+        NodeKind::Regex {
+            pattern,
+            replacement,
+            flags,
+        } => format!("regex[{pattern:?} {replacement:?} {flags:?}]"),
         NodeKind::Error => "<error>".into(),
     }
 }
@@ -922,13 +927,22 @@ fn decorators() {
 }
 
 #[test]
-fn regex_literals_are_rejected() {
+fn regex_literals_are_read() {
     let (forms, msgs) = errs(r"(f #/a\/b/i x)");
-    assert_eq!(forms, "(f <error> x)");
-    assert_eq!(msgs, ["Regular expressions are not supported"]);
+    assert_eq!(forms, r#"(f regex["a/b" None "i"] x)"#);
+    assert!(msgs.is_empty(), "{msgs:?}");
     let r = parse(r"#/ab/ 1");
     assert_eq!(r.forms[0].span, sp(0, 5));
-    assert_eq!(err_msgs("#/abc"), ["Regular expressions are not supported"]);
+    // Other backslash sequences stay for the regex engine; a replacement segment;
+    // flags end at `)`, `]`, `}`, `,`, `;` or whitespace and print in the order i, m.
+    let (forms, msgs) = errs(r"[#/(\w)\d/<\1>/ #/x/mi] #/y/i,");
+    assert_eq!(
+        forms,
+        r#"[regex["(\\w)\\d" Some("<\\1>") ""] regex["x" None "im"]] regex["y" None "i"]"#
+    );
+    assert!(msgs.is_empty(), "{msgs:?}");
+    assert_eq!(err_msgs("#/abc"), ["Unterminated regex literal"]);
+    assert_eq!(err_msgs("#/a/ix"), ["Invalid regex flag: x"]);
 }
 
 #[test]
