@@ -8,11 +8,12 @@ use std::rc::Rc;
 use gene_vm::analysis::model::Analysis;
 
 use gene_vm::analysis::diagnostics::DiagnosticConfig;
-use gene_vm::analysis::{actions, hints, navigate, symbols, tokens};
+use gene_vm::analysis::{actions, hints, imports, navigate, symbols, tokens};
 use gene_vm::syntax::Span;
 use tower_lsp_server::ls_types::*;
 
 use crate::document::{Document, Encoding};
+use crate::modules::{Modules, OpenText};
 
 pub struct Ctx<'a> {
     pub doc: &'a Document,
@@ -20,6 +21,8 @@ pub struct Ctx<'a> {
     pub enc: Encoding,
     pub uri: &'a Uri,
     pub version: i32,
+    /// Other open documents, for imports.
+    pub open: &'a OpenText<'a>,
 }
 
 thread_local! {
@@ -51,9 +54,33 @@ impl Ctx<'_> {
     fn location(&self, s: Span) -> Location {
         Location::new(self.uri.clone(), self.range(s))
     }
+
+    fn modules(&self) -> Modules<'_> {
+        Modules { open: self.open }
+    }
+
+    /// What an imported name (or an import's module path) at `off` leads to.
+    fn imported(&self, off: usize) -> Option<(std::path::PathBuf, imports::Target)> {
+        let file = self.uri.to_file_path()?.into_owned();
+        let t = imports::imported_target(&self.analysis(), &file, off, &self.modules())?;
+        Some((file, t))
+    }
 }
 
 pub fn hover(c: &Ctx, off: usize) -> Option<Hover> {
+    if let Some(file) = c.uri.to_file_path() {
+        let a = c.analysis();
+        if let Some(md) = imports::imported_hover(&a, &file, off, &c.modules()) {
+            let range = a.token_at(off).map(|(s, _)| c.range(s));
+            return Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: md,
+                }),
+                range,
+            });
+        }
+    }
     let h = c.analysis().hover(off)?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
@@ -133,9 +160,25 @@ pub fn inlay_hints(c: &Ctx, range: Range) -> Vec<InlayHint> {
 }
 
 pub fn definition(c: &Ctx, off: usize) -> Option<GotoDefinitionResponse> {
+    // An imported name leads into its module (its own definition here is the import).
+    if let Some((_, t)) = c.imported(off) {
+        let uri = Uri::from_file_path(&t.path)?;
+        let doc = Document::new(&t.module.text, 0);
+        let (a, b) = (t.name_span.start as usize, t.name_span.end as usize);
+        return Some(GotoDefinitionResponse::Scalar(Location::new(
+            uri,
+            doc.range(a, b, c.enc),
+        )));
+    }
     c.analysis()
         .definition(off)
         .map(|s| GotoDefinitionResponse::Scalar(c.location(s)))
+}
+
+/// Completions of a module's exports at an import item, when the cursor is on one.
+pub fn import_completions(c: &Ctx, off: usize) -> Option<Vec<imports::Export>> {
+    let file = c.uri.to_file_path()?;
+    imports::import_completions(&c.analysis(), &file, off, &c.modules())
 }
 
 pub fn references(c: &Ctx, off: usize, include_decl: bool) -> Vec<Location> {
@@ -340,6 +383,7 @@ mod tests {
             enc: Encoding::Utf16,
             uri: &uri,
             version: 1,
+            open: &|_| None,
         };
         let toks = semantic_tokens(&c, None);
         let strings: Vec<&SemanticToken> = toks
