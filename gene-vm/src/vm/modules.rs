@@ -99,6 +99,7 @@ impl Vm {
                 return Err(self.err(ErrorKind::Parse, e));
             }
         };
+        self.debug_loaded(&proto);
         let ns = self.module_ns(&name);
         let key = self.intern("__module_name__");
         ns.set(key, Value::str(path.display().to_string()));
