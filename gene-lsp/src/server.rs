@@ -692,6 +692,8 @@ impl LanguageServer for Backend {
                     complete::EntryKind::Namespace => CompletionItemKind::MODULE,
                     complete::EntryKind::Keyword => CompletionItemKind::KEYWORD,
                     complete::EntryKind::Method => CompletionItemKind::METHOD,
+                    complete::EntryKind::Enum => CompletionItemKind::ENUM,
+                    complete::EntryKind::Variant => CompletionItemKind::ENUM_MEMBER,
                 }),
                 detail: e.detail,
                 // A client without snippets gets the plain keyword.

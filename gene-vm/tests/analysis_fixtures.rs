@@ -347,6 +347,8 @@ fn completion_fixtures() {
                 EntryKind::Namespace => "namespace",
                 EntryKind::Keyword => "keyword",
                 EntryKind::Method => "method",
+                EntryKind::Enum => "enum",
+                EntryKind::Variant => "variant",
             };
             out.push_str(&format!("{kind} {}", e.label));
             if let Some(d) = &e.detail {
