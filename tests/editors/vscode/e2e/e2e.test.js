@@ -6,7 +6,13 @@
 //   3. three timers: the Futures view lists them under Pending while the program
 //      awaits, and under Succeeded at a breakpoint after the awaits;
 //   4. the commands Gene: Run Gene File, Gene: Debug Gene File and
-//      Gene: Restart Language Server.
+//      Gene: Restart Language Server;
+//   5. futures-actions: a click on a Futures row goes to where its future was
+//      created; the row's inline Break on Value Change marks it watched and stops
+//      the program ("Paused on data breakpoint") when it resolves; the view and the
+//      "N pending" status bar item go when the session ends;
+//   6. variables-data-breakpoint: Break on Value Change on a pending future in the
+//      Variables view: a data breakpoint in the Breakpoints view, a stop when it resolves.
 // Each test starts its own code-server + browser (lib/harness.js); screenshots go to
 // target/editor-e2e/<scenario>-<step>.png.
 
@@ -189,5 +195,149 @@ test('commands: Run Gene File ignores breakpoints, Debug Gene File stops at one,
     const rows = await w.problems((rows) => rows.some((r) => /undefined_thing/.test(r)), 'Problems after the restart');
     t.diagnostic(`after the restart: ${rows.join(' | ')}`);
     await w.shot('restarted');
+  });
+});
+
+// watch.gene: three timers (3 s, 8 s, 12 s) pending at BP_START; the program awaits
+// fast, then slow, so mid resolves while it awaits slow.
+const WATCH = 'watch.gene';
+const TIMERS = { fast: 3000, mid: 8000, slow: 12000 };
+/** The label of the Futures row of the timer `name`: "#N sleep_async <ms>". */
+const timer = (name) => new RegExp(`^#\\d+ sleep_async ${TIMERS[name]}$`);
+/** Where the timer `name` was created: the `(sleep_async ...)` call on its line. */
+const originOf = (name) => {
+  const line = h.lineOf(WATCH, `T_${name.toUpperCase()}`);
+  return { line, col: h.columnOf(WATCH, line, '(sleep_async') };
+};
+/** The group (level-1 label: Pending, Succeeded, ...) each Futures row is under, by row label. */
+const groupsOf = (rows) => {
+  const out = new Map();
+  let group = null;
+  for (const r of rows) {
+    if (r.level === 1) group = r.label;
+    else if (r.level === 2) out.set(r.label, group);
+  }
+  return out;
+};
+
+/** Opens watch.gene with a breakpoint at BP_START, starts "Gene: watch", waits for the stop. */
+async function stopAtStart(w) {
+  await w.openFile(WATCH);
+  await w.toggleBreakpoint(h.lineOf(WATCH, 'BP_START'));
+  await w.startDebugging('Gene: watch');
+  const state = await w.waitPaused('the program to stop at BP_START, its three timers started', 60000);
+  assert.match(state, /paused on breakpoint/i, `the Call Stack header: ${state}`);
+  return w.callStackState();
+}
+
+test('futures-actions: a Futures row goes to where its future was created; its Break on Value Change stops the program when it resolves; the view goes with the session', T, async (t) => {
+  await h.scenario(t, 'futures-actions', async (w) => {
+    const paused = await stopAtStart(w);
+    const pausedAt = Date.now();
+    await w.openPane('Futures');
+    let rows = await w.waitForRows('Futures', (rows) => {
+      const g = rows.find((r) => r.label === 'Pending' && r.level === 1);
+      return g && g.description === '3' && Object.keys(TIMERS).every((n) => rows.some((r) => r.level === 2 && timer(n).test(r.label)));
+    }, 'Pending (3) listing the three timers', 20000);
+    for (const n of Object.keys(TIMERS)) {
+      const r = rows.find((r) => timer(n).test(r.label));
+      assert.match(r.description, new RegExp(`· ${WATCH}:${originOf(n).line}$`), `the ${n} row names its origin: ${JSON.stringify(r)}`);
+    }
+    await h.until(async () => (await w.statusItems()).some((s) => /\b3 pending\b/.test(s)), 'the status bar item "3 pending"', 5000);
+    await w.shot('pending');
+
+    // (a) a click on a row: the editor shows watch.gene with the cursor on the
+    // (sleep_async ...) that created the future (the stop left it at BP_START, column 1)
+    for (const n of ['slow', 'fast']) {
+      const o = originOf(n);
+      await w.clickRow('Futures', timer(n));
+      await h.until(async () => {
+        const c = await w.cursor();
+        return c && c.line === o.line && c.col === o.col;
+      }, async () => `the cursor at Ln ${o.line}, Col ${o.col} (where ${n} was created); now ${JSON.stringify(await w.cursor())}`, 10000);
+      await w.waitFor(`.tabs-container .tab.active[aria-label*="${WATCH}"]`, `the editor of ${WATCH} active`, 5000);
+      await h.until(async () => (await w.currentLineNumbers()).includes(o.line), `line ${o.line} highlighted as the current line`, 5000);
+      await w.shot(`revealed-${n}`);
+    }
+
+    // (b) the inline "Break on Value Change" of the second-longest timer, mid
+    const actions = await w.rowInlineActions('Futures', timer('mid'));
+    assert.ok(actions.includes('Break on Value Change'), `the pending row offers Break on Value Change inline: ${JSON.stringify(actions)}`);
+    await w.clickInlineAction('Futures', timer('mid'), 'Break on Value Change');
+    await h.until(async () => (await w.rowIcons('Futures', timer('mid'))).includes('debug-breakpoint-data'),
+      async () => `the mid row's icon to become debug-breakpoint-data (now ${await w.rowIcons('Futures', timer('mid'))})`, 10000);
+    rows = await w.viewRows('Futures');
+    const mid = rows.find((r) => timer('mid').test(r.label));
+    assert.match(mid.aria, /breaks when it resolves/, `the watched row's tooltip: ${mid.aria}`);
+    for (const n of ['fast', 'slow']) assert.ok((await w.rowIcons('Futures', timer(n))).includes('watch'), `${n} keeps the pending icon`);
+    // a watched row no longer offers the action (its contextValue is future.pending.watched)
+    const after = await w.rowInlineActions('Futures', timer('mid'));
+    assert.ok(!after.includes('Break on Value Change'), `no inline Break on Value Change on the watched row: ${JSON.stringify(after)}`);
+    const midId = Number(mid.label.match(/^#(\d+)/)[1]);
+    await w.shot('watched');
+
+    // continue: the program stops with the reason "data breakpoint" when mid resolves,
+    // before it ends
+    const heldMs = Date.now() - pausedAt;
+    await w.continueFrom(paused);
+    const stop = await w.waitStopped(/^Paused on data breakpoint$/, `the data breakpoint stop when future #${midId} (mid) resolves`, 30000);
+    assert.ok(await w.debugging(), 'the session is alive at the data breakpoint');
+    const out = await w.debugConsole();
+    assert.ok(!/all done/.test(out), `the program has not ended: ${out}`);
+    rows = await w.waitForRows('Futures', (rows) => groupsOf(rows).get(mid.label) === 'Succeeded', `#${midId} under Succeeded`, 15000);
+    t.diagnostic(`held at BP_START ${heldMs} ms; stop: "${stop}" at line ${await w.stoppedLine()}; Call Stack: ${(await w.texts('.debug-call-stack')).join(' ').replace(/\s+/g, ' ')}; Futures: ${rows.map((r) => `${r.label} [${r.description}]`).join(' | ')}`);
+    const done = rows.find((r) => r.label === mid.label);
+    assert.match(done.description, /^nil\b/, `mid's result: ${JSON.stringify(done)}`);
+    assert.ok(!(await w.rowIcons('Futures', timer('mid'))).includes('debug-breakpoint-data'), 'a resolved row is no longer shown as watched');
+    await w.waitForRows('Variables', (rows) => rows.some((r) => kv('mid', `future #${midId} sleep_async 8000 · success`).test(r.text)),
+      `mid = future #${midId} ... success in the Variables view`, 15000);
+    await w.shot('data-breakpoint');
+
+    // to the end: the Futures view (when: inDebugMode && debugType == gene) and the
+    // "N pending" status bar item go with the session
+    await w.continueFrom(stop);
+    await w.waitEnded('the program to end after the data breakpoint', 30000);
+    assert.match(await w.debugConsole(), /all done success/, 'the program ran to its end');
+    await h.until(async () => !(await w.paneVisible('Futures')), 'the Futures view to go when the session ends', 10000);
+    await h.until(async () => !(await w.statusItems()).some((s) => /\bpending\b/.test(s)), async () => `the status bar's "N pending" item to go; items: ${JSON.stringify(await w.statusItems())}`, 10000);
+    await w.shot('ended');
+  });
+});
+
+test('variables-data-breakpoint: Break on Value Change on a pending future in the Variables view lists a data breakpoint and stops when it resolves', T, async (t) => {
+  await h.scenario(t, 'variables-data-breakpoint', async (w) => {
+    const paused = await stopAtStart(w);
+    await w.openPane('Variables');
+    const vars = await w.waitForRows('Variables', (rows) => rows.some((r) => kv('mid', 'future #\\d+ sleep_async 8000 · pending').test(r.text)),
+      'mid = future #N sleep_async 8000 · pending under Locals');
+    const mid = vars.find((r) => kv('mid', '').test(r.text));
+    const id = Number(mid.text.match(/future #(\d+)/)[1]);
+
+    // VS Code offers the item when the adapter's dataBreakpointInfo gives the variable a dataId
+    const items = await w.openRowMenu('Variables', /^mid\s*[=:]/);
+    assert.ok(items.includes('Break on Value Change'), `the context menu of mid: ${JSON.stringify(items)}`);
+    await w.shot('menu');
+    await w.chooseMenuItem('Break on Value Change');
+
+    await w.openPane('Breakpoints');
+    const want = `when future #${id} resolves`;
+    const bps = await w.waitForRows('Breakpoints', (rows) => rows.some((r) => r.text.includes(want)), `the data breakpoint "${want}"`, 10000);
+    const icons = await w.rowIcons('Breakpoints', new RegExp(want));
+    assert.ok(icons.some((i) => i.startsWith('debug-breakpoint-data')), `the data breakpoint's icon: ${icons}`);
+    t.diagnostic(`Breakpoints: ${bps.map((r) => r.text).join(' | ')}; icon ${icons}`);
+    await w.shot('breakpoints');
+
+    await w.continueFrom(paused);
+    const stop = await w.waitStopped(/^Paused on data breakpoint$/, `the data breakpoint stop when future #${id} (mid) resolves`, 30000);
+    assert.ok(!/all done/.test(await w.debugConsole()), 'stopped before the program ends');
+    await w.openPane('Variables');
+    const now = await w.waitForRows('Variables', (rows) => rows.some((r) => kv('mid', `future #${id} sleep_async 8000 · success`).test(r.text)),
+      `mid = future #${id} ... success`, 15000);
+    t.diagnostic(`stop: "${stop}" at line ${await w.stoppedLine()}; ${now.find((r) => kv('mid', '').test(r.text)).text}`);
+    await w.shot('stopped');
+
+    await w.continueFrom(stop);
+    await w.waitEnded('the program to end after the data breakpoint', 30000);
+    assert.match(await w.debugConsole(), /all done success/, 'the program ran to its end');
   });
 });

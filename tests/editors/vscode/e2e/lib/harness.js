@@ -12,8 +12,9 @@
 // process left whose environment carries this run's marker (extension hosts,
 // gene-lsp, gene-dap and paused debuggees all outlive the browser otherwise).
 //
-// Every wait polls a DOM condition (no fixed sleeps); a timeout names what it
-// waited for. Screenshots go to target/editor-e2e/<scenario>-<step>.png, and a
+// Every wait polls a DOM condition (no fixed sleeps, lib/wait.js); a timeout names
+// what it waited for. The view-pane and debugging methods of the driver live in
+// lib/debug-views.js. Screenshots go to target/editor-e2e/<scenario>-<step>.png, and a
 // `failure` one is taken when a scenario throws.
 
 const assert = require('node:assert/strict');
@@ -24,6 +25,8 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
+const { WAIT_MS, sleep, until } = require('./wait');
+const { DebugViews } = require('./debug-views');
 
 const E2E = path.resolve(__dirname, '..');
 const ROOT = path.resolve(E2E, '../../../..');
@@ -38,32 +41,8 @@ const MARK = 'GENE_VSCODE_E2E_RUN'; // env var set on code-server, inherited by 
 const OWNER = 'GENE_VSCODE_E2E_OWNER'; // the pid of the test process that started them
 
 const TEST_MS = 150000; // one scenario (pass as `{ timeout: TEST_MS }`)
-const WAIT_MS = 30000; // one DOM condition
 
 // ---- small utilities --------------------------------------------------------------
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function until(fn, what, ms = WAIT_MS, every = 100) {
-  const end = Date.now() + ms;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) {
-      const why = last instanceof Error ? ` (last error: ${last.message.split('\n')[0]})` : '';
-      throw new Error(`timeout after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}${why}`);
-    }
-    await sleep(every);
-  }
-}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -619,130 +598,11 @@ class Workbench {
       return pred(rows) && rows;
     }, what);
   }
+}
 
-  /** The rows of a view pane (by its title, e.g. "Variables", "Futures") as {label, description, aria, level, expanded}. */
-  async viewRows(title) {
-    return this.page.evaluate((title) => {
-      const panes = [...document.querySelectorAll('.pane')];
-      const pane = panes.find((p) => {
-        const h = p.querySelector('.pane-header');
-        if (!h) return false;
-        const t = (h.querySelector('.title') || h).textContent.trim();
-        return t.toLowerCase() === title.toLowerCase();
-      });
-      if (!pane) return null;
-      return [...pane.querySelectorAll('.pane-body .monaco-list-row')].map((r) => {
-        const q = (s) => {
-          const e = r.querySelector(s);
-          return e ? e.textContent.trim() : '';
-        };
-        return {
-          label: q('.label-name') || q('.monaco-highlighted-label') || q('.name'),
-          description: q('.label-description') || q('.value'),
-          text: r.innerText.replace(/\s+/g, ' ').trim(),
-          aria: r.getAttribute('aria-label') || '',
-          level: Number(r.getAttribute('aria-level') || 0),
-          expanded: r.getAttribute('aria-expanded'),
-        };
-      });
-    }, title);
-  }
-
-  /** Waits until the view titled `title` has rows satisfying `pred`; returns them. */
-  async waitForRows(title, pred, what, ms = WAIT_MS) {
-    let last = null;
-    return until(async () => {
-      last = await this.viewRows(title);
-      return last && pred(last) && last;
-    }, () => `${what} in the ${title} view; rows now: ${JSON.stringify(last && last.map((r) => r.text))}`, ms, 150);
-  }
-
-  /** Expands (clicks the twistie of) the row of view `title` whose label matches `re`. */
-  async expandRow(title, re) {
-    const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header .title', { hasText: new RegExp(`^${title}$`, 'i') }) });
-    const row = pane.locator('.pane-body .monaco-list-row').filter({ hasText: re }).first();
-    await row.waitFor({ state: 'visible', timeout: WAIT_MS });
-    if ((await row.getAttribute('aria-expanded')) !== 'true') {
-      await row.click();
-      await until(async () => (await row.getAttribute('aria-expanded')) === 'true', `row ${re} of ${title} to expand`, 10000).catch(async () => {
-        await row.press('ArrowRight');
-      });
-    }
-  }
-
-  /** Makes sure the pane titled `title` is expanded (its header is clicked when collapsed). */
-  async openPane(title) {
-    const header = this.page.locator('.pane-header', { has: this.page.locator('.title', { hasText: new RegExp(`^${title}$`, 'i') }) }).first();
-    await header.waitFor({ state: 'visible', timeout: WAIT_MS });
-    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-    await until(async () => (await header.getAttribute('aria-expanded')) !== 'false', `the ${title} pane to expand`, 5000);
-  }
-
-  // ---- debugging ----
-
-  /** Toggles a breakpoint at `line` (F9 with the cursor there) and waits for its glyph. */
-  async toggleBreakpoint(line) {
-    await this.gotoLine(line, 1);
-    const before = await this.page.locator('.editor-instance .codicon-debug-breakpoint, .editor-instance .codicon-debug-breakpoint-unverified').count();
-    await this.page.keyboard.press('F9');
-    await until(async () => (await this.page.locator('.editor-instance .codicon-debug-breakpoint, .editor-instance .codicon-debug-breakpoint-unverified').count()) > before,
-      `a breakpoint glyph on line ${line}`, 5000);
-  }
-
-  /** Starts the launch configuration named `name` (Debug: Select and Start Debugging). */
-  async startDebugging(name) {
-    await this.command('Debug: Select and Start Debugging');
-    await until(async () => (await this.quickPickRows()).some((r) => r.includes(name)), `the launch configuration "${name}" in the picker`);
-    await this.typeInQuickInput(`debug ${name}`); // fill replaces the picker's 'debug ' prefix
-    await until(async () => (await this.quickPickRows()).some((r) => r.includes(name)), `the launch configuration "${name}" after filtering`);
-    const rows = await this.quickPickRows();
-    await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').nth(rows.findIndex((r) => r.includes(name))).click();
-    await this.waitFor('.debug-toolbar', 'the debug toolbar', WAIT_MS);
-  }
-
-  /** Waits until the debuggee is paused: the toolbar offers Continue and the Call Stack header says "Paused on ...". */
-  async waitPaused(what = 'the debugger to pause', ms = WAIT_MS) {
-    return until(async () => {
-      const cont = await this.page.locator('.debug-toolbar .codicon-debug-continue').count();
-      const states = await this.page.$$eval('.pane-header', (hs) => hs.map((h) => h.innerText.replace(/\s+/g, ' ')).filter((t) => /^call stack/i.test(t)));
-      const paused = states.find((t) => /paused/i.test(t));
-      return cont > 0 && paused;
-    }, what, ms);
-  }
-
-  /** The editor line currently highlighted as the top stack frame (1-based), or 0. */
-  async stoppedLine() {
-    return this.page.evaluate(() => {
-      const d = document.querySelector('.editor-instance .monaco-editor .debug-top-stack-frame-line, .editor-instance .monaco-editor .codicon-debug-stackframe');
-      if (!d) return 0;
-      const top = d;
-      const lines = [...document.querySelectorAll('.editor-instance .monaco-editor .margin-view-overlays > div')];
-      const y = top.getBoundingClientRect().top;
-      const num = lines.find((l) => Math.abs(l.getBoundingClientRect().top - y) < 3);
-      const n = num && num.querySelector('.line-numbers');
-      return n ? Number(n.textContent.trim()) : -1;
-    });
-  }
-
-  /** The Debug Console's text (opens it when hidden). */
-  async debugConsole() {
-    let rows = await this.texts('.repl .monaco-list-row');
-    if (rows.length === 0 && (await this.texts('.repl')).length === 0) {
-      await this.command('Debug Console: Focus on Debug Console View');
-      rows = await this.texts('.repl .monaco-list-row');
-    }
-    return rows.join('\n');
-  }
-
-  /** True while a debug session shows its toolbar. */
-  async debugging() {
-    return this.page.locator('.debug-toolbar').first().isVisible().catch(() => false);
-  }
-
-  async stopDebugging() {
-    await this.command('Debug: Stop');
-    await until(async () => (await this.page.locator('.debug-toolbar').count()) === 0 || !(await this.page.locator('.debug-toolbar').isVisible()), 'the debug toolbar to go', 15000).catch(() => {});
-  }
+// the view panes (rows, inline actions, context menus) and the debugging helpers
+for (const k of Object.getOwnPropertyNames(DebugViews.prototype)) {
+  if (k !== 'constructor') Object.defineProperty(Workbench.prototype, k, Object.getOwnPropertyDescriptor(DebugViews.prototype, k));
 }
 
 /**
