@@ -181,7 +181,42 @@ pub fn import_completions(c: &Ctx, off: usize) -> Option<Vec<imports::Export>> {
     imports::import_completions(&c.analysis(), &file, off, &c.modules())
 }
 
-pub fn references(c: &Ctx, off: usize, include_decl: bool) -> Vec<Location> {
+/// A range in another file of the program (its text analysed by the module source).
+fn location_in(c: &Ctx, text: &str, path: &std::path::Path, s: Span) -> Option<Location> {
+    let doc = Document::new(text, 0);
+    Some(Location::new(
+        Uri::from_file_path(path)?,
+        doc.range(s.start as usize, s.end as usize, c.enc),
+    ))
+}
+
+/// An importable definition's places across the program's files, if `off` names one.
+fn across(c: &Ctx, off: usize, files: &[std::path::PathBuf]) -> Option<Vec<imports::FileSpan>> {
+    let file = c.uri.to_file_path()?;
+    imports::references_across(&c.analysis(), &file, off, &c.modules(), files)
+        .filter(|r| r.iter().any(|x| x.path != *file))
+}
+
+pub fn references(
+    c: &Ctx,
+    off: usize,
+    include_decl: bool,
+    files: &[std::path::PathBuf],
+) -> Vec<Location> {
+    if let Some(list) = across(c, off, files) {
+        let m = c.modules();
+        let def = c.imported(off).map(|(_, t)| (t.path, t.name_span));
+        return list
+            .into_iter()
+            .filter(|r| include_decl || def.as_ref() != Some(&(r.path.clone(), r.span)))
+            .filter_map(|r| {
+                let text = gene_vm::analysis::imports::ModuleSource::module(&m, &r.path)?
+                    .text
+                    .clone();
+                location_in(c, &text, &r.path, r.span)
+            })
+            .collect();
+    }
     c.analysis()
         .references(off, include_decl)
         .into_iter()
@@ -209,7 +244,35 @@ pub fn prepare_rename(c: &Ctx, off: usize) -> Result<PrepareRenameResponse, Stri
         .map(|s| PrepareRenameResponse::Range(c.range(s)))
 }
 
-pub fn rename(c: &Ctx, off: usize, new_name: &str) -> Result<WorkspaceEdit, String> {
+pub fn rename(
+    c: &Ctx,
+    off: usize,
+    new_name: &str,
+    files: &[std::path::PathBuf],
+) -> Result<WorkspaceEdit, String> {
+    if across(c, off, files).is_some() {
+        navigate::check_new_name(new_name)?;
+        let file = c.uri.to_file_path().ok_or("not a file")?;
+        let m = c.modules();
+        let edits = imports::rename_across(&c.analysis(), &file, off, new_name, &m, files)
+            .ok_or("nothing to rename here")?;
+        let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+        for (path, span, text) in edits {
+            let Some(module) = gene_vm::analysis::imports::ModuleSource::module(&m, &path) else {
+                continue;
+            };
+            if let Some(loc) = location_in(c, &module.text, &path, span) {
+                changes.entry(loc.uri).or_default().push(TextEdit {
+                    range: loc.range,
+                    new_text: text,
+                });
+            }
+        }
+        return Ok(WorkspaceEdit {
+            changes: Some(changes),
+            ..Default::default()
+        });
+    }
     let edits = c.analysis().rename(off, new_name)?;
     let edits: Vec<TextEdit> = edits
         .into_iter()

@@ -116,6 +116,22 @@ impl Backend {
         }
     }
 
+    /// Files that may import a module: the workspace index and the open documents.
+    fn program_files(&self) -> Vec<std::path::PathBuf> {
+        let mut files = self.index.lock().map(|ix| ix.paths()).unwrap_or_default();
+        if let Ok(st) = self.state.lock() {
+            for u in st.docs.keys() {
+                if let Some(p) = u.to_file_path() {
+                    let p = p.into_owned();
+                    if !files.contains(&p) {
+                        files.push(p);
+                    }
+                }
+            }
+        }
+        files
+    }
+
     /// A snapshot of the document at a position, and the byte offset there.
     fn at(&self, p: &TextDocumentPositionParams) -> Option<(Snapshot, usize)> {
         let s = self.snapshot(&p.text_document.uri)?;
@@ -801,9 +817,12 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let decl = p.context.include_declaration;
-        self.guarded("references", || features::references(&s.ctx(), off, decl))
-            .await
-            .map(Some)
+        let files = self.program_files();
+        self.guarded("references", || {
+            features::references(&s.ctx(), off, decl, &files)
+        })
+        .await
+        .map(Some)
     }
 
     async fn document_highlight(
@@ -840,7 +859,9 @@ impl LanguageServer for Backend {
         };
         let name = p.new_name;
         match self
-            .guarded("rename", || features::rename(&s.ctx(), off, &name))
+            .guarded("rename", || {
+                features::rename(&s.ctx(), off, &name, &self.program_files())
+            })
             .await?
         {
             Ok(e) => Ok(Some(e)),

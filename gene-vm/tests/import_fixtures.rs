@@ -25,6 +25,20 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+fn gene_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(gene_files(&p));
+        } else if p.extension().is_some_and(|x| x == "gene") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
 fn pos(text: &str, offset: usize) -> String {
     let (l, c) = line_col(text, offset);
     format!("{l}:{c}")
@@ -49,6 +63,7 @@ fn render(root: &Path, main_rel: &str) -> String {
     let file = scratch.join(main_rel);
     let a = Analysis::new(&text);
     let src = DiskModules::default();
+    let files = gene_files(&scratch);
     let shown = |p: &Path| {
         p.strip_prefix(&scratch)
             .map_or_else(|_| p.display().to_string(), |r| r.display().to_string())
@@ -87,6 +102,18 @@ fn render(root: &Path, main_rel: &str) -> String {
                 out.push_str(&format!("hover:\n{}\n", h.trim_end()));
             }
             None => out.push_str("hover: none\n"),
+        }
+        if let Some(refs) = imports::references_across(&a, &file, m, &src, &files) {
+            let mut shown_refs: Vec<String> = refs
+                .iter()
+                .map(|r| {
+                    let t = std::fs::read_to_string(&r.path).unwrap_or_default();
+                    let t = if r.path == file { text.clone() } else { t };
+                    format!("{} {}", shown(&r.path), pos(&t, r.span.start as usize))
+                })
+                .collect();
+            shown_refs.sort();
+            out.push_str(&format!("references: {}\n", shown_refs.join(", ")));
         }
         if let Some(list) = imports::import_completions(&a, &file, m, &src) {
             let names: Vec<String> = list

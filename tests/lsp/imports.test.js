@@ -95,3 +95,33 @@ test('an open, unsaved module is read as edited', T, async (t) => {
   const d = await c.waitDiagnostics(uri, () => true, { from: n });
   assert.deepEqual(d.diagnostics.filter((x) => x.code === 'unresolved-import'), [], JSON.stringify(d.diagnostics));
 });
+
+test('references and rename of an imported function span the module and its importers', T, async (t) => {
+  const text = '(import area perimeter:perim from "./geo")\n(println (area 2 3) (area 1 1) (perim 1 1))\n';
+  const { c, dir, uri } = await openMain(t, text);
+  const geoPath = path.join(dir, 'geo.gene');
+  const geo = uriOf(geoPath);
+  await c.open(geo, GEO);
+  const refs = await c.request('textDocument/references', {
+    textDocument: { uri },
+    position: h.posOf(text, 'area 2', { delta: 1 }),
+    context: { includeDeclaration: true },
+  });
+  const shown = refs.map((r) => `${r.uri === geo ? 'geo' : 'main'}:${r.range.start.line}:${r.range.start.character}`).sort();
+  assert.deepEqual(shown, ['geo:1:4', 'main:0:8', 'main:1:10', 'main:1:21'], JSON.stringify(refs));
+
+  // From the definition in the module: the importer's uses come too.
+  const back = await c.request('textDocument/references', {
+    textDocument: { uri: geo },
+    position: h.posOf(GEO, 'area', { delta: 1 }),
+    context: { includeDeclaration: false },
+  });
+  assert.ok(back.some((r) => r.uri === uri), JSON.stringify(back));
+
+  const edit = await c.request('textDocument/rename', { textDocument: { uri: geo }, position: h.posOf(GEO, 'perimeter', { delta: 2 }), newName: 'girth' });
+  const mainEdits = edit.changes[uri];
+  const geoEdits = edit.changes[geo];
+  assert.equal(h.applyEdits(GEO, geoEdits).includes('(fn girth [w h]'), true, JSON.stringify(geoEdits));
+  const renamed = h.applyEdits(text, mainEdits);
+  assert.equal(renamed, '(import area girth:perim from "./geo")\n(println (area 2 3) (area 1 1) (perim 1 1))\n', 'only the name of name:alias changes');
+});

@@ -340,3 +340,137 @@ pub fn import_completions(
     let path = module_path(file, site.decl.from.as_deref()?, src).ok()?;
     Some(exports(&*src.module(&path)?))
 }
+
+/// A place naming an imported definition, in some file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileSpan {
+    pub path: PathBuf,
+    pub span: Span,
+    /// The import item `name:alias` (only `name` names the definition), or a plain use.
+    pub aliased_item: bool,
+    /// A use of the alias an importer gave it: a reference, but a rename leaves it.
+    pub via_alias: bool,
+}
+
+/// The module file and member an offset names: an imported name, or a top-level
+/// definition of the file itself (which other files may import).
+fn definition_key(
+    a: &Analysis,
+    file: &Path,
+    offset: usize,
+    src: &dyn ModuleSource,
+) -> Option<(PathBuf, String)> {
+    if let Some((site, Some(item))) = item_at(a, offset) {
+        let path = module_path(file, site.decl.from.as_deref()?, src).ok()?;
+        return Some((path, item.path.join("/")));
+    }
+    let occ = a.occurrence_at(offset)?;
+    let SymbolKey::User(q) = a.key(occ) else {
+        return None;
+    };
+    let def = a.globals.get(&q)?.first()?;
+    (def.kind != DefKind::Import && !q.contains('/')).then(|| {
+        let path = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        (path, q)
+    })
+}
+
+/// Every place, across the module and the `files` that may import it, that names
+/// the definition at `offset`: its definition and uses in its module, and in each
+/// importing file the import item and the uses of the name it binds. None when the
+/// offset names no definition another file can import.
+pub fn references_across(
+    a: &Analysis,
+    file: &Path,
+    offset: usize,
+    src: &dyn ModuleSource,
+    files: &[PathBuf],
+) -> Option<Vec<FileSpan>> {
+    let (module_file, member) = definition_key(a, file, offset, src)?;
+    let module = src.module(&module_file)?;
+    let key = SymbolKey::User(member.clone());
+    let mut out: Vec<FileSpan> = module
+        .occurrences_of(&key)
+        .into_iter()
+        .map(|o| FileSpan {
+            path: module_file.clone(),
+            span: o.span,
+            aliased_item: false,
+            via_alias: false,
+        })
+        .collect();
+    let mut seen: Vec<PathBuf> = vec![module_file.clone()];
+    for f in files {
+        let f = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+        if seen.contains(&f) {
+            continue;
+        }
+        seen.push(f.clone());
+        let Some(importer) = src.module(&f) else {
+            continue;
+        };
+        for site in import_sites(&importer) {
+            let Some(spec) = site.decl.from.as_deref() else {
+                continue;
+            };
+            if module_path(&f, spec, src).ok().as_ref() != Some(&module_file) {
+                continue;
+            }
+            for item in &site.decl.items {
+                let Some(alias) = item
+                    .alias
+                    .as_ref()
+                    .filter(|_| item.path.join("/") == member)
+                else {
+                    continue;
+                };
+                let aliased = *alias != member;
+                out.push(FileSpan {
+                    path: f.clone(),
+                    span: item.span,
+                    aliased_item: aliased,
+                    via_alias: false,
+                });
+                for o in importer.occurrences_of(&SymbolKey::User(alias.clone())) {
+                    if o.span != item.span {
+                        out.push(FileSpan {
+                            path: f.clone(),
+                            span: o.span,
+                            aliased_item: false,
+                            via_alias: aliased,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A rename of an importable definition in every file that names it: the
+/// definition, its uses, the import items (only the `name` of `name:alias`) and the
+/// uses of a name imported without an alias.
+pub fn rename_across(
+    a: &Analysis,
+    file: &Path,
+    offset: usize,
+    new_name: &str,
+    src: &dyn ModuleSource,
+    files: &[PathBuf],
+) -> Option<Vec<(PathBuf, Span, String)>> {
+    let refs = references_across(a, file, offset, src, files)?;
+    let old_len = definition_key(a, file, offset, src)?.1.len();
+    Some(
+        refs.into_iter()
+            .filter(|r| !r.via_alias)
+            .map(|r| {
+                let span = if r.aliased_item {
+                    Span::new(r.span.start as usize, r.span.start as usize + old_len)
+                } else {
+                    r.span
+                };
+                (r.path, span, new_name.to_string())
+            })
+            .collect(),
+    )
+}
