@@ -5,6 +5,8 @@
 //! and import completions are rendered, with the file's import diagnostics, into one
 //! insta snapshot per folder.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use gene_vm::analysis::imports::{self, DiskModules};
@@ -46,15 +48,7 @@ fn pos(text: &str, offset: usize) -> String {
 
 fn render(root: &Path, main_rel: &str) -> String {
     let raw = std::fs::read_to_string(root.join(main_rel)).expect("main.gene");
-    let mut text = String::new();
-    let mut markers = Vec::new();
-    let mut rest = raw.as_str();
-    while let Some(i) = rest.find("$0") {
-        text.push_str(&rest[..i]);
-        markers.push(text.len());
-        rest = &rest[i + 2..];
-    }
-    text.push_str(rest);
+    let (text, markers) = common::strip_markers(&raw);
     let case = root.file_name().unwrap().to_string_lossy().into_owned();
     let scratch = std::env::temp_dir().join(format!("gene-imports-{}-{case}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);

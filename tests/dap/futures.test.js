@@ -23,6 +23,18 @@ async function stopAtList(t) {
   return { s, prog, ...stop };
 }
 
+/** Program F stopped at the breakpoint on the line marked `marker`. */
+async function stopAtMarker(t, F, marker) {
+  const prog = h.program(F);
+  const s = await h.startStdio(t);
+  const bpLine = h.lineOf(F, marker);
+  await s.launch(prog, {}, async (s) => {
+    await s.setBreakpoints(prog, [bpLine]);
+  });
+  const { top } = await h.stoppedAt(s, 'breakpoint', bpLine);
+  return { s, F, prog, top };
+}
+
 function futures(s, args = {}, ms) {
   return s.request('gene/futures', args, ms).then((r) => r.body);
 }
@@ -130,14 +142,7 @@ test('gene/futureCreated and gene/futureResolved are batched: 10,000 futures mak
 });
 
 test('data breakpoint on a future variable: dataBreakpointInfo, then a stop when it resolves at the poll point, before its callback', T, async (t) => {
-  const F = 'fut_data.gene';
-  const prog = h.program(F);
-  const s = await h.startStdio(t);
-  const bpLine = h.lineOf(F, 'DB_BP');
-  await s.launch(prog, {}, async (s) => {
-    await s.setBreakpoints(prog, [bpLine]);
-  });
-  const { top } = await h.stoppedAt(s, 'breakpoint', bpLine);
+  const { s, F, prog, top } = await stopAtMarker(t, 'fut_data.gene', 'DB_BP');
   const locals = await s.scope(top.id, 'Locals');
   const id = await s.valueOf('(watched .id)', top.id);
   const info = (await s.request('dataBreakpointInfo', { variablesReference: locals.variablesReference, name: 'watched' })).body;
@@ -164,14 +169,7 @@ test('data breakpoint on a future variable: dataBreakpointInfo, then a stop when
 });
 
 test('data breakpoints on manual futures (via Locals and via the Futures scope) stop on the line that resolves them', T, async (t) => {
-  const F = 'fut_data_manual.gene';
-  const prog = h.program(F);
-  const s = await h.startStdio(t);
-  const bpLine = h.lineOf(F, 'DM_BP');
-  await s.launch(prog, {}, async (s) => {
-    await s.setBreakpoints(prog, [bpLine]);
-  });
-  const { top } = await h.stoppedAt(s, 'breakpoint', bpLine);
+  const { s, F, prog, top } = await stopAtMarker(t, 'fut_data_manual.gene', 'DM_BP');
   const boxId = await s.valueOf('(box .id)', top.id);
   const otherId = await s.valueOf('(other .id)', top.id);
   const locals = await s.scope(top.id, 'Locals');
@@ -204,21 +202,8 @@ test('data breakpoints on manual futures (via Locals and via the Futures scope) 
   assert.equal(s.output('stdout'), 'armed\nbox callback manual\nother callback went wrong\nafter\n');
 });
 
-/** fut_data_manual.gene stopped at DM_BP, where both manual futures are pending. */
-async function stopAtArmed(t) {
-  const F = 'fut_data_manual.gene';
-  const prog = h.program(F);
-  const s = await h.startStdio(t);
-  const bpLine = h.lineOf(F, 'DM_BP');
-  await s.launch(prog, {}, async (s) => {
-    await s.setBreakpoints(prog, [bpLine]);
-  });
-  const { top } = await h.stoppedAt(s, 'breakpoint', bpLine);
-  return { s, F, top };
-}
-
 test('gene/setFutureBreakpoints (the Futures view\'s own action) adds to the client\'s data breakpoints instead of replacing them', T, async (t) => {
-  const { s, F, top } = await stopAtArmed(t);
+  const { s, F, top } = await stopAtMarker(t, 'fut_data_manual.gene', 'DM_BP');
   const boxId = Number(await s.valueOf('(box .id)', top.id));
   const otherId = Number(await s.valueOf('(other .id)', top.id));
   const view = (await s.request('gene/setFutureBreakpoints', { ids: [otherId] })).body;
@@ -236,7 +221,7 @@ test('gene/setFutureBreakpoints (the Futures view\'s own action) adds to the cli
 });
 
 test('gene/setFutureBreakpoints with an empty list removes the view\'s breakpoints', T, async (t) => {
-  const { s, F, top } = await stopAtArmed(t);
+  const { s, F, top } = await stopAtMarker(t, 'fut_data_manual.gene', 'DM_BP');
   const boxId = Number(await s.valueOf('(box .id)', top.id));
   await s.request('gene/setFutureBreakpoints', { ids: [boxId] });
   await s.request('gene/setFutureBreakpoints', { ids: [] });
