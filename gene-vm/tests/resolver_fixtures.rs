@@ -212,7 +212,7 @@ impl<'a> Walker<'a> {
                 self.walk(callee);
                 self.walk_args(args);
             }
-            ExprKind::MethodCall { recv, args, .. } => {
+            ExprKind::MethodCall { recv, args, .. } | ExprKind::Super { recv, args, .. } => {
                 self.walk(recv);
                 self.walk_args(args);
             }

@@ -716,7 +716,7 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
             f(callee);
             args(a, f);
         }
-        ExprKind::MethodCall { recv, args: a, .. } => {
+        ExprKind::MethodCall { recv, args: a, .. } | ExprKind::Super { recv, args: a, .. } => {
             f(recv);
             args(a, f);
         }

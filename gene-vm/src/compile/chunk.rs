@@ -137,6 +137,9 @@ pub enum Op {
     /// `(v ?)`: Ok/Some -> the payload, jump to .0; Err/None stay and fall through
     /// (to the return that follows); other values stay, jump to .0 (later 4.6).
     TryUnwrap(u32),
+    /// `(super .m ...)`: [self args...] -> calls `call_infos[.0].name` found from the
+    /// parent of the class that defined the running method (later 5.1).
+    Super(u32),
     /// Load a module (or a built-in namespace) and bind `imports[.0]`'s items in the
     /// current namespace; pushes nil (later 1.5).
     Import(u32),

@@ -328,6 +328,12 @@ pub enum ExprKind {
     Yield(Option<Box<Expr>>),
     Range(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
     Enum(Rc<EnumDecl>),
+    /// `(super .name ARGS...)`, `(super .ctor ARGS...)` in a method (later 5.1).
+    Super {
+        recv: Box<Expr>,
+        method: String,
+        args: CallArgs,
+    },
     Import(Rc<ImportDecl>),
     /// `(export a b)`: each name's current value becomes an exported member; a
     /// local is read by its expression, other names from the namespace.

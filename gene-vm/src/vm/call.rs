@@ -365,6 +365,16 @@ impl Vm {
             if let Some(m) = inst.class.find_method(name) {
                 return self.invoke(m, Some(recv.clone()), args, kw, ret_to);
             }
+            // Built-in methods every value has come before the hook.
+            let builtin = self
+                .methods
+                .contains_key(&(self.builtin_class_name(&recv), name.id()))
+                || self.methods.contains_key(&("Object", name.id()));
+            if !builtin {
+                if let Some(r) = self.call_missing(inst, name, args.clone(), kw.clone(), ret_to) {
+                    return r;
+                }
+            }
         }
         if let Value::Adt(a) = &recv {
             if let Some(v) = self.variant_method(a, name)? {

@@ -3,6 +3,7 @@
 pub mod access;
 pub(crate) mod adt;
 pub mod call;
+mod classes;
 pub mod error;
 pub mod frame;
 pub mod interp;
@@ -110,6 +111,8 @@ pub struct Vm {
     /// Natives currently running Gene code (polls wait until they return).
     pub native_calls: u32,
     pub exit_code: Option<i32>,
+    /// Nested `on_method_missing` hooks running now (later 5.4).
+    pub(crate) missing_depth: u32,
     /// Loaded modules (later 1).
     pub(crate) modules: modules::Modules,
     /// The built-in `Result` and `Option` enums (`?` recognises their values).
@@ -162,6 +165,7 @@ impl Vm {
             native_depth: 0,
             native_calls: 0,
             exit_code: None,
+            missing_depth: 0,
             modules: Default::default(),
             result_enum: None,
             option_enum: None,

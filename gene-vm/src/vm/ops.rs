@@ -114,8 +114,14 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> VmResult<Value> {
                 _ => ord.is_ge(),
             })
         }
-        BinOp::Eq => Value::Bool(values_equal(a, b)),
-        BinOp::Ne => Value::Bool(!values_equal(a, b)),
+        BinOp::Eq | BinOp::Ne => {
+            // A class's own `==` method decides for its instances (later 5.5).
+            let same = match vm.custom_eq(a, b) {
+                Some(r) => r?,
+                None => values_equal(a, b),
+            };
+            Value::Bool(if op == BinOp::Eq { same } else { !same })
+        }
         // Both operands are always evaluated; the value of an operand is returned.
         BinOp::And => {
             if a.truthy() {

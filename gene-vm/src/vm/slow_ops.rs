@@ -213,6 +213,14 @@ impl Vm {
                     }
                 }
             }
+            Op::Super(info) => {
+                let info = &chunk.call_infos[info as usize];
+                let name = info.name.clone().unwrap_or_else(|| self.intern("ctor"));
+                let (args, kw) = try_!(self.collect_args(info));
+                let recv = pop!();
+                let ret_to = self.stack.len();
+                try_!(self.call_super(fi, recv, &name, args, kw, ret_to));
+            }
             Op::Import(i) => {
                 let info = chunk.imports[i as usize].clone();
                 try_!(self.import(fi, &info));

@@ -971,6 +971,11 @@ impl<'u> Emitter<'u> {
                 }
                 self.emit(Op::Range(step.is_some()));
             }
+            ExprKind::Super { recv, method, args } => {
+                self.expr(recv);
+                let (_, _, info) = self.call_info(args, Some(method));
+                self.emit(Op::Super(info));
+            }
             ExprKind::Import(decl) => {
                 let items = decl
                     .items

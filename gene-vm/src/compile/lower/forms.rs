@@ -65,6 +65,7 @@ impl Lowerer {
             "repeat" => return Some(self.lower_repeat(props, children, span)),
             "case" => return Some(self.lower_case(children, span)),
             "enum" => return Some(self.lower_enum(props, children, span)),
+            "super" => return Some(self.lower_super(props, children, span)),
             "break" => {
                 let label = match self.target_label(props, span) {
                     Ok(l) => l,
@@ -579,6 +580,45 @@ impl Lowerer {
         }
     }
 
+    /// `(super .member ARGS...)` (later 5.1).
+    fn lower_super(&mut self, props: &[Prop], children: &[Node], span: Span) -> Expr {
+        let Some((m, rest)) = children.split_first() else {
+            return self.invalid(
+                "super can only be used in call form: (super .member ...)",
+                span,
+            );
+        };
+        let Some(name) = m
+            .as_symbol()
+            .and_then(|s| s.strip_prefix('.'))
+            .filter(|n| !n.is_empty())
+        else {
+            return self.invalid("super requires a dotted member (e.g. .m or .ctor)", m.span);
+        };
+        if name.ends_with('!') {
+            return self.invalid("Macro-like super calls are not supported", m.span);
+        }
+        if !self.fns.last().is_some_and(|f| f.is_method) {
+            return self.invalid("super used outside of a class", span);
+        }
+        let name = name.to_string();
+        self.record(
+            sub_span(m.span, 1, name.len()),
+            OccTarget::Method(name.clone()),
+            OccKind::Read,
+        );
+        let recv = self.self_expr(span);
+        let args = self.call_args(props, rest);
+        Expr {
+            kind: ExprKind::Super {
+                recv: Box::new(recv),
+                method: name,
+                args,
+            },
+            span,
+        }
+    }
+
     /// A loop's `^name` label: a symbol or a string.
     fn loop_label(&mut self, props: &[Prop]) -> Result<Option<String>, Expr> {
         let Some(p) = props.iter().find(|p| p.key == "name") else {
@@ -942,10 +982,29 @@ impl Lowerer {
                         }
                     }
                 }
-                "method" | ".fn" => {
-                    let (Some(mname), Some(params)) =
-                        (body.first().and_then(|n| n.as_symbol()), body.get(1))
-                    else {
+                "method" | ".fn" | "on_method_missing" => {
+                    // `(on_method_missing [name args...] ...)` is the method of that name.
+                    let hook_body;
+                    let body: &[Node] = if h == "on_method_missing" {
+                        let mut b = vec![Node {
+                            kind: NodeKind::Symbol("on_method_missing".into()),
+                            span: sub_span(form.span, 1, "on_method_missing".len()),
+                        }];
+                        b.extend(body.iter().cloned());
+                        hook_body = b;
+                        &hook_body
+                    } else {
+                        body
+                    };
+                    let (Some(mname), Some(params)) = (
+                        body.first().and_then(|n| {
+                            n.as_symbol().or(match &n.kind {
+                                NodeKind::Str(s) => Some(s.as_str()),
+                                _ => None,
+                            })
+                        }),
+                        body.get(1),
+                    ) else {
                         self.class_prefix = outer_class;
                         return self.invalid("method needs a name and a parameter list", form.span);
                     };

@@ -16,7 +16,7 @@ mod modules;
 
 const SPECIAL_WORDS: &[&str] = &[
     "var", "let", "if", "if_not", "ifel", "fn", "do", "loop", "while", "for", "ns", "class", "try",
-    "throw", "import",
+    "throw", "import", "export", "enum", "super",
 ];
 
 fn infix_op(s: &str) -> Option<BinOp> {
@@ -82,6 +82,8 @@ struct FnCtx {
     is_generator: bool,
     /// Labels of the enclosing loops of this function, innermost last (2.2).
     loops: Vec<Option<String>>,
+    /// A method or constructor (`super` is valid in it).
+    is_method: bool,
 }
 
 /// Options for lowering a unit.
@@ -449,6 +451,7 @@ impl Lowerer {
             regions: Vec::new(),
             is_generator,
             loops: Vec::new(),
+            is_method,
         });
         let region = self.push_region();
         let self_var = if is_method {
@@ -562,6 +565,12 @@ impl Lowerer {
                 ExprKind::Special(s.to_string())
             }
             "_" => ExprKind::Lit(Lit::Symbol("_".into())),
+            "super" => {
+                return self.invalid(
+                    "super can only be used in call form: (super .member ...)",
+                    span,
+                )
+            }
             _ => {
                 let res = self.resolve(s);
                 if let Some(o) = occ {
