@@ -75,7 +75,6 @@ const IGNORED_FLAGS: &[&str] = &[
     "--profile",
     "--profile-instructions",
     "--repl-on-error",
-    "--strict-nil",
 ];
 
 fn config_from_env() -> Config {
@@ -194,6 +193,7 @@ fn cmd_run(args: Vec<String>) -> i32 {
             }
             "--debug-no-wait" => debug_wait = false,
             "--no-type-check" | "--no-typecheck" => config.type_check = false,
+            "--strict-nil" => config.strict_nil = true,
             "--async-stats" => async_stats = true,
             _ if IGNORED_FLAGS.contains(&a) || a.starts_with("--contracts=") => {}
             _ => eprintln!("Unknown option: {a}"),

@@ -42,6 +42,8 @@ pub struct Config {
     pub max_depth: usize,
     /// Run-time checks of type annotations (`--no-type-check` turns them off).
     pub type_check: bool,
+    /// `--strict-nil`: nil passes only types that admit it (later 3.8).
+    pub strict_nil: bool,
 }
 
 impl Default for Config {
@@ -50,6 +52,7 @@ impl Default for Config {
             poll_interval: 100,
             max_depth: 200_000,
             type_check: true,
+            strict_nil: false,
         }
     }
 }

@@ -25,6 +25,17 @@ fn canonical(name: &str) -> &str {
     }
 }
 
+/// Types that accept nil in strict-nil mode (later 3.8).
+fn admits_nil(t: &TypeExpr) -> bool {
+    match t {
+        TypeExpr::Any => true,
+        TypeExpr::Named(n) => n == "Nil" || n == "Any",
+        TypeExpr::Applied(n, _) => n == "Option",
+        TypeExpr::Union(ms) => ms.iter().any(admits_nil),
+        TypeExpr::Fn(..) => false,
+    }
+}
+
 impl Vm {
     /// The runtime type name (later 3.5), as `typeof` returns it.
     pub fn runtime_type_name(&self, v: &Value) -> String {
@@ -162,8 +173,22 @@ impl Vm {
         ctx: &str,
         located: bool,
     ) -> VmResult<Value> {
-        if v.is_nil() || matches!(t, TypeExpr::Any) || !self.config.type_check {
+        if matches!(t, TypeExpr::Any) || !self.config.type_check {
             return Ok(v);
+        }
+        if v.is_nil() {
+            if !self.config.strict_nil || admits_nil(t) {
+                return Ok(v);
+            }
+            let mut msg = format!(
+                "Type error [GENE_TYPE_MISMATCH]: expected {}, got Nil in {ctx}; strict nil mode admits nil only for Any, Nil, Option[T], or unions containing Nil",
+                t.text()
+            );
+            if let Some(at) = self.location() {
+                msg.push_str(" @ ");
+                msg.push_str(&at);
+            }
+            return Err(self.err(ErrorKind::Type, msg));
         }
         match self.fit(&v, t) {
             Fit::Exact => Ok(v),
@@ -183,7 +208,7 @@ impl Vm {
                     t.text(),
                     self.runtime_type_name(&v)
                 );
-                if located {
+                if located || self.config.strict_nil {
                     if let Some(at) = self.location() {
                         msg.push_str(" @ ");
                         msg.push_str(&at);
