@@ -133,6 +133,9 @@ pub enum BinOp {
     Or,
     Xor,
     Is,
+    /// `<<` and `>>` (later 7.5).
+    Shl,
+    Shr,
 }
 
 #[derive(Clone, Debug)]

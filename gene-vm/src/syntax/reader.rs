@@ -800,6 +800,24 @@ impl<'a> Reader<'a> {
 
 /// Validates and converts a token that starts like a number.
 fn parse_number(raw: &str) -> Result<NodeKind, String> {
+    // `0x1F`, `0XFF`, `-0x10` (`_` separators): hexadecimal integers (later 7.4).
+    let (neg, unsigned) = match raw.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, raw.strip_prefix('+').unwrap_or(raw)),
+    };
+    if let Some(hex) = unsigned
+        .strip_prefix("0x")
+        .or_else(|| unsigned.strip_prefix("0X"))
+    {
+        let digits: String = hex.chars().filter(|c| *c != '_').collect();
+        let value = (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_hexdigit()))
+            .then(|| i64::from_str_radix(&digits, 16).ok())
+            .flatten();
+        return match value {
+            Some(v) => Ok(NodeKind::Int(if neg { -v } else { v })),
+            None => Err(format!("Invalid number literal: {raw}")),
+        };
+    }
     let b = raw.as_bytes();
     let digits = |mut i: usize| {
         while b.get(i).is_some_and(u8::is_ascii_digit) {

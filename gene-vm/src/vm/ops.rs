@@ -16,6 +16,7 @@ fn op_verb(op: BinOp) -> &'static str {
         BinOp::Div => "divide",
         BinOp::Mod => "take modulo of",
         BinOp::Pow => "raise",
+        BinOp::Shl | BinOp::Shr => "shift",
         _ => "compare",
     }
 }
@@ -137,7 +138,24 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> VmResult<Value> {
                 b.clone()
             }
         }
-        BinOp::Xor => Value::Bool(a.truthy() != b.truthy()),
+        // Bitwise on integers, logical otherwise (later 7.5).
+        BinOp::Xor => match (a, b) {
+            (Value::Int(x), Value::Int(y)) => Value::Int(x ^ y),
+            _ => Value::Bool(a.truthy() != b.truthy()),
+        },
+        BinOp::Shl | BinOp::Shr => match (a, b) {
+            (Value::Int(x), Value::Int(n)) if (0..64).contains(n) => {
+                Value::Int(if op == BinOp::Shl {
+                    x.wrapping_shl(*n as u32)
+                } else {
+                    x >> n
+                })
+            }
+            (Value::Int(_), Value::Int(n)) => {
+                return Err(vm.type_err(format!("Shift amount out of range: {n}")))
+            }
+            _ => return Err(type_mismatch(vm, op, a, b)),
+        },
         BinOp::Is => Value::Bool(vm.value_is_type(a, b)?),
     })
 }

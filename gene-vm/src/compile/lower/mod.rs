@@ -38,6 +38,8 @@ fn infix_op(s: &str) -> Option<BinOp> {
         "||" => BinOp::Or,
         "&|&" => BinOp::Xor,
         "is" => BinOp::Is,
+        "<<" => BinOp::Shl,
+        ">>" => BinOp::Shr,
         _ => return None,
     })
 }
@@ -46,6 +48,7 @@ fn precedence(op: BinOp) -> u8 {
     match op {
         BinOp::Mul | BinOp::Div | BinOp::Mod | BinOp::Pow => 80,
         BinOp::Add | BinOp::Sub | BinOp::Concat => 70,
+        BinOp::Shl | BinOp::Shr => 65,
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne | BinOp::Is => 60,
         BinOp::And => 50,
         BinOp::Xor => 45,

@@ -289,10 +289,17 @@ fn integer_out_of_range() {
 }
 
 #[test]
+fn hex_integers() {
+    for (text, v) in [("0x1F", 31), ("0XFF", 255), ("0x1_0", 16), ("-0x10", -16)] {
+        assert_eq!(one(text).kind, NodeKind::Int(v), "{text}");
+    }
+}
+
+#[test]
 fn invalid_numbers() {
     for bad in [
-        "1/2", "0xff", "10ms", "1abc", "1m30s", "0!1", "0*1", "1.", "1.e5", "1e", "1e+", "1_000",
-        "1..2", "1.2.3", "-1/x",
+        "1/2", "0xfg", "0x", "10ms", "1abc", "1m30s", "0!1", "0*1", "1.", "1.e5", "1e", "1e+",
+        "1_000", "1..2", "1.2.3", "-1/x",
     ] {
         let r = parse(bad);
         assert_eq!(r.forms.len(), 1, "{bad}");
@@ -314,7 +321,7 @@ fn invalid_numbers() {
     // `0#` ends at the hash? No: `#` is allowed inside tokens.
     assert_eq!(err_msgs("0#1"), ["Invalid number literal: 0#1"]);
     // reading continues after the bad literal
-    assert_eq!(errs("(f 0xff 2)").0, "(f <error> 2)");
+    assert_eq!(errs("(f 0xfg 2)").0, "(f <error> 2)");
 }
 
 // ----- 1.4 literals -----------------------------------------------------------
@@ -1013,7 +1020,7 @@ fn mismatched_closers() {
 
 #[test]
 fn three_problems_three_errors() {
-    let src = "(a))\n(b 0x1)\n[c";
+    let src = "(a))\n(b 1abc)\n[c";
     let r = parse(src);
     assert_eq!(join(r.forms.iter().map(render)), "(a) (b <error>) [c]");
     let msgs: Vec<_> = r.errors.iter().map(|e| e.message.as_str()).collect();
@@ -1021,7 +1028,7 @@ fn three_problems_three_errors() {
         msgs,
         [
             "Unexpected ')'",
-            "Invalid number literal: 0x1",
+            "Invalid number literal: 1abc",
             "Unclosed '[' opened here"
         ]
     );
