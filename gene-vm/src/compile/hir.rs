@@ -468,6 +468,14 @@ pub struct FnDef {
     pub name_span: Option<Span>,
     /// `-> TYPE` (later 3.1).
     pub ret: Option<TypeExpr>,
+    /// `^pre [...]` / `^post [...]` conditions with their source text (later 6.1);
+    /// `result_var` is `result` in the postconditions.
+    pub pre: Vec<(Expr, String)>,
+    pub post: Vec<(Expr, String)>,
+    pub result_var: Option<VarId>,
+    /// `^intent "..."` and `^examples [...]` (later 6.2): metadata only.
+    pub intent: Option<String>,
+    pub examples: Option<Node>,
 }
 
 #[derive(Clone, Debug)]

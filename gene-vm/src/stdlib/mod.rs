@@ -60,6 +60,7 @@ pub fn method_table() -> Vec<&'static MethodDef> {
     all.extend(async_natives::METHODS.iter());
     all.extend(core::METHODS.iter());
     all.extend(json::METHODS.iter());
+    all.extend(types::METHODS.iter());
     all.extend(system::FILE_METHODS.iter());
     all
 }

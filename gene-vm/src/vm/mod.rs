@@ -10,7 +10,7 @@ pub mod interp;
 mod modules;
 pub mod ops;
 pub mod print;
-mod slow_ops;
+pub(crate) mod slow_ops;
 mod types;
 pub mod value;
 
@@ -44,6 +44,8 @@ pub struct Config {
     pub type_check: bool,
     /// `--strict-nil`: nil passes only types that admit it (later 3.8).
     pub strict_nil: bool,
+    /// `^pre`/`^post` checks (`--contracts off` skips them, later 6.1).
+    pub contracts: bool,
 }
 
 impl Default for Config {
@@ -53,6 +55,7 @@ impl Default for Config {
             max_depth: 200_000,
             type_check: true,
             strict_nil: false,
+            contracts: true,
         }
     }
 }

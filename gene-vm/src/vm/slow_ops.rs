@@ -235,6 +235,33 @@ impl Vm {
                 let name = chunk.names[n as usize].clone();
                 try_!(self.export_global(fi, &name));
             }
+            Op::ContractsOff(t) if !self.config.contracts => self.frames[fi].ip = t,
+            Op::ContractsOff(_) => {}
+            Op::ContractFail(i) => {
+                let info = &chunk.contracts[i as usize];
+                let n = info.args.len() + usize::from(info.with_result);
+                let at = self.stack.len().saturating_sub(n);
+                let vals: Vec<Value> = self.stack.drain(at..).collect();
+                let args: Vec<String> = info
+                    .args
+                    .iter()
+                    .zip(&vals)
+                    .map(|(name, v)| format!("{name}={}", print::quoted(v)))
+                    .collect();
+                let mut msg = format!(
+                    "ContractViolation: {} {}condition #{} failed: {} | args=[{}]",
+                    info.function,
+                    info.phase,
+                    info.index,
+                    info.condition,
+                    args.join(", ")
+                );
+                if info.with_result {
+                    let r = vals.last().map(print::quoted).unwrap_or_default();
+                    msg.push_str(&format!(" | result={r}"));
+                }
+                return Err(self.err(ErrorKind::Exception, msg));
+            }
             Op::CheckTop(i) => {
                 let v = pop!();
                 let (t, ctx, located) = &chunk.types[i as usize];

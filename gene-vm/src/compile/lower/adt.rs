@@ -437,3 +437,96 @@ impl Lowerer {
         WhenPat::Variant { ctor, binds }
     }
 }
+
+/// A form's text in quoted form, `/x` shown as `self/x` (contract messages, 6.1).
+pub(super) fn quoted_text(n: &Node) -> String {
+    fn go(n: &Node, out: &mut String) {
+        match &n.kind {
+            NodeKind::Nil => out.push_str("nil"),
+            NodeKind::Void => out.push_str("void"),
+            NodeKind::NotFound => out.push_str("not_found"),
+            NodeKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            NodeKind::Int(i) => out.push_str(&i.to_string()),
+            NodeKind::Float(f) => out.push_str(&format!("{f:?}")),
+            NodeKind::Char(c) => out.push_str(&format!("'{c}'")),
+            NodeKind::Str(s) => out.push_str(&format!("{s:?}")),
+            NodeKind::Symbol(s) => out.push_str(s),
+            NodeKind::Path(p) => {
+                let segs: Vec<&str> = p
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        if i == 0 && s.is_empty() {
+                            "self"
+                        } else {
+                            s.as_str()
+                        }
+                    })
+                    .collect();
+                out.push_str(&segs.join("/"));
+            }
+            NodeKind::Array(items) => {
+                out.push('[');
+                for (i, it) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    go(it, out);
+                }
+                out.push(']');
+            }
+            NodeKind::Map(props) => {
+                out.push('{');
+                for (i, p) in props.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push('^');
+                    out.push_str(&p.key);
+                    out.push(' ');
+                    go(&p.value, out);
+                }
+                out.push('}');
+            }
+            NodeKind::Gene {
+                head,
+                props,
+                children,
+            } => {
+                out.push('(');
+                let mut first = true;
+                if let Some(h) = head {
+                    go(h, out);
+                    first = false;
+                }
+                for p in props {
+                    if !first {
+                        out.push(' ');
+                    }
+                    first = false;
+                    out.push('^');
+                    out.push_str(&p.key);
+                    out.push(' ');
+                    go(&p.value, out);
+                }
+                for c in children {
+                    if !first {
+                        out.push(' ');
+                    }
+                    first = false;
+                    go(c, out);
+                }
+                out.push(')');
+            }
+            NodeKind::Quote(inner) => {
+                out.push('`');
+                go(inner, out);
+            }
+            NodeKind::Regex { pattern, .. } => out.push_str(&format!("#/{pattern}/")),
+            NodeKind::Error => out.push_str("<error>"),
+        }
+    }
+    let mut out = String::new();
+    go(n, &mut out);
+    out
+}

@@ -4,6 +4,13 @@
 
 use super::*;
 
+/// The parts of a `fn`, `method` or `ctor` form after its name.
+struct FnSource<'n> {
+    params: Option<&'n Node>,
+    body: &'n [Node],
+    props: &'n [Prop],
+}
+
 const METHOD: FnFlags = FnFlags {
     is_async: false,
     is_generator: false,
@@ -857,7 +864,12 @@ impl Lowerer {
             let qualified = self.qualify(path);
             self.record(ns, OccTarget::Global(qualified), OccKind::Def);
         }
-        let def = self.make_fn(&name, span, name_span, flags, params, body);
+        let src = FnSource {
+            params,
+            body,
+            props,
+        };
+        let def = self.make_fn(&name, span, name_span, flags, src);
         let def = match def {
             Ok(d) => d,
             Err(e) => return e,
@@ -875,9 +887,13 @@ impl Lowerer {
         span: Span,
         name_span: Option<Span>,
         flags: FnFlags,
-        params: Option<&Node>,
-        body: &[Node],
+        src: FnSource,
     ) -> Result<Rc<FnDef>, Expr> {
+        let FnSource {
+            params,
+            body,
+            props,
+        } = src;
         // `-> TYPE` before the body: the return annotation (later 3.1).
         let (ret, body) = match body {
             [arrow, t, rest @ ..] if arrow.is_symbol("->") => match adt::parse_type(t) {
@@ -890,6 +906,7 @@ impl Lowerer {
             _ => (None, body),
         };
         let mut err = None;
+        let (mut pre, mut post, mut result_var) = (Vec::new(), Vec::new(), None);
         let def = self.lower_fn_full(name, span, name_span, flags, |l, _| {
             let ps = match params {
                 Some(p) => match l.parse_params(p) {
@@ -901,18 +918,68 @@ impl Lowerer {
                 },
                 None => Vec::new(),
             };
+            match l.conditions(props, "pre") {
+                Ok(c) => pre = c,
+                Err(e) => err = Some(e),
+            }
             let body = l.lower_body(body);
+            if props.iter().any(|p| p.key == "post") {
+                result_var = Some(l.declare_quiet("result", span));
+                match l.conditions(props, "post") {
+                    Ok(c) => post = c,
+                    Err(e) => err = Some(e),
+                }
+            }
             (ps, body)
         });
+        let intent = match props.iter().find(|p| p.key == "intent").map(|p| &p.value) {
+            Some(Node {
+                kind: NodeKind::Str(s),
+                ..
+            }) => Some(s.clone()),
+            Some(other) => return Err(self.invalid("^intent must be a string", other.span)),
+            None => None,
+        };
+        let examples = props
+            .iter()
+            .find(|p| p.key == "examples")
+            .map(|p| p.value.clone());
         match err {
             Some(e) => Err(e),
-            None if ret.is_some() => {
+            None if ret.is_some()
+                || !pre.is_empty()
+                || result_var.is_some()
+                || intent.is_some()
+                || examples.is_some() =>
+            {
                 let mut d = Rc::try_unwrap(def).unwrap_or_else(|rc| (*rc).clone());
                 d.ret = ret;
+                d.pre = pre;
+                d.post = post;
+                d.result_var = result_var;
+                d.intent = intent;
+                d.examples = examples;
                 Ok(Rc::new(d))
             }
             None => Ok(def),
         }
+    }
+
+    /// The conditions of `^pre [...]` / `^post [...]` with their quoted text.
+    fn conditions(&mut self, props: &[Prop], key: &str) -> Result<Vec<(Expr, String)>, Expr> {
+        let Some(p) = props.iter().find(|p| p.key == key) else {
+            return Ok(Vec::new());
+        };
+        let NodeKind::Array(items) = &p.value.kind else {
+            return Err(self.invalid(
+                format!("^{key} must be an array of conditions"),
+                p.value.span,
+            ));
+        };
+        Ok(items
+            .iter()
+            .map(|c| (self.lower(c), adt::quoted_text(c)))
+            .collect())
     }
 
     fn lower_class(&mut self, children: &[Node], span: Span) -> Expr {
@@ -974,7 +1041,12 @@ impl Lowerer {
                         self.class_prefix = outer_class;
                         return self.invalid("ctor needs a parameter list", form.span);
                     };
-                    match self.make_fn("ctor", form.span, None, METHOD, Some(params), body) {
+                    let src = FnSource {
+                        params: Some(params),
+                        body,
+                        props,
+                    };
+                    match self.make_fn("ctor", form.span, None, METHOD, src) {
                         Ok(d) => def.ctor = Some(d),
                         Err(e) => {
                             self.class_prefix = outer_class;
@@ -1028,8 +1100,11 @@ impl Lowerer {
                         form.span,
                         Some(mspan),
                         flags,
-                        Some(params),
-                        &body[2..],
+                        FnSource {
+                            params: Some(params),
+                            body: &body[2..],
+                            props,
+                        },
                     ) {
                         Ok(d) => def.methods.push((mname, d)),
                         Err(e) => {

@@ -477,6 +477,11 @@ impl Lowerer {
             span,
             name_span,
             ret: None,
+            pre: Vec::new(),
+            post: Vec::new(),
+            result_var: None,
+            intent: None,
+            examples: None,
         })
     }
 
