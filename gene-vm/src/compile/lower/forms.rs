@@ -73,6 +73,12 @@ impl Lowerer {
             "case" => return Some(self.lower_case(children, span)),
             "enum" => return Some(self.lower_enum(props, children, span)),
             "super" => return Some(self.lower_super(props, children, span)),
+            // Left out of this implementation (later 13, 5.2, 3.9): refused where written.
+            "comptime" | "fn-interceptor" | "interceptor" | "object" | "$dep" | "$tap" | "$set"
+            | "$with" | "$caller_eval" | "interface" | "implement" | "type" | "freeze"
+            | "run_forever" => {
+                return Some(self.invalid(format!("{h} is not supported"), span));
+            }
             "break" => {
                 let label = match self.target_label(props, span) {
                     Ok(l) => l,
