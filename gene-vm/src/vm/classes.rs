@@ -142,6 +142,55 @@ impl Vm {
         Some(r)
     }
 
+    /// `(Class ^name "N" ^parent P ^methods {^m f ...})`: a class made at run time
+    /// (later 5.3); it is not bound to any name.
+    pub(crate) fn dynamic_class(
+        &mut self,
+        args: Vec<Value>,
+        kw: Vec<(Sym, Value)>,
+    ) -> VmResult<Value> {
+        if !args.is_empty() {
+            return Err(self.arg_err("Class expects ^name, ^parent and ^methods"));
+        }
+        let mut name = String::from("<anonymous>");
+        let mut parent = self.class("Object");
+        let mut methods = indexmap::IndexMap::new();
+        for (k, v) in kw {
+            match (k.as_str(), v) {
+                ("name", Value::Str(s)) => name = s.borrow().clone(),
+                ("name", Value::Symbol(s)) => name = s.as_str().to_string(),
+                ("parent", Value::Class(p)) => parent = Some(p),
+                ("parent", Value::Nil) => {}
+                ("methods", Value::Map(m)) => {
+                    for (mk, mv) in m.borrow().iter() {
+                        if !matches!(mv, Value::Function(_) | Value::Native(_)) {
+                            return Err(self.type_err(format!(
+                                "Class ^methods/{} must be a function",
+                                mk.as_str()
+                            )));
+                        }
+                        methods.insert(mk.clone(), mv.clone());
+                    }
+                }
+                (key, other) => {
+                    return Err(
+                        self.arg_err(format!("Class: invalid ^{key} ({})", other.type_name()))
+                    )
+                }
+            }
+        }
+        let members = Namespace::new(&name, Some(self.global.clone()));
+        Ok(Value::Class(Rc::new(Class {
+            name,
+            parent,
+            methods: std::cell::RefCell::new(methods),
+            ctor: std::cell::RefCell::new(None),
+            members,
+            builtin: std::cell::Cell::new(None),
+            fields: Vec::new(),
+        })))
+    }
+
     /// `a == b` with a user `==` method on the left operand (later 5.5).
     pub(crate) fn custom_eq(&mut self, a: &Value, b: &Value) -> Option<VmResult<bool>> {
         let Value::Instance(i) = a else {
