@@ -224,6 +224,11 @@ impl<'a> Walker<'a> {
                 self.walk(a)
             }
             ExprKind::Enum(_) | ExprKind::Import(_) => {}
+            ExprKind::HashMapLit(xs) => {
+                for x in xs {
+                    self.walk(x);
+                }
+            }
             ExprKind::Export(names) => {
                 for (_, read) in names.iter() {
                     if let Some(r) = read {

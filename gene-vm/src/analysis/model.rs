@@ -384,7 +384,9 @@ impl Analysis {
             match &n.kind {
                 NodeKind::Symbol(s) => Some((n.span, s.clone())),
                 NodeKind::Path(p) => Some((n.span, p.join("/"))),
-                NodeKind::Array(items) => items.iter().find_map(|c| find(c, o)),
+                NodeKind::Array(items) | NodeKind::HashMap(items) => {
+                    items.iter().find_map(|c| find(c, o))
+                }
                 NodeKind::Map(props) => props.iter().find_map(|p| find(&p.value, o)),
                 NodeKind::Gene {
                     head,
@@ -701,6 +703,7 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
         | ExprKind::Continue(_)
         | ExprKind::Invalid(_) => {}
         ExprKind::Array(its) => items(its, f),
+        ExprKind::HashMapLit(xs) => xs.iter().for_each(f),
         ExprKind::Map(es) => entries(es, f),
         ExprKind::GeneData {
             head,

@@ -162,7 +162,7 @@ impl Walker<'_> {
                 }
                 self.push(n.span, TokenType::Variable, 0)
             }
-            NodeKind::Array(items) => {
+            NodeKind::Array(items) | NodeKind::HashMap(items) => {
                 for i in items {
                     self.node(i, role);
                 }

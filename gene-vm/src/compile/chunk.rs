@@ -79,6 +79,8 @@ pub enum Op {
     MakeMap(u32),
     /// head, props values, children: index into `gene_infos`.
     MakeGene(u32),
+    /// [k1 v1 ... kn vn] -> a hash map of .0 entries (later 7.2).
+    MakeHashMap(u32),
     /// Copy of a quoted constant (quoted data is mutable).
     Quote(u32),
     GetMember(u32),

@@ -239,6 +239,8 @@ pub enum ExprKind {
     Quote(Node),
     Array(Vec<Item>),
     Map(Vec<MapEntry>),
+    /// `{{k v ...}}`: keys and values alternating (later 7.2).
+    HashMapLit(Vec<Expr>),
     GeneData {
         head: Box<Expr>,
         props: Vec<MapEntry>,

@@ -267,6 +267,7 @@ impl<'a> Reader<'a> {
         match c {
             b'(' => self.read_gene(start, start),
             b'[' => self.read_array(start, start),
+            b'{' if self.peek_at(1) == Some(b'{') => self.read_hash_map(start),
             b'{' => self.read_map(start, start),
             b'"' => self.read_string(start, false),
             b'\'' => self.read_char(),
@@ -648,6 +649,25 @@ impl<'a> Reader<'a> {
     fn read_map(&mut self, span_start: usize, open: usize) -> Node {
         let (items, end) = self.read_seq(span_start, open, b'}', true);
         self.build_map(items, Span::new(span_start, end))
+    }
+
+    /// `{{k v ...}}` (later 7.2): elements up to `}`, then the second `}`.
+    fn read_hash_map(&mut self, start: usize) -> Node {
+        let (items, mut end) = self.read_seq(start, start + 1, b'}', false);
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            end = self.pos;
+        } else {
+            self.error(start, start + 2, "Unclosed '{{' opened here");
+        }
+        let elems = items
+            .into_iter()
+            .filter_map(|it| match it {
+                Item::Node(n) => Some(n),
+                Item::Prop(_) => None,
+            })
+            .collect();
+        Node::new(NodeKind::HashMap(elems), Span::new(start, end))
     }
 
     fn read_gene(&mut self, span_start: usize, open: usize) -> Node {

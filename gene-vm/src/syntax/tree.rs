@@ -65,6 +65,8 @@ pub enum NodeKind {
     },
     /// `` `x `` or `:x`.
     Quote(Box<Node>),
+    /// `{{k v ...}}`: a hash map literal's alternating keys and values (later 7.2).
+    HashMap(Vec<Node>),
     /// `#/PATTERN/FLAGS` or `#/PATTERN/REPLACEMENT/FLAGS` (later 8.1): the pattern
     /// as written except `\/` read as `/`; flags among `i` and `m`, in that order.
     Regex {

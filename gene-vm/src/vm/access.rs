@@ -199,6 +199,10 @@ impl Vm {
         let it = match v {
             Value::Array(a) => IterObj::Array { items: a, pos: 0 },
             Value::Map(m) => IterObj::Map { map: m, pos: 0 },
+            Value::HashMap(m) | Value::HashSet(m) => IterObj::Pairs {
+                items: m.borrow().entries.clone(),
+                pos: 0,
+            },
             Value::Range(r) => IterObj::Range {
                 next: r.start,
                 end: r.end,
@@ -239,6 +243,18 @@ impl Vm {
                             vec![Value::Int(idx), v]
                         } else {
                             vec![v]
+                        }
+                    }
+                    IterObj::Pairs { items, pos } => {
+                        let Some((k, v)) = items.get(*pos) else {
+                            return Ok(None);
+                        };
+                        *pos += 1;
+                        // A set's entries are (member, member).
+                        if n >= 2 {
+                            vec![k.clone(), v.clone()]
+                        } else {
+                            vec![v.clone()]
                         }
                     }
                     IterObj::Map { map, pos } => {

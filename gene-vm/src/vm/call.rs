@@ -472,6 +472,8 @@ impl Vm {
             Value::Adt(_) => "EnumValue",
             Value::Regex(_) => "Regexp",
             Value::RegexMatch(_) => "RegexMatch",
+            Value::HashMap(_) => "HashMap",
+            Value::HashSet(_) => "HashSet",
         }
     }
 
@@ -524,6 +526,16 @@ impl Vm {
                 }
                 Some(BuiltinClass::Value) => {
                     return Err(self.type_err(format!("Cannot instantiate {}", cls.name)));
+                }
+                Some(BuiltinClass::HashMap) | Some(BuiltinClass::HashSet) => {
+                    self.stack.truncate(ret_to);
+                    let v = if cls.builtin.get() == Some(BuiltinClass::HashMap) {
+                        self.hash_map_of(args)?
+                    } else {
+                        self.hash_set_of(args)?
+                    };
+                    self.stack.push(v);
+                    return Ok(false);
                 }
                 Some(BuiltinClass::Regexp) => {
                     self.stack.truncate(ret_to);

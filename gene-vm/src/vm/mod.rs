@@ -6,6 +6,7 @@ pub mod call;
 mod classes;
 pub mod error;
 pub mod frame;
+pub mod hashed;
 pub mod interp;
 mod modules;
 pub mod ops;
@@ -265,6 +266,14 @@ impl Vm {
         ] {
             let c = self.new_class(name, Some(object.clone()));
             c.builtin.set(Some(BuiltinClass::Value));
+            self.register_class(name, c);
+        }
+        for (name, kind) in [
+            ("HashMap", BuiltinClass::HashMap),
+            ("HashSet", BuiltinClass::HashSet),
+        ] {
+            let c = self.new_class(name, Some(object.clone()));
+            c.builtin.set(Some(kind));
             self.register_class(name, c);
         }
         let re = self.new_class("Regexp", Some(object.clone()));

@@ -235,6 +235,12 @@ impl Vm {
                 let name = chunk.names[n as usize].clone();
                 try_!(self.export_global(fi, &name));
             }
+            Op::MakeHashMap(n) => {
+                let at = self.stack.len() - 2 * n as usize;
+                let vals: Vec<Value> = self.stack.drain(at..).collect();
+                let m = try_!(self.hash_map_of(vals));
+                self.stack.push(m);
+            }
             Op::ContractsOff(t) if !self.config.contracts => self.frames[fi].ip = t,
             Op::ContractsOff(_) => {}
             Op::ContractFail(i) => {

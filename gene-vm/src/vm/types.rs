@@ -64,6 +64,8 @@ impl Vm {
             Value::Iterator(_) => "VkIterator".into(),
             Value::NotFound => "VkNotFound".into(),
             Value::Regex(_) => "VkRegex".into(),
+            Value::HashMap(_) => "HashMap".into(),
+            Value::HashSet(_) => "HashSet".into(),
             Value::RegexMatch(_) => "VkRegexMatch".into(),
         }
     }
@@ -104,7 +106,10 @@ impl Vm {
                 }
             }
             ("Numeric", _) => yes(matches!(v, Value::Int(_) | Value::Float(_))),
-            ("Collection", _) => yes(matches!(v, Value::Array(_) | Value::Map(_))),
+            ("Collection", _) => yes(matches!(
+                v,
+                Value::Array(_) | Value::Map(_) | Value::HashMap(_) | Value::HashSet(_)
+            )),
             ("Self", _) => yes(matches!(v, Value::Instance(_))),
             ("Function", _) => yes(matches!(
                 v,
@@ -112,7 +117,7 @@ impl Vm {
             )),
             (
                 "String" | "Bool" | "Nil" | "Symbol" | "ComplexSymbol" | "Array" | "Map" | "Gene"
-                | "Class" | "Future" | "Generator",
+                | "HashMap" | "HashSet" | "Class" | "Future" | "Generator",
                 _,
             ) => yes(self.runtime_type_name(v) == name),
             _ => match self.type_value(name) {

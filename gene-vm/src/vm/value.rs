@@ -107,6 +107,9 @@ pub enum Value {
     Adt(Rc<AdtVal>),
     /// A regular expression (later 8).
     Regex(Rc<RegexObj>),
+    /// `{{k v ...}}` and `(new HashSet ...)` (later 7.2-7.3).
+    HashMap(Rc<RefCell<super::hashed::HashedObj>>),
+    HashSet(Rc<RefCell<super::hashed::HashedObj>>),
     RegexMatch(Rc<MatchObj>),
 }
 
@@ -246,6 +249,9 @@ pub enum BuiltinClass {
     Value,
     /// `(new Regexp ...)` builds a regex value (later 8.1).
     Regexp,
+    /// `(new HashMap k v ...)` / `(new HashSet v ...)` (later 7.2-7.3).
+    HashMap,
+    HashSet,
 }
 
 impl Class {
@@ -350,6 +356,11 @@ pub enum IterObj {
         step: i64,
         index: i64,
     },
+    /// A snapshot of a hash map's entries (a set's members are their own values).
+    Pairs {
+        items: Vec<(Value, Value)>,
+        pos: usize,
+    },
 }
 
 impl Value {
@@ -398,6 +409,8 @@ impl Value {
             Value::Adt(_) => "EnumValue",
             Value::Regex(_) => "Regexp",
             Value::RegexMatch(_) => "RegexMatch",
+            Value::HashMap(_) => "HashMap",
+            Value::HashSet(_) => "HashSet",
         }
     }
 
@@ -465,6 +478,9 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
             x.pattern == y.pattern && x.flags == y.flags && x.replacement == y.replacement
         }
         (Value::RegexMatch(x), Value::RegexMatch(y)) => Rc::ptr_eq(x, y),
+        (Value::HashMap(x), Value::HashMap(y)) | (Value::HashSet(x), Value::HashSet(y)) => {
+            Rc::ptr_eq(x, y) || x.borrow().same_as(&y.borrow())
+        }
         (Value::Adt(x), Value::Adt(y)) => {
             Rc::ptr_eq(&x.def, &y.def)
                 && x.variant == y.variant

@@ -990,6 +990,12 @@ impl<'u> Emitter<'u> {
                 }
                 self.emit(Op::Range(step.is_some()));
             }
+            ExprKind::HashMapLit(items) => {
+                for x in items {
+                    self.expr(x);
+                }
+                self.emit(Op::MakeHashMap((items.len() / 2) as u32));
+            }
             ExprKind::Super { recv, method, args } => {
                 self.expr(recv);
                 let (_, _, info) = self.call_info(args, Some(method));
@@ -1229,6 +1235,17 @@ pub fn node_to_value(interner: &mut Interner, node: &Node) -> Value {
             })))
         }
         NodeKind::Quote(inner) => node_to_value(interner, inner),
+        NodeKind::HashMap(items) => {
+            let mut h = crate::vm::hashed::HashedObj::default();
+            for pair in items.chunks(2) {
+                if let [k, v] = pair {
+                    let k = node_to_value(interner, k);
+                    let v = node_to_value(interner, v);
+                    let _ = h.set(k, v);
+                }
+            }
+            Value::HashMap(Rc::new(std::cell::RefCell::new(h)))
+        }
         NodeKind::Regex {
             pattern,
             replacement,

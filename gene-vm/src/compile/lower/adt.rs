@@ -63,7 +63,9 @@ pub(super) fn scan_enums(forms: &[Node]) -> EnumIndex {
                     walk(&p.value, out);
                 }
             }
-            NodeKind::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            NodeKind::Array(items) | NodeKind::HashMap(items) => {
+                items.iter().for_each(|i| walk(i, out))
+            }
             _ => {}
         }
     }
@@ -523,6 +525,16 @@ pub(super) fn quoted_text(n: &Node) -> String {
                 go(inner, out);
             }
             NodeKind::Regex { pattern, .. } => out.push_str(&format!("#/{pattern}/")),
+            NodeKind::HashMap(items) => {
+                out.push_str("{{");
+                for (i, it) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    go(it, out);
+                }
+                out.push_str("}}");
+            }
             NodeKind::Error => out.push_str("<error>"),
         }
     }

@@ -529,6 +529,15 @@ impl Lowerer {
             NodeKind::Symbol(s) => return self.lower_symbol(s, span, Some(span)),
             NodeKind::Path(segs) => return self.lower_path(segs, span),
             NodeKind::Array(items) => ExprKind::Array(self.lower_items(items)),
+            NodeKind::HashMap(items) => {
+                if !items.len().is_multiple_of(2) {
+                    return self.invalid(
+                        "HashMap literals expect alternating key/value entries",
+                        span,
+                    );
+                }
+                ExprKind::HashMapLit(self.lower_body(items))
+            }
             NodeKind::Map(props) => ExprKind::Map(self.lower_props(props)),
             NodeKind::Quote(inner) => ExprKind::Quote((**inner).clone()),
             NodeKind::Gene {

@@ -28,6 +28,7 @@ fn render(n: &Node) -> String {
         }
         NodeKind::Path(segs) => format!("path{segs:?}"),
         NodeKind::Array(items) => format!("[{}]", join(items.iter().map(render))),
+        NodeKind::HashMap(items) => format!("{{{{{}}}}}", join(items.iter().map(render))),
         NodeKind::Map(props) => format!("{{{}}}", join(props.iter().map(render_prop))),
         NodeKind::Gene {
             head,
@@ -120,7 +121,9 @@ fn check_spans(src: &str, r: &ParseResult) {
         }
         let me = Some(n.span);
         match &n.kind {
-            NodeKind::Array(items) => items.iter().for_each(|c| walk(src, c, me)),
+            NodeKind::Array(items) | NodeKind::HashMap(items) => {
+                items.iter().for_each(|c| walk(src, c, me))
+            }
             NodeKind::Map(props) => props.iter().for_each(|p| {
                 assert!(ok_span(src, p.key_span));
                 walk(src, &p.value, me)
@@ -286,6 +289,12 @@ fn integer_out_of_range() {
             "Integer literal out of range: -9223372036854775809"
         ]
     );
+}
+
+#[test]
+fn hash_map_literals() {
+    assert_eq!(errs("{{1 [2] `a 3}} {{}}").0, "{{1 [2] (quote a) 3}} {{}}");
+    assert_eq!(err_msgs("{{1 2}"), ["Unclosed '{{' opened here"]);
 }
 
 #[test]
