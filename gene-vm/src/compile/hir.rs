@@ -361,6 +361,8 @@ pub enum TypeExpr {
     Union(Vec<TypeExpr>),
     /// `(Fn [P...] R)`.
     Fn(Vec<TypeExpr>, Box<TypeExpr>),
+    /// A generic parameter (`T` of `fn f:T`): `Any` at run time (later 3.10).
+    Param(String),
 }
 
 impl TypeExpr {
@@ -369,7 +371,7 @@ impl TypeExpr {
     pub fn text(&self) -> String {
         match self {
             TypeExpr::Any => "Any".into(),
-            TypeExpr::Named(n) => n.clone(),
+            TypeExpr::Named(n) | TypeExpr::Param(n) => n.clone(),
             TypeExpr::Applied(n, args) => {
                 let mut s = format!("({n}");
                 for a in args {

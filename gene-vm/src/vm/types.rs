@@ -28,7 +28,7 @@ fn canonical(name: &str) -> &str {
 /// Types that accept nil in strict-nil mode (later 3.8).
 fn admits_nil(t: &TypeExpr) -> bool {
     match t {
-        TypeExpr::Any => true,
+        TypeExpr::Any | TypeExpr::Param(_) => true,
         TypeExpr::Named(n) => n == "Nil" || n == "Any",
         TypeExpr::Applied(n, _) => n == "Option",
         TypeExpr::Union(ms) => ms.iter().any(admits_nil),
@@ -133,7 +133,7 @@ impl Vm {
 
     fn fit(&mut self, v: &Value, t: &TypeExpr) -> Fit {
         match t {
-            TypeExpr::Any => Fit::Exact,
+            TypeExpr::Any | TypeExpr::Param(_) => Fit::Exact,
             TypeExpr::Named(n) | TypeExpr::Applied(n, _) => self.fit_named(v, n),
             TypeExpr::Union(ms) => {
                 let mut lossless = None;

@@ -786,7 +786,7 @@ impl Lowerer {
                         _ => t.clone(),
                     };
                     match adt::parse_type(&t) {
-                        Ok(parsed) => ty = Some(parsed),
+                        Ok(parsed) => ty = Some(self.erase_generics(parsed)),
                         Err(m) => return Err(self.invalid(m, t.span)),
                     }
                     i += 1;
@@ -848,6 +848,18 @@ impl Lowerer {
                 None => return self.invalid("fn needs a parameter list", span),
             },
         };
+        // `(fn identity:T ...)`: generic parameters, `Any` at run time (later 3.10).
+        let mut name_path = name_path;
+        let mut generics = Vec::new();
+        if let Some(last) = name_path.as_mut().and_then(|p| p.last_mut()) {
+            if let Some((base, params)) = last.split_once(':') {
+                if base.is_empty() || params.split(':').any(str::is_empty) {
+                    return self.invalid(format!("Invalid generic parameters in {last}"), span);
+                }
+                generics = params.split(':').map(str::to_string).collect();
+                *last = base.to_string();
+            }
+        }
         let name = name_path
             .as_ref()
             .and_then(|p| p.last().cloned())
@@ -875,7 +887,12 @@ impl Lowerer {
             body,
             props,
         };
+        // Type parameters of enclosing functions stay in scope.
+        let mut in_scope = self.generics.clone();
+        in_scope.extend(generics);
+        let outer = std::mem::replace(&mut self.generics, in_scope);
         let def = self.make_fn(&name, span, name_span, flags, src);
+        self.generics = outer;
         let def = match def {
             Ok(d) => d,
             Err(e) => return e,
@@ -903,7 +920,7 @@ impl Lowerer {
         // `-> TYPE` before the body: the return annotation (later 3.1).
         let (ret, body) = match body {
             [arrow, t, rest @ ..] if arrow.is_symbol("->") => match adt::parse_type(t) {
-                Ok(ty) => (Some(ty), rest),
+                Ok(ty) => (Some(self.erase_generics(ty)), rest),
                 Err(m) => return Err(self.invalid(m, t.span)),
             },
             [arrow] if arrow.is_symbol("->") => {
@@ -968,6 +985,28 @@ impl Lowerer {
                 Ok(Rc::new(d))
             }
             None => Ok(def),
+        }
+    }
+
+    /// A generic parameter of the function being lowered is `Any` at run time.
+    fn erase_generics(&self, t: TypeExpr) -> TypeExpr {
+        if self.generics.is_empty() {
+            return t;
+        }
+        match t {
+            TypeExpr::Named(n) if self.generics.contains(&n) => TypeExpr::Param(n),
+            TypeExpr::Applied(n, args) => TypeExpr::Applied(
+                n,
+                args.into_iter().map(|a| self.erase_generics(a)).collect(),
+            ),
+            TypeExpr::Union(ms) => {
+                TypeExpr::Union(ms.into_iter().map(|m| self.erase_generics(m)).collect())
+            }
+            TypeExpr::Fn(ps, r) => TypeExpr::Fn(
+                ps.into_iter().map(|p| self.erase_generics(p)).collect(),
+                Box::new(self.erase_generics(*r)),
+            ),
+            other => other,
         }
     }
 
@@ -1095,13 +1134,21 @@ impl Lowerer {
                     self.record(mspan, OccTarget::Method(mname.to_string()), OccKind::Def);
                     let is_async = props.iter().any(|p| p.key == "async");
                     let is_gen = mname.ends_with('*') || props.iter().any(|p| p.key == "generator");
-                    let mname = mname.to_string();
+                    let (mname, generics) = match mname.split_once(':') {
+                        Some((base, ps)) if !base.is_empty() => (
+                            base.to_string(),
+                            ps.split(':').map(str::to_string).collect(),
+                        ),
+                        _ => (mname.to_string(), Vec::new()),
+                    };
+                    let outer_generics = std::mem::replace(&mut self.generics, generics);
+                    self.generics.extend(outer_generics.iter().cloned());
                     let flags = FnFlags {
                         is_async,
                         is_generator: is_gen,
                         is_method: true,
                     };
-                    match self.make_fn(
+                    let made = self.make_fn(
                         &mname,
                         form.span,
                         Some(mspan),
@@ -1111,7 +1158,9 @@ impl Lowerer {
                             body: &body[2..],
                             props,
                         },
-                    ) {
+                    );
+                    self.generics = outer_generics;
+                    match made {
                         Ok(d) => def.methods.push((mname, d)),
                         Err(e) => {
                             self.class_prefix = outer_class;

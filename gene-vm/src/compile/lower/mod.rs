@@ -132,6 +132,8 @@ pub struct Lowerer {
     enums: adt::EnumIndex,
     /// Nesting of `lower` calls: 1 for a top-level form (`import` needs it).
     depth: u32,
+    /// Generic parameters of the function being lowered (later 3.10).
+    generics: Vec<String>,
 }
 
 /// `len` bytes at `offset` into `span`, or the whole span when they do not fit
@@ -193,6 +195,7 @@ pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
         let_vars: std::collections::HashSet::new(),
         enums: adt::scan_enums(forms),
         depth: 0,
+        generics: Vec::new(),
     };
     let span = match (forms.first(), forms.last()) {
         (Some(a), Some(b)) => a.span.to(b.span),
