@@ -575,6 +575,20 @@ impl Indexer<'_> {
                 }
                 return;
             }
+            ExprKind::TypeAlias {
+                path, name_span, ..
+            } => {
+                let name = self.qualify(path);
+                self.add_global(GlobalDef {
+                    kind: DefKind::Member,
+                    name,
+                    name_span: *name_span,
+                    span: e.span,
+                    fn_def: None,
+                    class: None,
+                });
+                return;
+            }
             ExprKind::Import(d) => {
                 for it in &d.items {
                     match &it.alias {
@@ -728,7 +742,7 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
             f(b);
         }
         ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) | ExprKind::TryUnwrap(a) => f(a),
-        ExprKind::Enum(_) | ExprKind::Import(_) => {}
+        ExprKind::Enum(_) | ExprKind::Import(_) | ExprKind::TypeAlias { .. } => {}
         ExprKind::Export(names) => names.iter().filter_map(|(_, e)| e.as_ref()).for_each(f),
         ExprKind::Var { pattern: p, value } => {
             if let Some(v) = value {

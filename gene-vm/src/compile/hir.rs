@@ -333,6 +333,12 @@ pub enum ExprKind {
     Yield(Option<Box<Expr>>),
     Range(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
     Enum(Rc<EnumDecl>),
+    /// `(type NAME TYPE)`: an alias, bound as a type value (later 3.9).
+    TypeAlias {
+        path: Vec<String>,
+        ty: TypeExpr,
+        name_span: Span,
+    },
     /// `(super .name ARGS...)`, `(super .ctor ARGS...)` in a method (later 5.1).
     Super {
         recv: Box<Expr>,

@@ -49,6 +49,7 @@ pub fn native_table() -> Vec<NativeDef> {
     all.extend_from_slice(system::NATIVES);
     all.extend_from_slice(async_natives::NATIVES);
     all.extend_from_slice(types::NATIVES);
+    all.extend_from_slice(types::EQUIV);
     all.extend_from_slice(json::NATIVES);
     all
 }

@@ -36,6 +36,37 @@ pub(super) const NATIVES: &[NativeDef] = &[
     },
 ];
 
+pub(super) const EQUIV: &[NativeDef] = &[NativeDef {
+    path: "types_equivalent",
+    aliases: &[],
+    params: "a b",
+    doc: "True when two types accept the same values (union order does not matter).",
+    deprecated: None,
+    returns_future: false,
+    f: types_equivalent,
+}];
+
+fn types_equivalent(vm: &mut Vm, args: Args) -> VmResult<Value> {
+    let a = arg(vm, &args, 0, "types_equivalent")?.clone();
+    let b = arg(vm, &args, 1, "types_equivalent")?.clone();
+    // Names of aliases stand for what they alias.
+    let resolve = |vm: &mut Vm, v: &Value| -> Option<crate::compile::hir::TypeExpr> {
+        let t = crate::vm::types::value_to_type(v)?;
+        if let crate::compile::hir::TypeExpr::Named(n) = &t {
+            if let Some(Value::Type(alias)) = vm.type_value(n) {
+                return Some((*alias).clone());
+            }
+        }
+        Some(t)
+    };
+    match (resolve(vm, &a), resolve(vm, &b)) {
+        (Some(x), Some(y)) => Ok(Value::Bool(
+            crate::vm::types::normalize(&x) == crate::vm::types::normalize(&y),
+        )),
+        _ => Err(vm.type_err("types_equivalent expects two types")),
+    }
+}
+
 pub(super) const METHODS: &[MethodDef] = &[
     MethodDef {
         class: "Function",

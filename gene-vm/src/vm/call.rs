@@ -474,6 +474,7 @@ impl Vm {
             Value::RegexMatch(_) => "RegexMatch",
             Value::HashMap(_) => "HashMap",
             Value::HashSet(_) => "HashSet",
+            Value::Type(_) => "Type",
         }
     }
 

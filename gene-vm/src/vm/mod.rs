@@ -12,7 +12,7 @@ mod modules;
 pub mod ops;
 pub mod print;
 pub(crate) mod slow_ops;
-mod types;
+pub(crate) mod types;
 pub mod value;
 
 use std::cell::RefCell;
@@ -120,6 +120,8 @@ pub struct Vm {
     pub exit_code: Option<i32>,
     /// Nested `on_method_missing` hooks running now (later 5.4).
     pub(crate) missing_depth: u32,
+    /// Type aliases being expanded by a check (later 3.9).
+    pub(crate) alias_depth: u32,
     /// Loaded modules (later 1).
     pub(crate) modules: modules::Modules,
     /// The built-in `Result` and `Option` enums (`?` recognises their values).
@@ -173,6 +175,7 @@ impl Vm {
             native_calls: 0,
             exit_code: None,
             missing_depth: 0,
+            alias_depth: 0,
             modules: Default::default(),
             result_enum: None,
             option_enum: None,

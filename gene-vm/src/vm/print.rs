@@ -228,6 +228,7 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
             out.push_str(&r.flags);
         }
         Value::RegexMatch(_) => out.push_str("VkRegexMatch"),
+        Value::Type(t) => out.push_str(&t.text()),
         Value::HashMap(m) => {
             out.push_str("{{");
             for (i, (k, x)) in m.borrow().entries.iter().enumerate() {

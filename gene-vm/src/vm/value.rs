@@ -107,6 +107,8 @@ pub enum Value {
     Adt(Rc<AdtVal>),
     /// A regular expression (later 8).
     Regex(Rc<RegexObj>),
+    /// A type value: `(type NAME ...)` binds one (later 3.9).
+    Type(Rc<crate::compile::hir::TypeExpr>),
     /// `{{k v ...}}` and `(new HashSet ...)` (later 7.2-7.3).
     HashMap(Rc<RefCell<super::hashed::HashedObj>>),
     HashSet(Rc<RefCell<super::hashed::HashedObj>>),
@@ -411,6 +413,7 @@ impl Value {
             Value::RegexMatch(_) => "RegexMatch",
             Value::HashMap(_) => "HashMap",
             Value::HashSet(_) => "HashSet",
+            Value::Type(_) => "Type",
         }
     }
 
@@ -474,6 +477,7 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
             x.start == y.start && x.end == y.end && x.step() == y.step()
         }
         (Value::Enum(x), Value::Enum(y)) => Rc::ptr_eq(x, y),
+        (Value::Type(x), Value::Type(y)) => x == y,
         (Value::Regex(x), Value::Regex(y)) => {
             x.pattern == y.pattern && x.flags == y.flags && x.replacement == y.replacement
         }

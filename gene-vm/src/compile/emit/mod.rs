@@ -990,6 +990,11 @@ impl<'u> Emitter<'u> {
                 }
                 self.emit(Op::Range(step.is_some()));
             }
+            ExprKind::TypeAlias { path, ty, .. } => {
+                let k = self.konst(Value::Type(Rc::new(ty.clone())));
+                self.emit(Op::Const(k));
+                self.define(path);
+            }
             ExprKind::HashMapLit(items) => {
                 for x in items {
                     self.expr(x);

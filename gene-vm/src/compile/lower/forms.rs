@@ -73,10 +73,10 @@ impl Lowerer {
             "case" => return Some(self.lower_case(children, span)),
             "enum" => return Some(self.lower_enum(props, children, span)),
             "super" => return Some(self.lower_super(props, children, span)),
+            "type" => return Some(self.lower_type_alias(children, span)),
             // Left out of this implementation (later 13, 5.2, 3.9): refused where written.
             "comptime" | "fn-interceptor" | "interceptor" | "object" | "$dep" | "$tap" | "$set"
-            | "$with" | "$caller_eval" | "interface" | "implement" | "type" | "freeze"
-            | "run_forever" => {
+            | "$with" | "$caller_eval" | "interface" | "implement" | "freeze" | "run_forever" => {
                 return Some(self.invalid(format!("{h} is not supported"), span));
             }
             "break" => {
@@ -588,6 +588,41 @@ impl Lowerer {
             kind: ExprKind::If {
                 branches: vec![(cond, r, body)],
                 else_branch: None,
+            },
+            span,
+        }
+    }
+
+    /// `(type NAME TYPE-EXPR)` (later 3.9).
+    fn lower_type_alias(&mut self, children: &[Node], span: Span) -> Expr {
+        if let Some(n) = children
+            .first()
+            .filter(|n| matches!(n.kind, NodeKind::Gene { .. }))
+        {
+            return self.invalid(
+                "ADT declarations with type are not supported; declare them with (enum ...)",
+                n.span,
+            );
+        }
+        let [name, t] = children else {
+            return self.invalid("type expects a name and a type: (type NAME TYPE)", span);
+        };
+        let Some(n) = name.as_symbol() else {
+            return self.invalid("type alias name must be a symbol", name.span);
+        };
+        let ty = match adt::parse_type(t) {
+            Ok(ty) => ty,
+            Err(m) => return self.invalid(m, t.span),
+        };
+        let path = vec![n.to_string()];
+        let name_span = name_span_of(name);
+        let qualified = self.qualify(&path);
+        self.record(name_span, OccTarget::Global(qualified), OccKind::Def);
+        Expr {
+            kind: ExprKind::TypeAlias {
+                path,
+                ty,
+                name_span,
             },
             span,
         }
