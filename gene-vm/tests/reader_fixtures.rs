@@ -57,6 +57,7 @@ fn render(n: &Node, out: &mut String) {
             }
             write!(out, "]")
         }
+        NodeKind::Bytes(b) => write!(out, "bytes{at}{b:?}"),
         NodeKind::HashMap(items) => {
             let _ = write!(out, "{{{{{at}");
             for it in items {

@@ -85,6 +85,8 @@ pub enum Lit {
     Char(char),
     Str(String),
     Symbol(String),
+    /// `0#a0ff` (later 7.4).
+    Bytes(Vec<u8>),
     /// A regex literal: pattern, replacement, flags (checked by the lowerer).
     Regex(String, Option<String>, String),
 }

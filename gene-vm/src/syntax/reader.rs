@@ -62,6 +62,53 @@ fn is_closer(b: u8) -> bool {
 }
 
 /// Bytes that end a symbol/number token (section 1.7).
+/// The digits of a bytes literal after `0#` (hex, odd counts padded with a leading
+/// 0), `0!` (bits, most significant first, a final partial group right-aligned) or
+/// `0*` (standard base64).
+fn decode_bytes(kind: u8, digits: &str) -> Result<Vec<u8>, String> {
+    match kind {
+        b'#' => {
+            if digits.is_empty() {
+                return Err("parse_hex: no hex digits after 0#".into());
+            }
+            let padded = if digits.len() % 2 == 1 {
+                format!("0{digits}")
+            } else {
+                digits.to_string()
+            };
+            (0..padded.len())
+                .step_by(2)
+                .map(|i| {
+                    u8::from_str_radix(&padded[i..i + 2], 16)
+                        .map_err(|_| format!("parse_hex: invalid hex digits in 0#{digits}"))
+                })
+                .collect()
+        }
+        b'!' => {
+            if digits.is_empty() {
+                return Err("parse_bin: no binary digits after 0!".into());
+            }
+            if !digits.bytes().all(|b| b == b'0' || b == b'1') {
+                return Err(format!("parse_bin: invalid binary digits in 0!{digits}"));
+            }
+            Ok(digits
+                .as_bytes()
+                .chunks(8)
+                .map(|c| c.iter().fold(0u8, |acc, b| (acc << 1) | (b - b'0')))
+                .collect())
+        }
+        _ => {
+            use base64::Engine;
+            if digits.is_empty() {
+                return Err("parse_base64: no base64 digits after 0*".into());
+            }
+            base64::engine::general_purpose::STANDARD
+                .decode(digits)
+                .map_err(|e| format!("parse_base64: {e}"))
+        }
+    }
+}
+
 /// The end of a regex literal's flags: whitespace or one of `) ] } , ;`.
 fn is_regex_end(b: u8) -> bool {
     is_ws(b) || matches!(b, b')' | b']' | b'}' | b',' | b';')
@@ -529,6 +576,9 @@ impl<'a> Reader<'a> {
             [b'+' | b'-', d, ..] => d.is_ascii_digit(),
             _ => false,
         };
+        if numeric && matches!(rb, [b'0', b'#' | b'!' | b'*', ..]) {
+            return self.read_bytes(start, end);
+        }
         if numeric {
             return match parse_number(raw) {
                 Ok(kind) => Node::new(kind, span),
@@ -649,6 +699,37 @@ impl<'a> Reader<'a> {
     fn read_map(&mut self, span_start: usize, open: usize) -> Node {
         let (items, end) = self.read_seq(span_start, open, b'}', true);
         self.build_map(items, Span::new(span_start, end))
+    }
+
+    /// `0#hex`, `0!bits`, `0*base64` (later 7.4); `~` and the whitespace after it
+    /// are separators, so a literal may go on on the next line.
+    fn read_bytes(&mut self, start: usize, mut end: usize) -> Node {
+        let mut digits = String::new();
+        let kind = self.bytes[start + 1];
+        let mut chunk = self.text(start + 2, end).to_string();
+        loop {
+            let cont = chunk.ends_with('~');
+            digits.extend(chunk.chars().filter(|c| *c != '~'));
+            if !cont {
+                break;
+            }
+            self.skip_ws();
+            let at = self.pos;
+            if self.peek().is_none_or(is_terminator) {
+                break;
+            }
+            self.scan_token();
+            end = self.pos;
+            chunk = self.text(at, end).to_string();
+        }
+        let span = Span::new(start, end);
+        match decode_bytes(kind, &digits) {
+            Ok(b) => Node::new(NodeKind::Bytes(b), span),
+            Err(message) => {
+                self.error(start, end, message);
+                Node::new(NodeKind::Error, span)
+            }
+        }
     }
 
     /// `{{k v ...}}` (later 7.2): elements up to `}`, then the second `}`.

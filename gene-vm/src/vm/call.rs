@@ -475,6 +475,7 @@ impl Vm {
             Value::HashMap(_) => "HashMap",
             Value::HashSet(_) => "HashSet",
             Value::Type(_) => "Type",
+            Value::Bytes(_) => "Bytes",
         }
     }
 

@@ -124,6 +124,35 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> VmResult<Value> {
             Value::Bool(if op == BinOp::Eq { same } else { !same })
         }
         // Both operands are always evaluated; the value of an operand is returned.
+        // Bytes of one length combine bitwise (later 7.5).
+        BinOp::And | BinOp::Or | BinOp::Xor
+            if matches!((a, b), (Value::Bytes(_), Value::Bytes(_))) =>
+        {
+            let (Value::Bytes(x), Value::Bytes(y)) = (a, b) else {
+                return Err(type_mismatch(vm, op, a, b));
+            };
+            if x.len() != y.len() {
+                return Err(vm.type_err(format!(
+                    "Bitwise operation on Bytes of different lengths: {} and {}",
+                    x.len(),
+                    y.len()
+                )));
+            }
+            let f = |p: u8, q: u8| match op {
+                BinOp::And => p & q,
+                BinOp::Or => p | q,
+                _ => p ^ q,
+            };
+            Value::Bytes(std::rc::Rc::new(
+                x.iter().zip(y.iter()).map(|(p, q)| f(*p, *q)).collect(),
+            ))
+        }
+        BinOp::Shl | BinOp::Shr if matches!((a, b), (Value::Bytes(_), Value::Int(_))) => {
+            let (Value::Bytes(x), Value::Int(n)) = (a, b) else {
+                return Err(type_mismatch(vm, op, a, b));
+            };
+            bytes_shift(x, *n, op == BinOp::Shl)
+        }
         BinOp::And => {
             if a.truthy() {
                 b.clone()
@@ -158,6 +187,35 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> VmResult<Value> {
         },
         BinOp::Is => Value::Bool(vm.value_is_type(a, b)?),
     })
+}
+
+/// `!` on bytes: every bit flipped.
+pub fn bytes_not(b: &[u8]) -> Value {
+    Value::Bytes(std::rc::Rc::new(b.iter().map(|x| !x).collect()))
+}
+
+/// The whole byte string shifted by `n` bits, its length kept.
+fn bytes_shift(b: &[u8], n: i64, left: bool) -> Value {
+    let bits = b.len() * 8;
+    let n = n.clamp(0, bits as i64) as usize;
+    let bit = |i: usize| -> u8 { (b[i / 8] >> (7 - i % 8)) & 1 };
+    let mut out = vec![0u8; b.len()];
+    for i in 0..bits {
+        let src = if left { i + n } else { i.wrapping_sub(n) };
+        let v = if left {
+            if src < bits {
+                bit(src)
+            } else {
+                0
+            }
+        } else if i >= n {
+            bit(src)
+        } else {
+            0
+        };
+        out[i / 8] |= v << (7 - i % 8);
+    }
+    Value::Bytes(std::rc::Rc::new(out))
 }
 
 fn type_mismatch(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> Box<super::error::Throw> {

@@ -229,6 +229,12 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
         }
         Value::RegexMatch(_) => out.push_str("VkRegexMatch"),
         Value::Type(t) => out.push_str(&t.text()),
+        Value::Bytes(b) => {
+            out.push_str("0#");
+            for x in b.iter() {
+                let _ = write!(out, "{x:02x}");
+            }
+        }
         Value::HashMap(m) => {
             out.push_str("{{");
             for (i, (k, x)) in m.borrow().entries.iter().enumerate() {

@@ -128,6 +128,7 @@ impl Vm {
             Value::Regex(_) => "VkRegex".into(),
             Value::HashMap(_) => "HashMap".into(),
             Value::Type(_) => "Type".into(),
+            Value::Bytes(_) => "VkBytes".into(),
             Value::HashSet(_) => "HashSet".into(),
             Value::RegexMatch(_) => "VkRegexMatch".into(),
         }

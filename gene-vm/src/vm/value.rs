@@ -107,6 +107,8 @@ pub enum Value {
     Adt(Rc<AdtVal>),
     /// A regular expression (later 8).
     Regex(Rc<RegexObj>),
+    /// A byte string (later 7.4); immutable.
+    Bytes(Rc<Vec<u8>>),
     /// A type value: `(type NAME ...)` binds one (later 3.9).
     Type(Rc<crate::compile::hir::TypeExpr>),
     /// `{{k v ...}}` and `(new HashSet ...)` (later 7.2-7.3).
@@ -414,6 +416,7 @@ impl Value {
             Value::HashMap(_) => "HashMap",
             Value::HashSet(_) => "HashSet",
             Value::Type(_) => "Type",
+            Value::Bytes(_) => "Bytes",
         }
     }
 
@@ -478,6 +481,7 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
         }
         (Value::Enum(x), Value::Enum(y)) => Rc::ptr_eq(x, y),
         (Value::Type(x), Value::Type(y)) => x == y,
+        (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::Regex(x), Value::Regex(y)) => {
             x.pattern == y.pattern && x.flags == y.flags && x.replacement == y.replacement
         }

@@ -1104,6 +1104,10 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::Const(k));
             }
             // Compiled once: regex values are immutable.
+            Lit::Bytes(b) => {
+                let k = self.konst(Value::Bytes(Rc::new(b.clone())));
+                self.emit(Op::Const(k));
+            }
             Lit::Regex(p, r, f) => match RegexObj::new(p, r.clone(), f) {
                 Ok(re) => {
                     let k = self.konst(Value::Regex(Rc::new(re)));
@@ -1240,6 +1244,7 @@ pub fn node_to_value(interner: &mut Interner, node: &Node) -> Value {
             })))
         }
         NodeKind::Quote(inner) => node_to_value(interner, inner),
+        NodeKind::Bytes(b) => Value::Bytes(Rc::new(b.clone())),
         NodeKind::HashMap(items) => {
             let mut h = crate::vm::hashed::HashedObj::default();
             for pair in items.chunks(2) {

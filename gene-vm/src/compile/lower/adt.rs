@@ -525,6 +525,12 @@ pub(super) fn quoted_text(n: &Node) -> String {
                 go(inner, out);
             }
             NodeKind::Regex { pattern, .. } => out.push_str(&format!("#/{pattern}/")),
+            NodeKind::Bytes(b) => {
+                out.push_str("0#");
+                for x in b {
+                    out.push_str(&format!("{x:02x}"));
+                }
+            }
             NodeKind::HashMap(items) => {
                 out.push_str("{{");
                 for (i, it) in items.iter().enumerate() {

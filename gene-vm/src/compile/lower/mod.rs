@@ -529,6 +529,7 @@ impl Lowerer {
             NodeKind::Float(f) => ExprKind::Lit(Lit::Float(*f)),
             NodeKind::Char(c) => ExprKind::Lit(Lit::Char(*c)),
             NodeKind::Str(s) => ExprKind::Lit(Lit::Str(s.clone())),
+            NodeKind::Bytes(b) => ExprKind::Lit(Lit::Bytes(b.clone())),
             NodeKind::Symbol(s) => return self.lower_symbol(s, span, Some(span)),
             NodeKind::Path(segs) => return self.lower_path(segs, span),
             NodeKind::Array(items) => ExprKind::Array(self.lower_items(items)),

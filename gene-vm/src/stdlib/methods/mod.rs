@@ -3,6 +3,7 @@
 //! implementations are grouped by receiver kind in the submodules.
 
 mod array;
+mod bytes;
 mod hashed;
 mod map;
 mod other;
@@ -55,6 +56,14 @@ pub(super) const METHODS: &[MethodDef] = &[
     m!("String", ["reverse"], "", "Copy with the characters reversed.", string::reverse),
     m!("String", ["replace", "sub"], "from to", "Copy with the first occurrence of from (a string or a regex) replaced.", regex::str_replace),
     m!("String", ["replace_all", "gsub"], "from to", "Copy with every occurrence of from (a string or a regex) replaced.", regex::str_replace_all),
+    // ---- Bytes (later 7.4) ----
+    m!("Bytes", ["size", "length"], "", "Number of bytes.", bytes::size),
+    m!("Bytes", ["get"], "i", "The byte at i as a one-byte Bytes value.", bytes::get),
+    m!("Bytes", ["to_array"], "", "The bytes as integers 0..255.", bytes::to_array),
+    m!("String", ["bytes", "to_bytes"], "", "The UTF-8 bytes as a Bytes value.", bytes::str_bytes),
+    m!("String", ["bytesize"], "", "Number of UTF-8 bytes.", bytes::str_bytesize),
+    m!("String", ["each_byte"], "", "The UTF-8 bytes as integers.", bytes::str_each_byte),
+    m!("String", ["byteslice", "byte_slice"], "start [end]", "Bytes start..end (inclusive; negative from the end; clamped).", bytes::str_byteslice),
     // ---- HashMap / HashSet (later 7.2-7.3) ----
     m!("HashMap", ["get"], "key [default]", "The value of key, else default, else nil.", hashed::get),
     m!("HashMap", ["set"], "key value", "Sets key; returns the hash map.", hashed::set),
