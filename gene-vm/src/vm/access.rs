@@ -141,7 +141,11 @@ impl Vm {
                 g.borrow_mut().props.insert(name, v);
             }
             Value::Instance(i) => {
-                let v = self.check_field(&i.class, &name, v)?;
+                let v = if i.class.typed_fields {
+                    self.check_field(&i.class, &name, v)?
+                } else {
+                    v
+                };
                 i.props.borrow_mut().insert(name, v);
             }
             Value::Namespace(n) => n.set(name, v),

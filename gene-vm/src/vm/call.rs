@@ -637,6 +637,8 @@ impl Vm {
         for (n, f) in info.fns.iter().zip(fns) {
             members.set(n.clone(), f);
         }
+        let typed_fields = info.fields.iter().any(|(_, t)| t.is_some())
+            || parent.as_ref().is_some_and(|p| p.typed_fields);
         let cls = Rc::new(Class {
             name,
             parent,
@@ -644,6 +646,7 @@ impl Vm {
             ctor: RefCell::new(ctor),
             members,
             builtin: std::cell::Cell::new(None),
+            typed_fields,
             fields: info.fields.clone(),
         });
         Ok(Value::Class(cls))

@@ -180,6 +180,7 @@ impl Vm {
             }
         }
         let members = Namespace::new(&name, Some(self.global.clone()));
+        let typed_fields = parent.as_ref().is_some_and(|p| p.typed_fields);
         Ok(Value::Class(Rc::new(Class {
             name,
             parent,
@@ -188,6 +189,7 @@ impl Vm {
             members,
             builtin: std::cell::Cell::new(None),
             fields: Vec::new(),
+            typed_fields,
         })))
     }
 

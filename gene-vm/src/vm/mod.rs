@@ -241,6 +241,7 @@ impl Vm {
             members: Namespace::new(name, None),
             builtin: std::cell::Cell::new(None),
             fields: Vec::new(),
+            typed_fields: false,
         })
     }
 

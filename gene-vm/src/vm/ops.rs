@@ -189,7 +189,10 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> VmResult<Value> {
     })
 }
 
-/// `!` on bytes: every bit flipped.
+/// `!` on bytes: every bit flipped. Kept out of line: the dispatch loop's `Not`
+/// calls it (inlined, it cost fib 0.15% more instructions).
+#[cold]
+#[inline(never)]
 pub fn bytes_not(b: &[u8]) -> Value {
     Value::Bytes(std::rc::Rc::new(b.iter().map(|x| !x).collect()))
 }

@@ -242,6 +242,8 @@ pub struct Class {
     pub builtin: Cell<Option<BuiltinClass>>,
     /// Declared fields and their annotations (writes to typed ones are checked).
     pub fields: Vec<(Sym, Option<crate::compile::hir::TypeExpr>)>,
+    /// This class or an ancestor has a typed field: property writes are checked.
+    pub typed_fields: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
