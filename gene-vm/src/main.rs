@@ -75,7 +75,6 @@ const IGNORED_FLAGS: &[&str] = &[
     "--profile",
     "--profile-instructions",
     "--repl-on-error",
-    "--strict-nil",
 ];
 
 fn config_from_env() -> Config {
@@ -183,6 +182,27 @@ fn cmd_run(args: Vec<String>) -> i32 {
                 i += 2;
                 continue;
             }
+            "--contracts" => {
+                let mode = args.get(i + 1).map(String::as_str).unwrap_or("");
+                match mode {
+                    "on" => config.contracts = true,
+                    "off" => config.contracts = false,
+                    other => {
+                        eprintln!("Unknown contracts mode: {other}");
+                        return 1;
+                    }
+                }
+                i += 2;
+                continue;
+            }
+            _ if a.starts_with("--contracts=") => match &a["--contracts=".len()..] {
+                "on" => config.contracts = true,
+                "off" => config.contracts = false,
+                other => {
+                    eprintln!("Unknown contracts mode: {other}");
+                    return 1;
+                }
+            },
             "--debug-port" => {
                 let Some(n) = args.get(i + 1).and_then(|v| v.parse::<u16>().ok()) else {
                     eprintln!("Error: --debug-port needs a port number (0 picks a free one)");
@@ -194,8 +214,9 @@ fn cmd_run(args: Vec<String>) -> i32 {
             }
             "--debug-no-wait" => debug_wait = false,
             "--no-type-check" | "--no-typecheck" => config.type_check = false,
+            "--strict-nil" => config.strict_nil = true,
             "--async-stats" => async_stats = true,
-            _ if IGNORED_FLAGS.contains(&a) || a.starts_with("--contracts=") => {}
+            _ if IGNORED_FLAGS.contains(&a) => {}
             _ => eprintln!("Unknown option: {a}"),
         }
         i += 1;

@@ -57,6 +57,15 @@ fn render(n: &Node, out: &mut String) {
             }
             write!(out, "]")
         }
+        NodeKind::Bytes(b) => write!(out, "bytes{at}{b:?}"),
+        NodeKind::HashMap(items) => {
+            let _ = write!(out, "{{{{{at}");
+            for it in items {
+                out.push(' ');
+                render(it, out);
+            }
+            write!(out, "}}}}")
+        }
         NodeKind::Map(props) => {
             let _ = write!(out, "{{{at}");
             for p in props {

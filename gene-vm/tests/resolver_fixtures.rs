@@ -212,7 +212,7 @@ impl<'a> Walker<'a> {
                 self.walk(callee);
                 self.walk_args(args);
             }
-            ExprKind::MethodCall { recv, args, .. } => {
+            ExprKind::MethodCall { recv, args, .. } | ExprKind::Super { recv, args, .. } => {
                 self.walk(recv);
                 self.walk_args(args);
             }
@@ -223,7 +223,12 @@ impl<'a> Walker<'a> {
             ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) | ExprKind::TryUnwrap(a) => {
                 self.walk(a)
             }
-            ExprKind::Enum(_) | ExprKind::Import(_) => {}
+            ExprKind::Enum(_) | ExprKind::Import(_) | ExprKind::TypeAlias { .. } => {}
+            ExprKind::HashMapLit(xs) => {
+                for x in xs {
+                    self.walk(x);
+                }
+            }
             ExprKind::Export(names) => {
                 for (_, read) in names.iter() {
                     if let Some(r) = read {

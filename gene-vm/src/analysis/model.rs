@@ -384,7 +384,9 @@ impl Analysis {
             match &n.kind {
                 NodeKind::Symbol(s) => Some((n.span, s.clone())),
                 NodeKind::Path(p) => Some((n.span, p.join("/"))),
-                NodeKind::Array(items) => items.iter().find_map(|c| find(c, o)),
+                NodeKind::Array(items) | NodeKind::HashMap(items) => {
+                    items.iter().find_map(|c| find(c, o))
+                }
                 NodeKind::Map(props) => props.iter().find_map(|p| find(&p.value, o)),
                 NodeKind::Gene {
                     head,
@@ -573,6 +575,20 @@ impl Indexer<'_> {
                 }
                 return;
             }
+            ExprKind::TypeAlias {
+                path, name_span, ..
+            } => {
+                let name = self.qualify(path);
+                self.add_global(GlobalDef {
+                    kind: DefKind::Member,
+                    name,
+                    name_span: *name_span,
+                    span: e.span,
+                    fn_def: None,
+                    class: None,
+                });
+                return;
+            }
             ExprKind::Import(d) => {
                 for it in &d.items {
                     match &it.alias {
@@ -701,6 +717,7 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
         | ExprKind::Continue(_)
         | ExprKind::Invalid(_) => {}
         ExprKind::Array(its) => items(its, f),
+        ExprKind::HashMapLit(xs) => xs.iter().for_each(f),
         ExprKind::Map(es) => entries(es, f),
         ExprKind::GeneData {
             head,
@@ -716,7 +733,7 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
             f(callee);
             args(a, f);
         }
-        ExprKind::MethodCall { recv, args: a, .. } => {
+        ExprKind::MethodCall { recv, args: a, .. } | ExprKind::Super { recv, args: a, .. } => {
             f(recv);
             args(a, f);
         }
@@ -725,7 +742,7 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
             f(b);
         }
         ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) | ExprKind::TryUnwrap(a) => f(a),
-        ExprKind::Enum(_) | ExprKind::Import(_) => {}
+        ExprKind::Enum(_) | ExprKind::Import(_) | ExprKind::TypeAlias { .. } => {}
         ExprKind::Export(names) => names.iter().filter_map(|(_, e)| e.as_ref()).for_each(f),
         ExprKind::Var { pattern: p, value } => {
             if let Some(v) = value {

@@ -60,6 +60,8 @@ pub const BUILTIN_CLASSES: &[&str] = &[
     "ProviderException",
     "File",
     "Regexp",
+    "HashMap",
+    "HashSet",
 ];
 
 /// The built-in enums and their members (later 4.4): globals that are not classes.

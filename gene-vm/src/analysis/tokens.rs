@@ -126,7 +126,9 @@ impl Walker<'_> {
 
     fn node(&mut self, n: &Node, role: Option<(TokenType, u32)>) {
         match &n.kind {
-            NodeKind::Int(_) | NodeKind::Float(_) => self.push(n.span, TokenType::Number, 0),
+            NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bytes(_) => {
+                self.push(n.span, TokenType::Number, 0)
+            }
             NodeKind::Str(_) | NodeKind::Char(_) | NodeKind::Regex { .. } => {
                 self.push(n.span, TokenType::String, 0)
             }
@@ -162,7 +164,7 @@ impl Walker<'_> {
                 }
                 self.push(n.span, TokenType::Variable, 0)
             }
-            NodeKind::Array(items) => {
+            NodeKind::Array(items) | NodeKind::HashMap(items) => {
                 for i in items {
                     self.node(i, role);
                 }

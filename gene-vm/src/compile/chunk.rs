@@ -79,6 +79,8 @@ pub enum Op {
     MakeMap(u32),
     /// head, props values, children: index into `gene_infos`.
     MakeGene(u32),
+    /// [k1 v1 ... kn vn] -> a hash map of .0 entries (later 7.2).
+    MakeHashMap(u32),
     /// Copy of a quoted constant (quoted data is mutable).
     Quote(u32),
     GetMember(u32),
@@ -137,6 +139,9 @@ pub enum Op {
     /// `(v ?)`: Ok/Some -> the payload, jump to .0; Err/None stay and fall through
     /// (to the return that follows); other values stay, jump to .0 (later 4.6).
     TryUnwrap(u32),
+    /// `(super .m ...)`: [self args...] -> calls `call_infos[.0].name` found from the
+    /// parent of the class that defined the running method (later 5.1).
+    Super(u32),
     /// Load a module (or a built-in namespace) and bind `imports[.0]`'s items in the
     /// current namespace; pushes nil (later 1.5).
     Import(u32),
@@ -144,6 +149,11 @@ pub enum Op {
     Export(u32),
     /// Export the namespace member `names[.0]` (it must exist).
     ExportGlobal(u32),
+    /// Jump to .0 when contracts are off (`--contracts off`, later 6.1).
+    ContractsOff(u32),
+    /// A failed condition: pops the argument values (and the result) named by
+    /// `contracts[.0]` and throws the violation.
+    ContractFail(u32),
     /// Check the value on top against `types[.0]` (converting it), later 3.3.
     CheckTop(u32),
     /// Written over an instruction by the debugger (a breakpoint); the original
@@ -302,6 +312,21 @@ pub struct Chunk {
     /// `variable`) and whether the message gets ` @ file:line:col`.
     pub types: Vec<(crate::compile::hir::TypeExpr, String, bool)>,
     pub imports: Vec<ImportInfo>,
+    pub contracts: Vec<ContractInfo>,
+}
+
+/// A contract condition for its violation message (later 6.1).
+#[derive(Debug, Clone)]
+pub struct ContractInfo {
+    pub function: String,
+    /// `pre` or `post`.
+    pub phase: &'static str,
+    pub index: usize,
+    pub condition: String,
+    /// Names of the argument values on the stack (`self` first for methods).
+    pub args: Vec<String>,
+    /// The result follows the arguments (postconditions).
+    pub with_result: bool,
 }
 
 /// An `import` form: the module path (`None`: built-in namespaces) and its items,
@@ -349,4 +374,7 @@ pub struct FnProto {
     pub is_async: bool,
     pub is_generator: bool,
     pub is_method: bool,
+    /// `^intent` and `^examples` (later 6.2).
+    pub intent: Option<String>,
+    pub examples: Option<Value>,
 }

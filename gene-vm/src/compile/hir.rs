@@ -85,6 +85,8 @@ pub enum Lit {
     Char(char),
     Str(String),
     Symbol(String),
+    /// `0#a0ff` (later 7.4).
+    Bytes(Vec<u8>),
     /// A regex literal: pattern, replacement, flags (checked by the lowerer).
     Regex(String, Option<String>, String),
 }
@@ -133,6 +135,9 @@ pub enum BinOp {
     Or,
     Xor,
     Is,
+    /// `<<` and `>>` (later 7.5).
+    Shl,
+    Shr,
 }
 
 #[derive(Clone, Debug)]
@@ -236,6 +241,8 @@ pub enum ExprKind {
     Quote(Node),
     Array(Vec<Item>),
     Map(Vec<MapEntry>),
+    /// `{{k v ...}}`: keys and values alternating (later 7.2).
+    HashMapLit(Vec<Expr>),
     GeneData {
         head: Box<Expr>,
         props: Vec<MapEntry>,
@@ -328,6 +335,18 @@ pub enum ExprKind {
     Yield(Option<Box<Expr>>),
     Range(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
     Enum(Rc<EnumDecl>),
+    /// `(type NAME TYPE)`: an alias, bound as a type value (later 3.9).
+    TypeAlias {
+        path: Vec<String>,
+        ty: TypeExpr,
+        name_span: Span,
+    },
+    /// `(super .name ARGS...)`, `(super .ctor ARGS...)` in a method (later 5.1).
+    Super {
+        recv: Box<Expr>,
+        method: String,
+        args: CallArgs,
+    },
     Import(Rc<ImportDecl>),
     /// `(export a b)`: each name's current value becomes an exported member; a
     /// local is read by its expression, other names from the namespace.
@@ -350,6 +369,8 @@ pub enum TypeExpr {
     Union(Vec<TypeExpr>),
     /// `(Fn [P...] R)`.
     Fn(Vec<TypeExpr>, Box<TypeExpr>),
+    /// A generic parameter (`T` of `fn f:T`): `Any` at run time (later 3.10).
+    Param(String),
 }
 
 impl TypeExpr {
@@ -358,7 +379,7 @@ impl TypeExpr {
     pub fn text(&self) -> String {
         match self {
             TypeExpr::Any => "Any".into(),
-            TypeExpr::Named(n) => n.clone(),
+            TypeExpr::Named(n) | TypeExpr::Param(n) => n.clone(),
             TypeExpr::Applied(n, args) => {
                 let mut s = format!("({n}");
                 for a in args {
@@ -461,6 +482,14 @@ pub struct FnDef {
     pub name_span: Option<Span>,
     /// `-> TYPE` (later 3.1).
     pub ret: Option<TypeExpr>,
+    /// `^pre [...]` / `^post [...]` conditions with their source text (later 6.1);
+    /// `result_var` is `result` in the postconditions.
+    pub pre: Vec<(Expr, String)>,
+    pub post: Vec<(Expr, String)>,
+    pub result_var: Option<VarId>,
+    /// `^intent "..."` and `^examples [...]` (later 6.2): metadata only.
+    pub intent: Option<String>,
+    pub examples: Option<Node>,
 }
 
 #[derive(Clone, Debug)]

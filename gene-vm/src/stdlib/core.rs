@@ -471,6 +471,10 @@ pub(super) const METHODS: &[MethodDef] = &[
 ];
 
 fn to_s(_vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
+    // A class's string is its name (later 5.6).
+    if let Value::Class(c) = recv {
+        return Ok(Value::str(c.name.clone()));
+    }
     Ok(Value::str(print::display(recv)))
 }
 fn class_of(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {

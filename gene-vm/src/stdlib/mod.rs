@@ -49,6 +49,7 @@ pub fn native_table() -> Vec<NativeDef> {
     all.extend_from_slice(system::NATIVES);
     all.extend_from_slice(async_natives::NATIVES);
     all.extend_from_slice(types::NATIVES);
+    all.extend_from_slice(types::EQUIV);
     all.extend_from_slice(json::NATIVES);
     all
 }
@@ -60,6 +61,7 @@ pub fn method_table() -> Vec<&'static MethodDef> {
     all.extend(async_natives::METHODS.iter());
     all.extend(core::METHODS.iter());
     all.extend(json::METHODS.iter());
+    all.extend(types::METHODS.iter());
     all.extend(system::FILE_METHODS.iter());
     all
 }

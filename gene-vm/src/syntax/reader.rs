@@ -62,6 +62,53 @@ fn is_closer(b: u8) -> bool {
 }
 
 /// Bytes that end a symbol/number token (section 1.7).
+/// The digits of a bytes literal after `0#` (hex, odd counts padded with a leading
+/// 0), `0!` (bits, most significant first, a final partial group right-aligned) or
+/// `0*` (standard base64).
+fn decode_bytes(kind: u8, digits: &str) -> Result<Vec<u8>, String> {
+    match kind {
+        b'#' => {
+            if digits.is_empty() {
+                return Err("parse_hex: no hex digits after 0#".into());
+            }
+            let padded = if digits.len() % 2 == 1 {
+                format!("0{digits}")
+            } else {
+                digits.to_string()
+            };
+            (0..padded.len())
+                .step_by(2)
+                .map(|i| {
+                    u8::from_str_radix(&padded[i..i + 2], 16)
+                        .map_err(|_| format!("parse_hex: invalid hex digits in 0#{digits}"))
+                })
+                .collect()
+        }
+        b'!' => {
+            if digits.is_empty() {
+                return Err("parse_bin: no binary digits after 0!".into());
+            }
+            if !digits.bytes().all(|b| b == b'0' || b == b'1') {
+                return Err(format!("parse_bin: invalid binary digits in 0!{digits}"));
+            }
+            Ok(digits
+                .as_bytes()
+                .chunks(8)
+                .map(|c| c.iter().fold(0u8, |acc, b| (acc << 1) | (b - b'0')))
+                .collect())
+        }
+        _ => {
+            use base64::Engine;
+            if digits.is_empty() {
+                return Err("parse_base64: no base64 digits after 0*".into());
+            }
+            base64::engine::general_purpose::STANDARD
+                .decode(digits)
+                .map_err(|e| format!("parse_base64: {e}"))
+        }
+    }
+}
+
 /// The end of a regex literal's flags: whitespace or one of `) ] } , ;`.
 fn is_regex_end(b: u8) -> bool {
     is_ws(b) || matches!(b, b')' | b']' | b'}' | b',' | b';')
@@ -267,6 +314,7 @@ impl<'a> Reader<'a> {
         match c {
             b'(' => self.read_gene(start, start),
             b'[' => self.read_array(start, start),
+            b'{' if self.peek_at(1) == Some(b'{') => self.read_hash_map(start),
             b'{' => self.read_map(start, start),
             b'"' => self.read_string(start, false),
             b'\'' => self.read_char(),
@@ -528,6 +576,9 @@ impl<'a> Reader<'a> {
             [b'+' | b'-', d, ..] => d.is_ascii_digit(),
             _ => false,
         };
+        if numeric && matches!(rb, [b'0', b'#' | b'!' | b'*', ..]) {
+            return self.read_bytes(start, end);
+        }
         if numeric {
             return match parse_number(raw) {
                 Ok(kind) => Node::new(kind, span),
@@ -648,6 +699,56 @@ impl<'a> Reader<'a> {
     fn read_map(&mut self, span_start: usize, open: usize) -> Node {
         let (items, end) = self.read_seq(span_start, open, b'}', true);
         self.build_map(items, Span::new(span_start, end))
+    }
+
+    /// `0#hex`, `0!bits`, `0*base64` (later 7.4); `~` and the whitespace after it
+    /// are separators, so a literal may go on on the next line.
+    fn read_bytes(&mut self, start: usize, mut end: usize) -> Node {
+        let mut digits = String::new();
+        let kind = self.bytes[start + 1];
+        let mut chunk = self.text(start + 2, end).to_string();
+        loop {
+            let cont = chunk.ends_with('~');
+            digits.extend(chunk.chars().filter(|c| *c != '~'));
+            if !cont {
+                break;
+            }
+            self.skip_ws();
+            let at = self.pos;
+            if self.peek().is_none_or(is_terminator) {
+                break;
+            }
+            self.scan_token();
+            end = self.pos;
+            chunk = self.text(at, end).to_string();
+        }
+        let span = Span::new(start, end);
+        match decode_bytes(kind, &digits) {
+            Ok(b) => Node::new(NodeKind::Bytes(b), span),
+            Err(message) => {
+                self.error(start, end, message);
+                Node::new(NodeKind::Error, span)
+            }
+        }
+    }
+
+    /// `{{k v ...}}` (later 7.2): elements up to `}`, then the second `}`.
+    fn read_hash_map(&mut self, start: usize) -> Node {
+        let (items, mut end) = self.read_seq(start, start + 1, b'}', false);
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            end = self.pos;
+        } else {
+            self.error(start, start + 2, "Unclosed '{{' opened here");
+        }
+        let elems = items
+            .into_iter()
+            .filter_map(|it| match it {
+                Item::Node(n) => Some(n),
+                Item::Prop(_) => None,
+            })
+            .collect();
+        Node::new(NodeKind::HashMap(elems), Span::new(start, end))
     }
 
     fn read_gene(&mut self, span_start: usize, open: usize) -> Node {
@@ -800,6 +901,24 @@ impl<'a> Reader<'a> {
 
 /// Validates and converts a token that starts like a number.
 fn parse_number(raw: &str) -> Result<NodeKind, String> {
+    // `0x1F`, `0XFF`, `-0x10` (`_` separators): hexadecimal integers (later 7.4).
+    let (neg, unsigned) = match raw.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, raw.strip_prefix('+').unwrap_or(raw)),
+    };
+    if let Some(hex) = unsigned
+        .strip_prefix("0x")
+        .or_else(|| unsigned.strip_prefix("0X"))
+    {
+        let digits: String = hex.chars().filter(|c| *c != '_').collect();
+        let value = (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_hexdigit()))
+            .then(|| i64::from_str_radix(&digits, 16).ok())
+            .flatten();
+        return match value {
+            Some(v) => Ok(NodeKind::Int(if neg { -v } else { v })),
+            None => Err(format!("Invalid number literal: {raw}")),
+        };
+    }
     let b = raw.as_bytes();
     let digits = |mut i: usize| {
         while b.get(i).is_some_and(u8::is_ascii_digit) {

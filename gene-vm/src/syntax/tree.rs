@@ -65,6 +65,10 @@ pub enum NodeKind {
     },
     /// `` `x `` or `:x`.
     Quote(Box<Node>),
+    /// `0#a0ff`, `0!1010`, `0*AQID`: a bytes literal (later 7.4).
+    Bytes(Vec<u8>),
+    /// `{{k v ...}}`: a hash map literal's alternating keys and values (later 7.2).
+    HashMap(Vec<Node>),
     /// `#/PATTERN/FLAGS` or `#/PATTERN/REPLACEMENT/FLAGS` (later 8.1): the pattern
     /// as written except `\/` read as `/`; flags among `i` and `m`, in that order.
     Regex {

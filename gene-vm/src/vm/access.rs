@@ -141,7 +141,11 @@ impl Vm {
                 g.borrow_mut().props.insert(name, v);
             }
             Value::Instance(i) => {
-                let v = self.check_field(&i.class, &name, v)?;
+                let v = if i.class.typed_fields {
+                    self.check_field(&i.class, &name, v)?
+                } else {
+                    v
+                };
                 i.props.borrow_mut().insert(name, v);
             }
             Value::Namespace(n) => n.set(name, v),
@@ -199,6 +203,10 @@ impl Vm {
         let it = match v {
             Value::Array(a) => IterObj::Array { items: a, pos: 0 },
             Value::Map(m) => IterObj::Map { map: m, pos: 0 },
+            Value::HashMap(m) | Value::HashSet(m) => IterObj::Pairs {
+                items: m.borrow().entries.clone(),
+                pos: 0,
+            },
             Value::Range(r) => IterObj::Range {
                 next: r.start,
                 end: r.end,
@@ -239,6 +247,18 @@ impl Vm {
                             vec![Value::Int(idx), v]
                         } else {
                             vec![v]
+                        }
+                    }
+                    IterObj::Pairs { items, pos } => {
+                        let Some((k, v)) = items.get(*pos) else {
+                            return Ok(None);
+                        };
+                        *pos += 1;
+                        // A set's entries are (member, member).
+                        if n >= 2 {
+                            vec![k.clone(), v.clone()]
+                        } else {
+                            vec![v.clone()]
                         }
                     }
                     IterObj::Map { map, pos } => {

@@ -365,6 +365,16 @@ impl Vm {
             if let Some(m) = inst.class.find_method(name) {
                 return self.invoke(m, Some(recv.clone()), args, kw, ret_to);
             }
+            // Built-in methods every value has come before the hook.
+            let builtin = self
+                .methods
+                .contains_key(&(self.builtin_class_name(&recv), name.id()))
+                || self.methods.contains_key(&("Object", name.id()));
+            if !builtin {
+                if let Some(r) = self.call_missing(inst, name, args.clone(), kw.clone(), ret_to) {
+                    return r;
+                }
+            }
         }
         if let Value::Adt(a) = &recv {
             if let Some(v) = self.variant_method(a, name)? {
@@ -462,6 +472,10 @@ impl Vm {
             Value::Adt(_) => "EnumValue",
             Value::Regex(_) => "Regexp",
             Value::RegexMatch(_) => "RegexMatch",
+            Value::HashMap(_) => "HashMap",
+            Value::HashSet(_) => "HashSet",
+            Value::Type(_) => "Type",
+            Value::Bytes(_) => "Bytes",
         }
     }
 
@@ -506,8 +520,24 @@ impl Vm {
                     self.stack.push(f);
                     return Ok(false);
                 }
+                Some(BuiltinClass::Value) if cls.name == "Class" && Rc::ptr_eq(&cls, &c) => {
+                    self.stack.truncate(ret_to);
+                    let made = self.dynamic_class(args, kw)?;
+                    self.stack.push(made);
+                    return Ok(false);
+                }
                 Some(BuiltinClass::Value) => {
                     return Err(self.type_err(format!("Cannot instantiate {}", cls.name)));
+                }
+                Some(BuiltinClass::HashMap) | Some(BuiltinClass::HashSet) => {
+                    self.stack.truncate(ret_to);
+                    let v = if cls.builtin.get() == Some(BuiltinClass::HashMap) {
+                        self.hash_map_of(args)?
+                    } else {
+                        self.hash_set_of(args)?
+                    };
+                    self.stack.push(v);
+                    return Ok(false);
                 }
                 Some(BuiltinClass::Regexp) => {
                     self.stack.truncate(ret_to);
@@ -607,6 +637,8 @@ impl Vm {
         for (n, f) in info.fns.iter().zip(fns) {
             members.set(n.clone(), f);
         }
+        let typed_fields = info.fields.iter().any(|(_, t)| t.is_some())
+            || parent.as_ref().is_some_and(|p| p.typed_fields);
         let cls = Rc::new(Class {
             name,
             parent,
@@ -614,6 +646,7 @@ impl Vm {
             ctor: RefCell::new(ctor),
             members,
             builtin: std::cell::Cell::new(None),
+            typed_fields,
             fields: info.fields.clone(),
         });
         Ok(Value::Class(cls))

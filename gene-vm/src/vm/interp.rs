@@ -479,7 +479,12 @@ impl Vm {
                 }
                 Op::Not => {
                     let v = pop!();
-                    push!(Value::Bool(!v.truthy()));
+                    // `!` on bytes is bitwise (later 7.5).
+                    if let Value::Bytes(b) = &v {
+                        push!(ops::bytes_not(b));
+                    } else {
+                        push!(Value::Bool(!v.truthy()));
+                    }
                 }
                 Op::Call(argc) => {
                     let callee_idx = self.stack.len() - argc as usize - 1;

@@ -3,14 +3,16 @@
 pub mod access;
 pub(crate) mod adt;
 pub mod call;
+mod classes;
 pub mod error;
 pub mod frame;
+pub mod hashed;
 pub mod interp;
 mod modules;
 pub mod ops;
 pub mod print;
-mod slow_ops;
-mod types;
+pub(crate) mod slow_ops;
+pub(crate) mod types;
 pub mod value;
 
 use std::cell::RefCell;
@@ -41,6 +43,10 @@ pub struct Config {
     pub max_depth: usize,
     /// Run-time checks of type annotations (`--no-type-check` turns them off).
     pub type_check: bool,
+    /// `--strict-nil`: nil passes only types that admit it (later 3.8).
+    pub strict_nil: bool,
+    /// `^pre`/`^post` checks (`--contracts off` skips them, later 6.1).
+    pub contracts: bool,
 }
 
 impl Default for Config {
@@ -49,6 +55,8 @@ impl Default for Config {
             poll_interval: 100,
             max_depth: 200_000,
             type_check: true,
+            strict_nil: false,
+            contracts: true,
         }
     }
 }
@@ -110,6 +118,10 @@ pub struct Vm {
     /// Natives currently running Gene code (polls wait until they return).
     pub native_calls: u32,
     pub exit_code: Option<i32>,
+    /// Nested `on_method_missing` hooks running now (later 5.4).
+    pub(crate) missing_depth: u32,
+    /// Type aliases being expanded by a check (later 3.9).
+    pub(crate) alias_depth: u32,
     /// Loaded modules (later 1).
     pub(crate) modules: modules::Modules,
     /// The built-in `Result` and `Option` enums (`?` recognises their values).
@@ -162,6 +174,8 @@ impl Vm {
             native_depth: 0,
             native_calls: 0,
             exit_code: None,
+            missing_depth: 0,
+            alias_depth: 0,
             modules: Default::default(),
             result_enum: None,
             option_enum: None,
@@ -227,6 +241,7 @@ impl Vm {
             members: Namespace::new(name, None),
             builtin: std::cell::Cell::new(None),
             fields: Vec::new(),
+            typed_fields: false,
         })
     }
 
@@ -255,6 +270,14 @@ impl Vm {
         ] {
             let c = self.new_class(name, Some(object.clone()));
             c.builtin.set(Some(BuiltinClass::Value));
+            self.register_class(name, c);
+        }
+        for (name, kind) in [
+            ("HashMap", BuiltinClass::HashMap),
+            ("HashSet", BuiltinClass::HashSet),
+        ] {
+            let c = self.new_class(name, Some(object.clone()));
+            c.builtin.set(Some(kind));
             self.register_class(name, c);
         }
         let re = self.new_class("Regexp", Some(object.clone()));

@@ -228,6 +228,33 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
             out.push_str(&r.flags);
         }
         Value::RegexMatch(_) => out.push_str("VkRegexMatch"),
+        Value::Type(t) => out.push_str(&t.text()),
+        Value::Bytes(b) => {
+            out.push_str("0#");
+            for x in b.iter() {
+                let _ = write!(out, "{x:02x}");
+            }
+        }
+        Value::HashMap(m) => {
+            out.push_str("{{");
+            for (i, (k, x)) in m.borrow().entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_value(out, k, form, open);
+                out.push(' ');
+                write_value(out, x, form, open);
+            }
+            out.push_str("}}");
+        }
+        Value::HashSet(m) => {
+            out.push_str("(HashSet");
+            for (k, _) in m.borrow().entries.iter() {
+                out.push(' ');
+                write_value(out, k, form, open);
+            }
+            out.push(')');
+        }
         Value::Adt(a) => match &a.payload {
             None => out.push_str(&a.qualified()),
             Some(vals) => {

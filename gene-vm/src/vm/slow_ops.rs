@@ -213,6 +213,14 @@ impl Vm {
                     }
                 }
             }
+            Op::Super(info) => {
+                let info = &chunk.call_infos[info as usize];
+                let name = info.name.clone().unwrap_or_else(|| self.intern("ctor"));
+                let (args, kw) = try_!(self.collect_args(info));
+                let recv = pop!();
+                let ret_to = self.stack.len();
+                try_!(self.call_super(fi, recv, &name, args, kw, ret_to));
+            }
             Op::Import(i) => {
                 let info = chunk.imports[i as usize].clone();
                 try_!(self.import(fi, &info));
@@ -226,6 +234,39 @@ impl Vm {
             Op::ExportGlobal(n) => {
                 let name = chunk.names[n as usize].clone();
                 try_!(self.export_global(fi, &name));
+            }
+            Op::MakeHashMap(n) => {
+                let at = self.stack.len() - 2 * n as usize;
+                let vals: Vec<Value> = self.stack.drain(at..).collect();
+                let m = try_!(self.hash_map_of(vals));
+                self.stack.push(m);
+            }
+            Op::ContractsOff(t) if !self.config.contracts => self.frames[fi].ip = t,
+            Op::ContractsOff(_) => {}
+            Op::ContractFail(i) => {
+                let info = &chunk.contracts[i as usize];
+                let n = info.args.len() + usize::from(info.with_result);
+                let at = self.stack.len().saturating_sub(n);
+                let vals: Vec<Value> = self.stack.drain(at..).collect();
+                let args: Vec<String> = info
+                    .args
+                    .iter()
+                    .zip(&vals)
+                    .map(|(name, v)| format!("{name}={}", print::quoted(v)))
+                    .collect();
+                let mut msg = format!(
+                    "ContractViolation: {} {}condition #{} failed: {} | args=[{}]",
+                    info.function,
+                    info.phase,
+                    info.index,
+                    info.condition,
+                    args.join(", ")
+                );
+                if info.with_result {
+                    let r = vals.last().map(print::quoted).unwrap_or_default();
+                    msg.push_str(&format!(" | result={r}"));
+                }
+                return Err(self.err(ErrorKind::Exception, msg));
             }
             Op::CheckTop(i) => {
                 let v = pop!();

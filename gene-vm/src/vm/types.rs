@@ -25,6 +25,79 @@ fn canonical(name: &str) -> &str {
     }
 }
 
+/// A type written as data (a quoted `(String | Int)`, a symbol), for
+/// `types_equivalent`.
+pub fn value_to_type(v: &Value) -> Option<TypeExpr> {
+    match v {
+        Value::Type(t) => Some((**t).clone()),
+        Value::Symbol(s) if s.as_str() == "Any" => Some(TypeExpr::Any),
+        Value::Symbol(s) => Some(TypeExpr::Named(s.as_str().to_string())),
+        Value::Nil => Some(TypeExpr::Named("Nil".into())),
+        Value::Class(c) => Some(TypeExpr::Named(c.name.clone())),
+        Value::Gene(g) => {
+            let g = g.borrow();
+            let bar = |x: &Value| matches!(x, Value::Symbol(s) if s.as_str() == "|");
+            if g.children.iter().any(bar) {
+                let mut ms = vec![value_to_type(&g.head)?];
+                for c in g.children.iter().filter(|c| !bar(c)) {
+                    ms.push(value_to_type(c)?);
+                }
+                return Some(TypeExpr::Union(ms));
+            }
+            let Value::Symbol(h) = &g.head else {
+                return None;
+            };
+            let args = g
+                .children
+                .iter()
+                .map(value_to_type)
+                .collect::<Option<Vec<_>>>()?;
+            Some(TypeExpr::Applied(h.as_str().to_string(), args))
+        }
+        _ => None,
+    }
+}
+
+/// A canonical form: unions flattened, sorted and without duplicates.
+pub fn normalize(t: &TypeExpr) -> TypeExpr {
+    match t {
+        TypeExpr::Union(ms) => {
+            let mut flat = Vec::new();
+            for m in ms {
+                match normalize(m) {
+                    TypeExpr::Union(inner) => flat.extend(inner),
+                    other => flat.push(other),
+                }
+            }
+            flat.sort_by_key(TypeExpr::text);
+            flat.dedup();
+            if flat.len() == 1 {
+                flat.remove(0)
+            } else {
+                TypeExpr::Union(flat)
+            }
+        }
+        TypeExpr::Applied(n, args) => {
+            TypeExpr::Applied(n.clone(), args.iter().map(normalize).collect())
+        }
+        TypeExpr::Fn(ps, r) => {
+            TypeExpr::Fn(ps.iter().map(normalize).collect(), Box::new(normalize(r)))
+        }
+        other => other.clone(),
+    }
+}
+
+/// Types that accept nil in strict-nil mode (later 3.8).
+fn admits_nil(t: &TypeExpr) -> bool {
+    match t {
+        TypeExpr::Any | TypeExpr::Param(_) => true,
+        TypeExpr::Named(n) => n == "Nil" || n == "Any",
+        TypeExpr::Applied(n, _) => n == "Option",
+        TypeExpr::Union(ms) => ms.iter().any(admits_nil),
+        TypeExpr::Fn(..) => false,
+    }
+}
+
 impl Vm {
     /// The runtime type name (later 3.5), as `typeof` returns it.
     pub fn runtime_type_name(&self, v: &Value) -> String {
@@ -53,12 +126,16 @@ impl Vm {
             Value::Iterator(_) => "VkIterator".into(),
             Value::NotFound => "VkNotFound".into(),
             Value::Regex(_) => "VkRegex".into(),
+            Value::HashMap(_) => "HashMap".into(),
+            Value::Type(_) => "Type".into(),
+            Value::Bytes(_) => "VkBytes".into(),
+            Value::HashSet(_) => "HashSet".into(),
             Value::RegexMatch(_) => "VkRegexMatch".into(),
         }
     }
 
     /// A name used as a type, looked up where the running code is.
-    fn type_value(&mut self, name: &str) -> Option<Value> {
+    pub(crate) fn type_value(&mut self, name: &str) -> Option<Value> {
         let mut cur: Option<Value> = None;
         for (i, seg) in name.split('/').enumerate() {
             let s = self.intern(seg);
@@ -93,7 +170,10 @@ impl Vm {
                 }
             }
             ("Numeric", _) => yes(matches!(v, Value::Int(_) | Value::Float(_))),
-            ("Collection", _) => yes(matches!(v, Value::Array(_) | Value::Map(_))),
+            ("Collection", _) => yes(matches!(
+                v,
+                Value::Array(_) | Value::Map(_) | Value::HashMap(_) | Value::HashSet(_)
+            )),
             ("Self", _) => yes(matches!(v, Value::Instance(_))),
             ("Function", _) => yes(matches!(
                 v,
@@ -101,7 +181,7 @@ impl Vm {
             )),
             (
                 "String" | "Bool" | "Nil" | "Symbol" | "ComplexSymbol" | "Array" | "Map" | "Gene"
-                | "Class" | "Future" | "Generator",
+                | "HashMap" | "HashSet" | "Class" | "Future" | "Generator",
                 _,
             ) => yes(self.runtime_type_name(v) == name),
             _ => match self.type_value(name) {
@@ -110,6 +190,13 @@ impl Vm {
                     _ => false,
                 }),
                 Some(Value::Enum(e)) => yes(matches!(v, Value::Adt(a) if Rc::ptr_eq(&a.def, &e))),
+                // An alias: the aliased type (a bounded depth stops alias cycles).
+                Some(Value::Type(t)) if self.alias_depth < 32 => {
+                    self.alias_depth += 1;
+                    let f = self.fit(v, &t);
+                    self.alias_depth -= 1;
+                    f
+                }
                 _ => yes(self.runtime_type_name(v) == name),
             },
         }
@@ -117,7 +204,7 @@ impl Vm {
 
     fn fit(&mut self, v: &Value, t: &TypeExpr) -> Fit {
         match t {
-            TypeExpr::Any => Fit::Exact,
+            TypeExpr::Any | TypeExpr::Param(_) => Fit::Exact,
             TypeExpr::Named(n) | TypeExpr::Applied(n, _) => self.fit_named(v, n),
             TypeExpr::Union(ms) => {
                 let mut lossless = None;
@@ -162,8 +249,22 @@ impl Vm {
         ctx: &str,
         located: bool,
     ) -> VmResult<Value> {
-        if v.is_nil() || matches!(t, TypeExpr::Any) || !self.config.type_check {
+        if matches!(t, TypeExpr::Any) || !self.config.type_check {
             return Ok(v);
+        }
+        if v.is_nil() {
+            if !self.config.strict_nil || admits_nil(t) {
+                return Ok(v);
+            }
+            let mut msg = format!(
+                "Type error [GENE_TYPE_MISMATCH]: expected {}, got Nil in {ctx}; strict nil mode admits nil only for Any, Nil, Option[T], or unions containing Nil",
+                t.text()
+            );
+            if let Some(at) = self.location() {
+                msg.push_str(" @ ");
+                msg.push_str(&at);
+            }
+            return Err(self.err(ErrorKind::Type, msg));
         }
         match self.fit(&v, t) {
             Fit::Exact => Ok(v),
@@ -183,7 +284,7 @@ impl Vm {
                     t.text(),
                     self.runtime_type_name(&v)
                 );
-                if located {
+                if located || self.config.strict_nil {
                     if let Some(at) = self.location() {
                         msg.push_str(" @ ");
                         msg.push_str(&at);
@@ -231,6 +332,7 @@ impl Vm {
     pub fn value_is_type(&mut self, v: &Value, t: &Value) -> VmResult<bool> {
         match t {
             Value::Class(_) => self.value_is(v, t),
+            Value::Type(ty) => Ok(matches!(self.fit(v, ty), Fit::Exact)),
             Value::Enum(e) => Ok(matches!(v, Value::Adt(a) if Rc::ptr_eq(&a.def, e))),
             _ => Err(self.err(
                 ErrorKind::Exception,

@@ -107,6 +107,13 @@ pub enum Value {
     Adt(Rc<AdtVal>),
     /// A regular expression (later 8).
     Regex(Rc<RegexObj>),
+    /// A byte string (later 7.4); immutable.
+    Bytes(Rc<Vec<u8>>),
+    /// A type value: `(type NAME ...)` binds one (later 3.9).
+    Type(Rc<crate::compile::hir::TypeExpr>),
+    /// `{{k v ...}}` and `(new HashSet ...)` (later 7.2-7.3).
+    HashMap(Rc<RefCell<super::hashed::HashedObj>>),
+    HashSet(Rc<RefCell<super::hashed::HashedObj>>),
     RegexMatch(Rc<MatchObj>),
 }
 
@@ -235,6 +242,8 @@ pub struct Class {
     pub builtin: Cell<Option<BuiltinClass>>,
     /// Declared fields and their annotations (writes to typed ones are checked).
     pub fields: Vec<(Sym, Option<crate::compile::hir::TypeExpr>)>,
+    /// This class or an ancestor has a typed field: property writes are checked.
+    pub typed_fields: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -246,6 +255,9 @@ pub enum BuiltinClass {
     Value,
     /// `(new Regexp ...)` builds a regex value (later 8.1).
     Regexp,
+    /// `(new HashMap k v ...)` / `(new HashSet v ...)` (later 7.2-7.3).
+    HashMap,
+    HashSet,
 }
 
 impl Class {
@@ -350,6 +362,11 @@ pub enum IterObj {
         step: i64,
         index: i64,
     },
+    /// A snapshot of a hash map's entries (a set's members are their own values).
+    Pairs {
+        items: Vec<(Value, Value)>,
+        pos: usize,
+    },
 }
 
 impl Value {
@@ -398,6 +415,10 @@ impl Value {
             Value::Adt(_) => "EnumValue",
             Value::Regex(_) => "Regexp",
             Value::RegexMatch(_) => "RegexMatch",
+            Value::HashMap(_) => "HashMap",
+            Value::HashSet(_) => "HashSet",
+            Value::Type(_) => "Type",
+            Value::Bytes(_) => "Bytes",
         }
     }
 
@@ -549,10 +570,15 @@ fn scalars_equal(a: &Value, b: &Value) -> bool {
             x.start == y.start && x.end == y.end && x.step() == y.step()
         }
         (Value::Enum(x), Value::Enum(y)) => Rc::ptr_eq(x, y),
+        (Value::Type(x), Value::Type(y)) => x == y,
+        (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::Regex(x), Value::Regex(y)) => {
             x.pattern == y.pattern && x.flags == y.flags && x.replacement == y.replacement
         }
         (Value::RegexMatch(x), Value::RegexMatch(y)) => Rc::ptr_eq(x, y),
+        (Value::HashMap(x), Value::HashMap(y)) | (Value::HashSet(x), Value::HashSet(y)) => {
+            Rc::ptr_eq(x, y) || x.borrow().same_as(&y.borrow())
+        }
         (Value::Adt(x), Value::Adt(y)) => {
             Rc::ptr_eq(&x.def, &y.def)
                 && x.variant == y.variant

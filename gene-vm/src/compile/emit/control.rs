@@ -94,6 +94,7 @@ impl<'u> Emitter<'u> {
             Op::IterNext(_, n) => Op::IterNext(target, n),
             Op::MatchVariant(_, n) => Op::MatchVariant(target, n),
             Op::TryUnwrap(_) => Op::TryUnwrap(target),
+            Op::ContractsOff(_) => Op::ContractsOff(target),
             other => other,
         };
     }
@@ -349,6 +350,7 @@ impl<'u> Emitter<'u> {
         if let Some(i) = self.st().ret_check {
             self.emit(Op::CheckTop(i));
         }
+        self.emit_post();
         let tmp = self.new_slot();
         self.emit(Op::StoreLocal(tmp));
         self.unwind_to(0);

@@ -67,6 +67,8 @@ struct FnState<'a> {
     name: String,
     /// The `CheckTop` type of the return annotation, if any.
     ret_check: Option<u32>,
+    /// The function, when it has postconditions (every return checks them).
+    post: Option<&'a FnDef>,
 }
 
 pub struct Emitter<'u> {
@@ -193,6 +195,7 @@ impl<'u> Emitter<'u> {
             local_of: HashMap::new(),
             name: def.name.clone(),
             ret_check: None,
+            post: def.result_var.is_some().then_some(def),
         });
         let saved_span = self.span;
         self.span = def.span;
@@ -255,6 +258,16 @@ impl<'u> Emitter<'u> {
             let i = self.add_type(t.clone(), ctx, false);
             self.st().ret_check = Some(i);
         }
+        if !def.pre.is_empty() {
+            let skip = self.emit(Op::ContractsOff(0));
+            for (i, (cond, text)) in def.pre.iter().enumerate() {
+                self.expr(cond);
+                let ok = self.emit(Op::JumpIfTrue(0));
+                self.contract_fail(def, "pre", i + 1, text);
+                self.patch(ok);
+            }
+            self.patch(skip);
+        }
         for v in &param_vars {
             self.note_local(*v, true);
         }
@@ -278,6 +291,7 @@ impl<'u> Emitter<'u> {
             if let Some(i) = self.st().ret_check {
                 self.emit(Op::CheckTop(i));
             }
+            self.emit_post();
             self.emit(Op::Return);
         }
         self.span = saved_span;
@@ -352,6 +366,11 @@ impl<'u> Emitter<'u> {
             is_async: def.is_async,
             is_generator: def.is_generator,
             is_method,
+            intent: def.intent.clone(),
+            examples: def
+                .examples
+                .as_ref()
+                .map(|n| node_to_value(self.interner, n)),
         })
     }
 
@@ -971,6 +990,22 @@ impl<'u> Emitter<'u> {
                 }
                 self.emit(Op::Range(step.is_some()));
             }
+            ExprKind::TypeAlias { path, ty, .. } => {
+                let k = self.konst(Value::Type(Rc::new(ty.clone())));
+                self.emit(Op::Const(k));
+                self.define(path);
+            }
+            ExprKind::HashMapLit(items) => {
+                for x in items {
+                    self.expr(x);
+                }
+                self.emit(Op::MakeHashMap((items.len() / 2) as u32));
+            }
+            ExprKind::Super { recv, method, args } => {
+                self.expr(recv);
+                let (_, _, info) = self.call_info(args, Some(method));
+                self.emit(Op::Super(info));
+            }
             ExprKind::Import(decl) => {
                 let items = decl
                     .items
@@ -1069,6 +1104,10 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::Const(k));
             }
             // Compiled once: regex values are immutable.
+            Lit::Bytes(b) => {
+                let k = self.konst(Value::Bytes(Rc::new(b.clone())));
+                self.emit(Op::Const(k));
+            }
             Lit::Regex(p, r, f) => match RegexObj::new(p, r.clone(), f) {
                 Ok(re) => {
                     let k = self.konst(Value::Regex(Rc::new(re)));
@@ -1080,6 +1119,54 @@ impl<'u> Emitter<'u> {
                 }
             },
         }
+    }
+
+    /// The postconditions on the value on top of the stack (it stays there).
+    fn emit_post(&mut self) {
+        let Some(def) = self.st().post else {
+            return;
+        };
+        let Some(result) = def.result_var else {
+            return;
+        };
+        let skip = self.emit(Op::ContractsOff(0));
+        self.emit(Op::Dup);
+        self.store_var(result);
+        for (i, (cond, text)) in def.post.iter().enumerate() {
+            self.expr(cond);
+            let ok = self.emit(Op::JumpIfTrue(0));
+            self.contract_fail(def, "post", i + 1, text);
+            self.patch(ok);
+        }
+        self.patch(skip);
+    }
+
+    /// Pushes the arguments (and the result) and throws the violation.
+    fn contract_fail(&mut self, def: &'u FnDef, phase: &'static str, index: usize, text: &str) {
+        let mut args = Vec::new();
+        if let Some(sv) = def.self_var {
+            self.load_var(sv);
+            args.push("self".to_string());
+        }
+        for p in &def.params {
+            self.load_var(p.var);
+            args.push(p.name.clone());
+        }
+        let with_result = phase == "post";
+        if let (true, Some(r)) = (with_result, def.result_var) {
+            self.load_var(r);
+        }
+        let c = &mut self.st().chunk;
+        c.contracts.push(ContractInfo {
+            function: def.name.clone(),
+            phase,
+            index,
+            condition: text.to_string(),
+            args,
+            with_result,
+        });
+        let i = (c.contracts.len() - 1) as u32;
+        self.emit(Op::ContractFail(i));
     }
 
     /// The run-time enum of a declaration (its identity is the constant).
@@ -1157,6 +1244,18 @@ pub fn node_to_value(interner: &mut Interner, node: &Node) -> Value {
             })))
         }
         NodeKind::Quote(inner) => node_to_value(interner, inner),
+        NodeKind::Bytes(b) => Value::Bytes(Rc::new(b.clone())),
+        NodeKind::HashMap(items) => {
+            let mut h = crate::vm::hashed::HashedObj::default();
+            for pair in items.chunks(2) {
+                if let [k, v] = pair {
+                    let k = node_to_value(interner, k);
+                    let v = node_to_value(interner, v);
+                    let _ = h.set(k, v);
+                }
+            }
+            Value::HashMap(Rc::new(std::cell::RefCell::new(h)))
+        }
         NodeKind::Regex {
             pattern,
             replacement,

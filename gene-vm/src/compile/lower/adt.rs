@@ -63,7 +63,9 @@ pub(super) fn scan_enums(forms: &[Node]) -> EnumIndex {
                     walk(&p.value, out);
                 }
             }
-            NodeKind::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            NodeKind::Array(items) | NodeKind::HashMap(items) => {
+                items.iter().for_each(|i| walk(i, out))
+            }
             _ => {}
         }
     }
@@ -436,4 +438,113 @@ impl Lowerer {
         }
         WhenPat::Variant { ctor, binds }
     }
+}
+
+/// A form's text in quoted form, `/x` shown as `self/x` (contract messages, 6.1).
+pub(super) fn quoted_text(n: &Node) -> String {
+    fn go(n: &Node, out: &mut String) {
+        match &n.kind {
+            NodeKind::Nil => out.push_str("nil"),
+            NodeKind::Void => out.push_str("void"),
+            NodeKind::NotFound => out.push_str("not_found"),
+            NodeKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            NodeKind::Int(i) => out.push_str(&i.to_string()),
+            NodeKind::Float(f) => out.push_str(&format!("{f:?}")),
+            NodeKind::Char(c) => out.push_str(&format!("'{c}'")),
+            NodeKind::Str(s) => out.push_str(&format!("{s:?}")),
+            NodeKind::Symbol(s) => out.push_str(s),
+            NodeKind::Path(p) => {
+                let segs: Vec<&str> = p
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        if i == 0 && s.is_empty() {
+                            "self"
+                        } else {
+                            s.as_str()
+                        }
+                    })
+                    .collect();
+                out.push_str(&segs.join("/"));
+            }
+            NodeKind::Array(items) => {
+                out.push('[');
+                for (i, it) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    go(it, out);
+                }
+                out.push(']');
+            }
+            NodeKind::Map(props) => {
+                out.push('{');
+                for (i, p) in props.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push('^');
+                    out.push_str(&p.key);
+                    out.push(' ');
+                    go(&p.value, out);
+                }
+                out.push('}');
+            }
+            NodeKind::Gene {
+                head,
+                props,
+                children,
+            } => {
+                out.push('(');
+                let mut first = true;
+                if let Some(h) = head {
+                    go(h, out);
+                    first = false;
+                }
+                for p in props {
+                    if !first {
+                        out.push(' ');
+                    }
+                    first = false;
+                    out.push('^');
+                    out.push_str(&p.key);
+                    out.push(' ');
+                    go(&p.value, out);
+                }
+                for c in children {
+                    if !first {
+                        out.push(' ');
+                    }
+                    first = false;
+                    go(c, out);
+                }
+                out.push(')');
+            }
+            NodeKind::Quote(inner) => {
+                out.push('`');
+                go(inner, out);
+            }
+            NodeKind::Regex { pattern, .. } => out.push_str(&format!("#/{pattern}/")),
+            NodeKind::Bytes(b) => {
+                out.push_str("0#");
+                for x in b {
+                    out.push_str(&format!("{x:02x}"));
+                }
+            }
+            NodeKind::HashMap(items) => {
+                out.push_str("{{");
+                for (i, it) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    go(it, out);
+                }
+                out.push_str("}}");
+            }
+            NodeKind::Error => out.push_str("<error>"),
+        }
+    }
+    let mut out = String::new();
+    go(n, &mut out);
+    out
 }

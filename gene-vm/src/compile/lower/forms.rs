@@ -4,6 +4,13 @@
 
 use super::*;
 
+/// The parts of a `fn`, `method` or `ctor` form after its name.
+struct FnSource<'n> {
+    params: Option<&'n Node>,
+    body: &'n [Node],
+    props: &'n [Prop],
+}
+
 const METHOD: FnFlags = FnFlags {
     is_async: false,
     is_generator: false,
@@ -65,6 +72,13 @@ impl Lowerer {
             "repeat" => return Some(self.lower_repeat(props, children, span)),
             "case" => return Some(self.lower_case(children, span)),
             "enum" => return Some(self.lower_enum(props, children, span)),
+            "super" => return Some(self.lower_super(props, children, span)),
+            "type" => return Some(self.lower_type_alias(children, span)),
+            // Left out of this implementation (later 13, 5.2, 3.9): refused where written.
+            "comptime" | "fn-interceptor" | "interceptor" | "object" | "$dep" | "$tap" | "$set"
+            | "$with" | "$caller_eval" | "interface" | "implement" | "freeze" | "run_forever" => {
+                return Some(self.invalid(format!("{h} is not supported"), span));
+            }
             "break" => {
                 let label = match self.target_label(props, span) {
                     Ok(l) => l,
@@ -579,6 +593,80 @@ impl Lowerer {
         }
     }
 
+    /// `(type NAME TYPE-EXPR)` (later 3.9).
+    fn lower_type_alias(&mut self, children: &[Node], span: Span) -> Expr {
+        if let Some(n) = children
+            .first()
+            .filter(|n| matches!(n.kind, NodeKind::Gene { .. }))
+        {
+            return self.invalid(
+                "ADT declarations with type are not supported; declare them with (enum ...)",
+                n.span,
+            );
+        }
+        let [name, t] = children else {
+            return self.invalid("type expects a name and a type: (type NAME TYPE)", span);
+        };
+        let Some(n) = name.as_symbol() else {
+            return self.invalid("type alias name must be a symbol", name.span);
+        };
+        let ty = match adt::parse_type(t) {
+            Ok(ty) => ty,
+            Err(m) => return self.invalid(m, t.span),
+        };
+        let path = vec![n.to_string()];
+        let name_span = name_span_of(name);
+        let qualified = self.qualify(&path);
+        self.record(name_span, OccTarget::Global(qualified), OccKind::Def);
+        Expr {
+            kind: ExprKind::TypeAlias {
+                path,
+                ty,
+                name_span,
+            },
+            span,
+        }
+    }
+
+    /// `(super .member ARGS...)` (later 5.1).
+    fn lower_super(&mut self, props: &[Prop], children: &[Node], span: Span) -> Expr {
+        let Some((m, rest)) = children.split_first() else {
+            return self.invalid(
+                "super can only be used in call form: (super .member ...)",
+                span,
+            );
+        };
+        let Some(name) = m
+            .as_symbol()
+            .and_then(|s| s.strip_prefix('.'))
+            .filter(|n| !n.is_empty())
+        else {
+            return self.invalid("super requires a dotted member (e.g. .m or .ctor)", m.span);
+        };
+        if name.ends_with('!') {
+            return self.invalid("Macro-like super calls are not supported", m.span);
+        }
+        if !self.fns.last().is_some_and(|f| f.is_method) {
+            return self.invalid("super used outside of a class", span);
+        }
+        let name = name.to_string();
+        self.record(
+            sub_span(m.span, 1, name.len()),
+            OccTarget::Method(name.clone()),
+            OccKind::Read,
+        );
+        let recv = self.self_expr(span);
+        let args = self.call_args(props, rest);
+        Expr {
+            kind: ExprKind::Super {
+                recv: Box::new(recv),
+                method: name,
+                args,
+            },
+            span,
+        }
+    }
+
     /// A loop's `^name` label: a symbol or a string.
     fn loop_label(&mut self, props: &[Prop]) -> Result<Option<String>, Expr> {
         let Some(p) = props.iter().find(|p| p.key == "name") else {
@@ -733,7 +821,7 @@ impl Lowerer {
                         _ => t.clone(),
                     };
                     match adt::parse_type(&t) {
-                        Ok(parsed) => ty = Some(parsed),
+                        Ok(parsed) => ty = Some(self.erase_generics(parsed)),
                         Err(m) => return Err(self.invalid(m, t.span)),
                     }
                     i += 1;
@@ -795,6 +883,18 @@ impl Lowerer {
                 None => return self.invalid("fn needs a parameter list", span),
             },
         };
+        // `(fn identity:T ...)`: generic parameters, `Any` at run time (later 3.10).
+        let mut name_path = name_path;
+        let mut generics = Vec::new();
+        if let Some(last) = name_path.as_mut().and_then(|p| p.last_mut()) {
+            if let Some((base, params)) = last.split_once(':') {
+                if base.is_empty() || params.split(':').any(str::is_empty) {
+                    return self.invalid(format!("Invalid generic parameters in {last}"), span);
+                }
+                generics = params.split(':').map(str::to_string).collect();
+                *last = base.to_string();
+            }
+        }
         let name = name_path
             .as_ref()
             .and_then(|p| p.last().cloned())
@@ -817,7 +917,17 @@ impl Lowerer {
             let qualified = self.qualify(path);
             self.record(ns, OccTarget::Global(qualified), OccKind::Def);
         }
-        let def = self.make_fn(&name, span, name_span, flags, params, body);
+        let src = FnSource {
+            params,
+            body,
+            props,
+        };
+        // Type parameters of enclosing functions stay in scope.
+        let mut in_scope = self.generics.clone();
+        in_scope.extend(generics);
+        let outer = std::mem::replace(&mut self.generics, in_scope);
+        let def = self.make_fn(&name, span, name_span, flags, src);
+        self.generics = outer;
         let def = match def {
             Ok(d) => d,
             Err(e) => return e,
@@ -835,13 +945,17 @@ impl Lowerer {
         span: Span,
         name_span: Option<Span>,
         flags: FnFlags,
-        params: Option<&Node>,
-        body: &[Node],
+        src: FnSource,
     ) -> Result<Rc<FnDef>, Expr> {
+        let FnSource {
+            params,
+            body,
+            props,
+        } = src;
         // `-> TYPE` before the body: the return annotation (later 3.1).
         let (ret, body) = match body {
             [arrow, t, rest @ ..] if arrow.is_symbol("->") => match adt::parse_type(t) {
-                Ok(ty) => (Some(ty), rest),
+                Ok(ty) => (Some(self.erase_generics(ty)), rest),
                 Err(m) => return Err(self.invalid(m, t.span)),
             },
             [arrow] if arrow.is_symbol("->") => {
@@ -850,6 +964,7 @@ impl Lowerer {
             _ => (None, body),
         };
         let mut err = None;
+        let (mut pre, mut post, mut result_var) = (Vec::new(), Vec::new(), None);
         let def = self.lower_fn_full(name, span, name_span, flags, |l, _| {
             let ps = match params {
                 Some(p) => match l.parse_params(p) {
@@ -861,18 +976,90 @@ impl Lowerer {
                 },
                 None => Vec::new(),
             };
+            match l.conditions(props, "pre") {
+                Ok(c) => pre = c,
+                Err(e) => err = Some(e),
+            }
             let body = l.lower_body(body);
+            if props.iter().any(|p| p.key == "post") {
+                result_var = Some(l.declare_quiet("result", span));
+                match l.conditions(props, "post") {
+                    Ok(c) => post = c,
+                    Err(e) => err = Some(e),
+                }
+            }
             (ps, body)
         });
+        let intent = match props.iter().find(|p| p.key == "intent").map(|p| &p.value) {
+            Some(Node {
+                kind: NodeKind::Str(s),
+                ..
+            }) => Some(s.clone()),
+            Some(other) => return Err(self.invalid("^intent must be a string", other.span)),
+            None => None,
+        };
+        let examples = props
+            .iter()
+            .find(|p| p.key == "examples")
+            .map(|p| p.value.clone());
         match err {
             Some(e) => Err(e),
-            None if ret.is_some() => {
+            None if ret.is_some()
+                || !pre.is_empty()
+                || result_var.is_some()
+                || intent.is_some()
+                || examples.is_some() =>
+            {
                 let mut d = Rc::try_unwrap(def).unwrap_or_else(|rc| (*rc).clone());
                 d.ret = ret;
+                d.pre = pre;
+                d.post = post;
+                d.result_var = result_var;
+                d.intent = intent;
+                d.examples = examples;
                 Ok(Rc::new(d))
             }
             None => Ok(def),
         }
+    }
+
+    /// A generic parameter of the function being lowered is `Any` at run time.
+    fn erase_generics(&self, t: TypeExpr) -> TypeExpr {
+        if self.generics.is_empty() {
+            return t;
+        }
+        match t {
+            TypeExpr::Named(n) if self.generics.contains(&n) => TypeExpr::Param(n),
+            TypeExpr::Applied(n, args) => TypeExpr::Applied(
+                n,
+                args.into_iter().map(|a| self.erase_generics(a)).collect(),
+            ),
+            TypeExpr::Union(ms) => {
+                TypeExpr::Union(ms.into_iter().map(|m| self.erase_generics(m)).collect())
+            }
+            TypeExpr::Fn(ps, r) => TypeExpr::Fn(
+                ps.into_iter().map(|p| self.erase_generics(p)).collect(),
+                Box::new(self.erase_generics(*r)),
+            ),
+            other => other,
+        }
+    }
+
+    /// The conditions of `^pre [...]` / `^post [...]` with their quoted text.
+    fn conditions(&mut self, props: &[Prop], key: &str) -> Result<Vec<(Expr, String)>, Expr> {
+        let Some(p) = props.iter().find(|p| p.key == key) else {
+            return Ok(Vec::new());
+        };
+        let NodeKind::Array(items) = &p.value.kind else {
+            return Err(self.invalid(
+                format!("^{key} must be an array of conditions"),
+                p.value.span,
+            ));
+        };
+        Ok(items
+            .iter()
+            .map(|c| (self.lower(c), adt::quoted_text(c)))
+            .collect())
     }
 
     fn lower_class(&mut self, children: &[Node], span: Span) -> Expr {
@@ -934,7 +1121,12 @@ impl Lowerer {
                         self.class_prefix = outer_class;
                         return self.invalid("ctor needs a parameter list", form.span);
                     };
-                    match self.make_fn("ctor", form.span, None, METHOD, Some(params), body) {
+                    let src = FnSource {
+                        params: Some(params),
+                        body,
+                        props,
+                    };
+                    match self.make_fn("ctor", form.span, None, METHOD, src) {
                         Ok(d) => def.ctor = Some(d),
                         Err(e) => {
                             self.class_prefix = outer_class;
@@ -942,10 +1134,29 @@ impl Lowerer {
                         }
                     }
                 }
-                "method" | ".fn" => {
-                    let (Some(mname), Some(params)) =
-                        (body.first().and_then(|n| n.as_symbol()), body.get(1))
-                    else {
+                "method" | ".fn" | "on_method_missing" => {
+                    // `(on_method_missing [name args...] ...)` is the method of that name.
+                    let hook_body;
+                    let body: &[Node] = if h == "on_method_missing" {
+                        let mut b = vec![Node {
+                            kind: NodeKind::Symbol("on_method_missing".into()),
+                            span: sub_span(form.span, 1, "on_method_missing".len()),
+                        }];
+                        b.extend(body.iter().cloned());
+                        hook_body = b;
+                        &hook_body
+                    } else {
+                        body
+                    };
+                    let (Some(mname), Some(params)) = (
+                        body.first().and_then(|n| {
+                            n.as_symbol().or(match &n.kind {
+                                NodeKind::Str(s) => Some(s.as_str()),
+                                _ => None,
+                            })
+                        }),
+                        body.get(1),
+                    ) else {
                         self.class_prefix = outer_class;
                         return self.invalid("method needs a name and a parameter list", form.span);
                     };
@@ -958,20 +1169,33 @@ impl Lowerer {
                     self.record(mspan, OccTarget::Method(mname.to_string()), OccKind::Def);
                     let is_async = props.iter().any(|p| p.key == "async");
                     let is_gen = mname.ends_with('*') || props.iter().any(|p| p.key == "generator");
-                    let mname = mname.to_string();
+                    let (mname, generics) = match mname.split_once(':') {
+                        Some((base, ps)) if !base.is_empty() => (
+                            base.to_string(),
+                            ps.split(':').map(str::to_string).collect(),
+                        ),
+                        _ => (mname.to_string(), Vec::new()),
+                    };
+                    let outer_generics = std::mem::replace(&mut self.generics, generics);
+                    self.generics.extend(outer_generics.iter().cloned());
                     let flags = FnFlags {
                         is_async,
                         is_generator: is_gen,
                         is_method: true,
                     };
-                    match self.make_fn(
+                    let made = self.make_fn(
                         &mname,
                         form.span,
                         Some(mspan),
                         flags,
-                        Some(params),
-                        &body[2..],
-                    ) {
+                        FnSource {
+                            params: Some(params),
+                            body: &body[2..],
+                            props,
+                        },
+                    );
+                    self.generics = outer_generics;
+                    match made {
                         Ok(d) => def.methods.push((mname, d)),
                         Err(e) => {
                             self.class_prefix = outer_class;

@@ -16,7 +16,7 @@ mod modules;
 
 const SPECIAL_WORDS: &[&str] = &[
     "var", "let", "if", "if_not", "ifel", "fn", "do", "loop", "while", "for", "ns", "class", "try",
-    "throw", "import",
+    "throw", "import", "export", "enum", "super",
 ];
 
 fn infix_op(s: &str) -> Option<BinOp> {
@@ -38,6 +38,8 @@ fn infix_op(s: &str) -> Option<BinOp> {
         "||" => BinOp::Or,
         "&|&" => BinOp::Xor,
         "is" => BinOp::Is,
+        "<<" => BinOp::Shl,
+        ">>" => BinOp::Shr,
         _ => return None,
     })
 }
@@ -46,6 +48,7 @@ fn precedence(op: BinOp) -> u8 {
     match op {
         BinOp::Mul | BinOp::Div | BinOp::Mod | BinOp::Pow => 80,
         BinOp::Add | BinOp::Sub | BinOp::Concat => 70,
+        BinOp::Shl | BinOp::Shr => 65,
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne | BinOp::Is => 60,
         BinOp::And => 50,
         BinOp::Xor => 45,
@@ -82,6 +85,8 @@ struct FnCtx {
     is_generator: bool,
     /// Labels of the enclosing loops of this function, innermost last (2.2).
     loops: Vec<Option<String>>,
+    /// A method or constructor (`super` is valid in it).
+    is_method: bool,
 }
 
 /// Options for lowering a unit.
@@ -127,6 +132,8 @@ pub struct Lowerer {
     enums: adt::EnumIndex,
     /// Nesting of `lower` calls: 1 for a top-level form (`import` needs it).
     depth: u32,
+    /// Generic parameters of the function being lowered (later 3.10).
+    generics: Vec<String>,
 }
 
 /// `len` bytes at `offset` into `span`, or the whole span when they do not fit
@@ -163,7 +170,7 @@ pub(super) fn segment_spans(segs: &[String], span: Span) -> Option<Vec<Span>> {
 /// written above it as that variable); only the order the forms run in changes.
 fn is_definition(e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Import(_) | ExprKind::Enum(_) => true,
+        ExprKind::Import(_) | ExprKind::Enum(_) | ExprKind::TypeAlias { .. } => true,
         // Plain names only: `(fn a/b ...)` adds to a namespace that code running in
         // order may create first (core 13.8 programs rely on that).
         ExprKind::NamedFn { path, .. } | ExprKind::Ns { path, .. } => path.len() == 1,
@@ -188,6 +195,7 @@ pub fn lower_program(forms: &[Node], opts: &LowerOptions) -> Unit {
         let_vars: std::collections::HashSet::new(),
         enums: adt::scan_enums(forms),
         depth: 0,
+        generics: Vec::new(),
     };
     let span = match (forms.first(), forms.last()) {
         (Some(a), Some(b)) => a.span.to(b.span),
@@ -449,6 +457,7 @@ impl Lowerer {
             regions: Vec::new(),
             is_generator,
             loops: Vec::new(),
+            is_method,
         });
         let region = self.push_region();
         let self_var = if is_method {
@@ -471,6 +480,11 @@ impl Lowerer {
             span,
             name_span,
             ret: None,
+            pre: Vec::new(),
+            post: Vec::new(),
+            result_var: None,
+            intent: None,
+            examples: None,
         })
     }
 
@@ -515,9 +529,19 @@ impl Lowerer {
             NodeKind::Float(f) => ExprKind::Lit(Lit::Float(*f)),
             NodeKind::Char(c) => ExprKind::Lit(Lit::Char(*c)),
             NodeKind::Str(s) => ExprKind::Lit(Lit::Str(s.clone())),
+            NodeKind::Bytes(b) => ExprKind::Lit(Lit::Bytes(b.clone())),
             NodeKind::Symbol(s) => return self.lower_symbol(s, span, Some(span)),
             NodeKind::Path(segs) => return self.lower_path(segs, span),
             NodeKind::Array(items) => ExprKind::Array(self.lower_items(items)),
+            NodeKind::HashMap(items) => {
+                if !items.len().is_multiple_of(2) {
+                    return self.invalid(
+                        "HashMap literals expect alternating key/value entries",
+                        span,
+                    );
+                }
+                ExprKind::HashMapLit(self.lower_body(items))
+            }
             NodeKind::Map(props) => ExprKind::Map(self.lower_props(props)),
             NodeKind::Quote(inner) => ExprKind::Quote((**inner).clone()),
             NodeKind::Gene {
@@ -562,6 +586,12 @@ impl Lowerer {
                 ExprKind::Special(s.to_string())
             }
             "_" => ExprKind::Lit(Lit::Symbol("_".into())),
+            "super" => {
+                return self.invalid(
+                    "super can only be used in call form: (super .member ...)",
+                    span,
+                )
+            }
             _ => {
                 let res = self.resolve(s);
                 if let Some(o) = occ {

@@ -3,6 +3,8 @@
 //! implementations are grouped by receiver kind in the submodules.
 
 mod array;
+mod bytes;
+mod hashed;
 mod map;
 mod other;
 mod regex;
@@ -54,6 +56,37 @@ pub(super) const METHODS: &[MethodDef] = &[
     m!("String", ["reverse"], "", "Copy with the characters reversed.", string::reverse),
     m!("String", ["replace", "sub"], "from to", "Copy with the first occurrence of from (a string or a regex) replaced.", regex::str_replace),
     m!("String", ["replace_all", "gsub"], "from to", "Copy with every occurrence of from (a string or a regex) replaced.", regex::str_replace_all),
+    // ---- Bytes (later 7.4) ----
+    m!("Bytes", ["size", "length"], "", "Number of bytes.", bytes::size),
+    m!("Bytes", ["get"], "i", "The byte at i as a one-byte Bytes value.", bytes::get),
+    m!("Bytes", ["to_array"], "", "The bytes as integers 0..255.", bytes::to_array),
+    m!("String", ["bytes", "to_bytes"], "", "The UTF-8 bytes as a Bytes value.", bytes::str_bytes),
+    m!("String", ["bytesize"], "", "Number of UTF-8 bytes.", bytes::str_bytesize),
+    m!("String", ["each_byte"], "", "The UTF-8 bytes as integers.", bytes::str_each_byte),
+    m!("String", ["byteslice", "byte_slice"], "start [end]", "Bytes start..end (inclusive; negative from the end; clamped).", bytes::str_byteslice),
+    // ---- HashMap / HashSet (later 7.2-7.3) ----
+    m!("HashMap", ["get"], "key [default]", "The value of key, else default, else nil.", hashed::get),
+    m!("HashMap", ["set"], "key value", "Sets key; returns the hash map.", hashed::set),
+    m!("HashMap", ["has", "contains"], "key", "True if key is present.", hashed::has),
+    m!("HashMap", ["del", "delete"], "keys...", "Removes keys; returns the last removed value or nil.", hashed::del),
+    m!("HashMap", ["size"], "", "Number of entries.", hashed::size),
+    m!("HashMap", ["keys"], "", "The keys in insertion order.", hashed::keys),
+    m!("HashMap", ["values"], "", "The values in insertion order.", hashed::values),
+    m!("HashMap", ["pairs"], "", "[key value] arrays in insertion order.", hashed::pairs),
+    m!("HashMap", ["clear"], "", "Removes every entry; returns the hash map.", hashed::clear),
+    m!("HashMap", ["iter"], "", "An iterator: for k v in h, or for v in h.", hashed::iter),
+    m!("HashMap", ["immutable?"], "", "Sealed? (always false here).", hashed::immutable),
+    m!("HashSet", ["add"], "values...", "Adds members; returns the set.", hashed::add),
+    m!("HashSet", ["has", "contains"], "value", "True if value is a member.", hashed::has),
+    m!("HashSet", ["del", "delete"], "values...", "Removes members; returns the set.", hashed::del),
+    m!("HashSet", ["size"], "", "Number of members.", hashed::size),
+    m!("HashSet", ["clear"], "", "Removes every member; returns the set.", hashed::clear),
+    m!("HashSet", ["to_array"], "", "The members in insertion order.", hashed::keys),
+    m!("HashSet", ["iter"], "", "An iterator over the members.", hashed::iter),
+    m!("HashSet", ["union"], "other", "A new set: the receiver's members, then other's.", hashed::union),
+    m!("HashSet", ["intersect"], "other", "A new set of the members in both.", hashed::intersect),
+    m!("HashSet", ["diff"], "other", "A new set of the members not in other.", hashed::diff),
+    m!("HashSet", ["subset?"], "other", "True if every member is in other.", hashed::subset),
     // ---- Regexp (later 8.2) ----
     m!("Regexp", ["match", "process"], "s", "A match object for the first match in s, or nil.", regex::re_match),
     m!("Regexp", ["match?"], "s", "True if the regex matches somewhere in s.", regex::re_is_match),

@@ -136,6 +136,7 @@ pub(super) fn iter_has_next(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<
     let more = match &*it.borrow() {
         IterObj::Array { items, pos } => *pos < items.borrow().len(),
         IterObj::Map { map, pos } => *pos < map.borrow().len(),
+        IterObj::Pairs { items, pos } => *pos < items.len(),
         IterObj::Range {
             next, end, step, ..
         } => *step != 0 && if *step > 0 { next <= end } else { next >= end },

@@ -28,6 +28,8 @@ fn render(n: &Node) -> String {
         }
         NodeKind::Path(segs) => format!("path{segs:?}"),
         NodeKind::Array(items) => format!("[{}]", join(items.iter().map(render))),
+        NodeKind::HashMap(items) => format!("{{{{{}}}}}", join(items.iter().map(render))),
+        NodeKind::Bytes(b) => format!("bytes{b:?}"),
         NodeKind::Map(props) => format!("{{{}}}", join(props.iter().map(render_prop))),
         NodeKind::Gene {
             head,
@@ -120,7 +122,9 @@ fn check_spans(src: &str, r: &ParseResult) {
         }
         let me = Some(n.span);
         match &n.kind {
-            NodeKind::Array(items) => items.iter().for_each(|c| walk(src, c, me)),
+            NodeKind::Array(items) | NodeKind::HashMap(items) => {
+                items.iter().for_each(|c| walk(src, c, me))
+            }
             NodeKind::Map(props) => props.iter().for_each(|p| {
                 assert!(ok_span(src, p.key_span));
                 walk(src, &p.value, me)
@@ -289,10 +293,23 @@ fn integer_out_of_range() {
 }
 
 #[test]
+fn hash_map_literals() {
+    assert_eq!(errs("{{1 [2] `a 3}} {{}}").0, "{{1 [2] (quote a) 3}} {{}}");
+    assert_eq!(err_msgs("{{1 2}"), ["Unclosed '{{' opened here"]);
+}
+
+#[test]
+fn hex_integers() {
+    for (text, v) in [("0x1F", 31), ("0XFF", 255), ("0x1_0", 16), ("-0x10", -16)] {
+        assert_eq!(one(text).kind, NodeKind::Int(v), "{text}");
+    }
+}
+
+#[test]
 fn invalid_numbers() {
     for bad in [
-        "1/2", "0xff", "10ms", "1abc", "1m30s", "0!1", "0*1", "1.", "1.e5", "1e", "1e+", "1_000",
-        "1..2", "1.2.3", "-1/x",
+        "1/2", "0xfg", "0x", "10ms", "1abc", "1m30s", "1.", "1.e5", "1e", "1e+", "1_000", "1..2",
+        "1.2.3", "-1/x",
     ] {
         let r = parse(bad);
         assert_eq!(r.forms.len(), 1, "{bad}");
@@ -311,10 +328,18 @@ fn invalid_numbers() {
         err_msgs("1e999"),
         ["Float literal out of range: 1e999".to_string()]
     );
-    // `0#` ends at the hash? No: `#` is allowed inside tokens.
-    assert_eq!(err_msgs("0#1"), ["Invalid number literal: 0#1"]);
+    // Bytes literals (later 7.4): `#` is allowed inside tokens.
+    assert_eq!(one("0#1").kind, NodeKind::Bytes(vec![1]));
+    assert_eq!(one("0!1").kind, NodeKind::Bytes(vec![1]));
+    assert_eq!(
+        err_msgs("0!12"),
+        ["parse_bin: invalid binary digits in 0!12"]
+    );
+    assert!(err_msgs("0*1")[0].starts_with("parse_base64:"));
+    // `~` and the whitespace after it separate digits, across lines too.
+    assert_eq!(one("0#ab~\n   cd").kind, NodeKind::Bytes(vec![0xab, 0xcd]));
     // reading continues after the bad literal
-    assert_eq!(errs("(f 0xff 2)").0, "(f <error> 2)");
+    assert_eq!(errs("(f 0xfg 2)").0, "(f <error> 2)");
 }
 
 // ----- 1.4 literals -----------------------------------------------------------
@@ -1013,7 +1038,7 @@ fn mismatched_closers() {
 
 #[test]
 fn three_problems_three_errors() {
-    let src = "(a))\n(b 0x1)\n[c";
+    let src = "(a))\n(b 1abc)\n[c";
     let r = parse(src);
     assert_eq!(join(r.forms.iter().map(render)), "(a) (b <error>) [c]");
     let msgs: Vec<_> = r.errors.iter().map(|e| e.message.as_str()).collect();
@@ -1021,7 +1046,7 @@ fn three_problems_three_errors() {
         msgs,
         [
             "Unexpected ')'",
-            "Invalid number literal: 0x1",
+            "Invalid number literal: 1abc",
             "Unclosed '[' opened here"
         ]
     );

@@ -1,0 +1,185 @@
+//! Methods of hash maps and hash sets (later 7.2-7.3).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::stdlib::arg;
+use crate::vm::error::VmResult;
+use crate::vm::hashed::HashedObj;
+use crate::vm::value::Value;
+use crate::vm::{Args, Vm};
+
+fn obj(vm: &mut Vm, recv: &Value, who: &str) -> VmResult<Rc<RefCell<HashedObj>>> {
+    match recv {
+        Value::HashMap(m) | Value::HashSet(m) => Ok(m.clone()),
+        other => {
+            let t = other.type_name();
+            Err(vm.type_err(format!(
+                "{who} expects a HashMap or HashSet receiver, got {t}"
+            )))
+        }
+    }
+}
+
+fn lookup(vm: &mut Vm, m: &Rc<RefCell<HashedObj>>, k: &Value) -> VmResult<Option<Value>> {
+    let r = m.borrow().get(k).map(|v| v.cloned());
+    r.map_err(|kind| vm.hashed_err(kind))
+}
+
+pub(super) fn get(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
+    let m = obj(vm, recv, "HashMap.get")?;
+    let k = arg(vm, &args, 0, "HashMap.get")?.clone();
+    let default = args.pos.get(1).cloned().unwrap_or_default();
+    Ok(lookup(vm, &m, &k)?.unwrap_or(default))
+}
+
+pub(super) fn set(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
+    let m = obj(vm, recv, "HashMap.set")?;
+    let k = arg(vm, &args, 0, "HashMap.set")?.clone();
+    let v = arg(vm, &args, 1, "HashMap.set")?.clone();
+    let r = m.borrow_mut().set(k, v);
+    r.map_err(|kind| vm.hashed_err(kind))?;
+    Ok(recv.clone())
+}
+
+pub(super) fn add(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
+    let m = obj(vm, recv, "HashSet.add")?;
+    for v in args.pos {
+        let r = m.borrow_mut().set(v.clone(), v);
+        r.map_err(|kind| vm.hashed_err(kind))?;
+    }
+    Ok(recv.clone())
+}
+
+pub(super) fn has(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
+    let m = obj(vm, recv, "has")?;
+    let k = arg(vm, &args, 0, "has")?.clone();
+    Ok(Value::Bool(lookup(vm, &m, &k)?.is_some()))
+}
+
+pub(super) fn del(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
+    let m = obj(vm, recv, "del")?;
+    let mut last = Value::Nil;
+    for k in &args.pos {
+        let r = m.borrow_mut().remove(k);
+        if let Some(v) = r.map_err(|kind| vm.hashed_err(kind))? {
+            last = v;
+        }
+    }
+    // A set answers itself (later 7.3); a map the last removed value.
+    Ok(if matches!(recv, Value::HashSet(_)) {
+        recv.clone()
+    } else {
+        last
+    })
+}
+
+pub(super) fn size(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
+    let m = obj(vm, recv, "size")?;
+    let n = m.borrow().entries.len();
+    Ok(Value::Int(n as i64))
+}
+
+pub(super) fn clear(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
+    obj(vm, recv, "clear")?.borrow_mut().clear();
+    Ok(recv.clone())
+}
+
+pub(super) fn keys(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
+    let m = obj(vm, recv, "keys")?;
+    let ks = m.borrow().entries.iter().map(|(k, _)| k.clone()).collect();
+    Ok(Value::array(ks))
+}
+
+pub(super) fn values(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
+    let m = obj(vm, recv, "values")?;
+    let vs = m.borrow().entries.iter().map(|(_, v)| v.clone()).collect();
+    Ok(Value::array(vs))
+}
+
+pub(super) fn pairs(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
+    let m = obj(vm, recv, "pairs")?;
+    let ps = m
+        .borrow()
+        .entries
+        .iter()
+        .map(|(k, v)| Value::array(vec![k.clone(), v.clone()]))
+        .collect();
+    Ok(Value::array(ps))
+}
+
+pub(super) fn immutable(_vm: &mut Vm, _recv: &Value, _args: Args) -> VmResult<Value> {
+    Ok(Value::Bool(false))
+}
+
+fn other_set(vm: &mut Vm, args: &Args, who: &str) -> VmResult<Rc<RefCell<HashedObj>>> {
+    match arg(vm, args, 0, who)? {
+        Value::HashSet(s) => Ok(s.clone()),
+        other => {
+            let t = other.type_name();
+            Err(vm.type_err(format!("{who} expects a HashSet, got {t}")))
+        }
+    }
+}
+
+fn set_from(keep: impl Iterator<Item = Value>) -> Value {
+    let mut h = HashedObj::default();
+    for v in keep {
+        let _ = h.set(v.clone(), v);
+    }
+    Value::HashSet(Rc::new(RefCell::new(h)))
+}
+
+pub(super) fn union(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
+    let a = obj(vm, recv, "HashSet.union")?;
+    let b = other_set(vm, &args, "HashSet.union")?;
+    let all: Vec<Value> = a
+        .borrow()
+        .entries
+        .iter()
+        .chain(b.borrow().entries.iter())
+        .map(|(k, _)| k.clone())
+        .collect();
+    Ok(set_from(all.into_iter()))
+}
+
+pub(super) fn intersect(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
+    let a = obj(vm, recv, "HashSet.intersect")?;
+    let b = other_set(vm, &args, "HashSet.intersect")?;
+    let keep: Vec<Value> = a
+        .borrow()
+        .entries
+        .iter()
+        .filter(|(k, _)| b.borrow().get(k).ok().flatten().is_some())
+        .map(|(k, _)| k.clone())
+        .collect();
+    Ok(set_from(keep.into_iter()))
+}
+
+pub(super) fn diff(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
+    let a = obj(vm, recv, "HashSet.diff")?;
+    let b = other_set(vm, &args, "HashSet.diff")?;
+    let keep: Vec<Value> = a
+        .borrow()
+        .entries
+        .iter()
+        .filter(|(k, _)| b.borrow().get(k).ok().flatten().is_none())
+        .map(|(k, _)| k.clone())
+        .collect();
+    Ok(set_from(keep.into_iter()))
+}
+
+pub(super) fn subset(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
+    let a = obj(vm, recv, "HashSet.subset?")?;
+    let b = other_set(vm, &args, "HashSet.subset?")?;
+    let r = a
+        .borrow()
+        .entries
+        .iter()
+        .all(|(k, _)| b.borrow().get(k).ok().flatten().is_some());
+    Ok(Value::Bool(r))
+}
+
+pub(super) fn iter(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
+    vm.make_iter(recv.clone())
+}

@@ -1,0 +1,220 @@
+//! Classes beyond the core (later 5): `super`, `on_method_missing` and custom `==`.
+
+use std::rc::Rc;
+
+use super::error::{ErrorKind, VmResult};
+use super::frame::FrameKind;
+use super::value::*;
+use super::Vm;
+
+/// How deep `on_method_missing` hooks may call missing methods themselves.
+const MISSING_DEPTH: u32 = 64;
+
+impl Vm {
+    /// The class (of `recv`'s ancestry) whose method or constructor is running in
+    /// frame `fi`.
+    fn defining_class(&self, fi: usize, recv: &Value) -> Option<Rc<Class>> {
+        let proto = &self.frames[fi].closure.proto;
+        let Value::Instance(i) = recv else {
+            return None;
+        };
+        let is_running = |v: &Value| matches!(v, Value::Function(c) if Rc::ptr_eq(&c.proto, proto));
+        let mut cur = Some(i.class.clone());
+        while let Some(c) = cur {
+            if c.methods.borrow().values().any(is_running)
+                || c.ctor.borrow().as_ref().is_some_and(is_running)
+            {
+                return Some(c);
+            }
+            cur = c.parent.clone();
+        }
+        None
+    }
+
+    /// `(super .name ARGS...)` / `(super .ctor ARGS...)` (later 5.1).
+    pub(crate) fn call_super(
+        &mut self,
+        fi: usize,
+        recv: Value,
+        name: &Sym,
+        args: Vec<Value>,
+        kw: Vec<(Sym, Value)>,
+        ret_to: usize,
+    ) -> VmResult<bool> {
+        let Some(class) = self.defining_class(fi, &recv) else {
+            return Err(self.err(ErrorKind::Exception, "super used outside of a class"));
+        };
+        let parent = match &class.parent {
+            Some(p) if p.builtin.get() != Some(BuiltinClass::Object) => p.clone(),
+            _ => {
+                return Err(self.err(
+                    ErrorKind::Exception,
+                    format!("super has no superclass in {}", class.name),
+                ))
+            }
+        };
+        if name.as_str() == "ctor" {
+            return match parent.find_ctor() {
+                Some(Value::Function(ctor)) => {
+                    self.push_closure_frame(ctor, Some(recv), args, kw, ret_to, FrameKind::Normal)?;
+                    Ok(true)
+                }
+                _ => {
+                    // A built-in parent: an Exception keeps the message.
+                    let is_exc = |c: &Rc<Class>| {
+                        let mut k = Some(c.clone());
+                        while let Some(x) = k {
+                            if x.builtin.get() == Some(BuiltinClass::Exception) {
+                                return true;
+                            }
+                            k = x.parent.clone();
+                        }
+                        false
+                    };
+                    if let (true, Value::Instance(i), Some(m)) =
+                        (is_exc(&parent), &recv, args.first())
+                    {
+                        let key = self.intern("message");
+                        i.props
+                            .borrow_mut()
+                            .insert(key, Value::str(super::print::display(m)));
+                    }
+                    self.stack.truncate(ret_to);
+                    self.stack.push(Value::Nil);
+                    Ok(false)
+                }
+            };
+        }
+        match parent.find_method(name) {
+            Some(m) => self.invoke(m, Some(recv), args, kw, ret_to),
+            None => Err(self.err(
+                ErrorKind::Exception,
+                format!("Method {} not found on instance", name.as_str()),
+            )),
+        }
+    }
+
+    /// A missing method on an instance: its class's `on_method_missing` hook, if any,
+    /// gets the name as a symbol and the arguments (later 5.4).
+    pub(crate) fn call_missing(
+        &mut self,
+        inst: &Rc<Instance>,
+        name: &Sym,
+        args: Vec<Value>,
+        kw: Vec<(Sym, Value)>,
+        ret_to: usize,
+    ) -> Option<VmResult<bool>> {
+        let hook_name = self.intern("on_method_missing");
+        let hook = inst.class.find_method(&hook_name)?;
+        if self.missing_depth >= MISSING_DEPTH {
+            return Some(Err(self.err(
+                ErrorKind::Exception,
+                format!(
+                    "on_method_missing recursion limit exceeded while resolving '{}'",
+                    name.as_str()
+                ),
+            )));
+        }
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(Value::Symbol(name.clone()));
+        all.extend(args);
+        self.missing_depth += 1;
+        let depth = self.frames.len();
+        let r = self.invoke(hook, Some(Value::Instance(inst.clone())), all, kw, ret_to);
+        // The hook runs to completion here so the depth counts nested hooks.
+        let r = match r {
+            Ok(true) => {
+                if let Some(f) = self.frames.get_mut(depth) {
+                    f.stop = true;
+                }
+                match self.run(depth) {
+                    Ok(v) => {
+                        self.stack.truncate(ret_to);
+                        self.stack.push(v);
+                        Ok(false)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            other => other,
+        };
+        self.missing_depth -= 1;
+        Some(r)
+    }
+
+    /// `(Class ^name "N" ^parent P ^methods {^m f ...})`: a class made at run time
+    /// (later 5.3); it is not bound to any name.
+    pub(crate) fn dynamic_class(
+        &mut self,
+        args: Vec<Value>,
+        kw: Vec<(Sym, Value)>,
+    ) -> VmResult<Value> {
+        if !args.is_empty() {
+            return Err(self.arg_err("Class expects ^name, ^parent and ^methods"));
+        }
+        let mut name = String::from("<anonymous>");
+        let mut parent = self.class("Object");
+        let mut methods = indexmap::IndexMap::new();
+        for (k, v) in kw {
+            match (k.as_str(), v) {
+                ("name", Value::Str(s)) => name = s.borrow().clone(),
+                ("name", Value::Symbol(s)) => name = s.as_str().to_string(),
+                ("parent", Value::Class(p)) => parent = Some(p),
+                ("parent", Value::Nil) => {}
+                ("methods", Value::Map(m)) => {
+                    for (mk, mv) in m.borrow().iter() {
+                        if !matches!(mv, Value::Function(_) | Value::Native(_)) {
+                            return Err(self.type_err(format!(
+                                "Class ^methods/{} must be a function",
+                                mk.as_str()
+                            )));
+                        }
+                        methods.insert(mk.clone(), mv.clone());
+                    }
+                }
+                (key, other) => {
+                    return Err(
+                        self.arg_err(format!("Class: invalid ^{key} ({})", other.type_name()))
+                    )
+                }
+            }
+        }
+        let members = Namespace::new(&name, Some(self.global.clone()));
+        let typed_fields = parent.as_ref().is_some_and(|p| p.typed_fields);
+        Ok(Value::Class(Rc::new(Class {
+            name,
+            parent,
+            methods: std::cell::RefCell::new(methods),
+            ctor: std::cell::RefCell::new(None),
+            members,
+            builtin: std::cell::Cell::new(None),
+            fields: Vec::new(),
+            typed_fields,
+        })))
+    }
+
+    /// `a == b` with a user `==` method on the left operand (later 5.5).
+    pub(crate) fn custom_eq(&mut self, a: &Value, b: &Value) -> Option<VmResult<bool>> {
+        let Value::Instance(i) = a else {
+            return None;
+        };
+        let eq = self.intern("==");
+        let m = i.class.find_method(&eq)?;
+        let depth = self.frames.len();
+        let ret_to = self.stack.len();
+        let r = match self.invoke(m, Some(a.clone()), vec![b.clone()], Vec::new(), ret_to) {
+            Ok(true) => {
+                if let Some(f) = self.frames.get_mut(depth) {
+                    f.stop = true;
+                }
+                self.native_calls += 1;
+                let r = self.run(depth);
+                self.native_calls -= 1;
+                r
+            }
+            Ok(false) => Ok(self.stack.pop().unwrap_or_default()),
+            Err(e) => Err(e),
+        };
+        Some(r.map(|v| v.truthy()))
+    }
+}
