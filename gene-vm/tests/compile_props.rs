@@ -104,7 +104,7 @@ proptest! {
     fn programs_of_gene_forms_never_panic(src in program()) {
         // No loops that could run forever: `loop`/`while` are not in the pieces, and
         // `repeat`/`for` only see small literals; recursion hits max_depth.
-        let mut vm = Vm::new(Config { poll_interval: 100, max_depth: 2_000 });
+        let mut vm = Vm::new(Config { poll_interval: 100, max_depth: 2_000, ..Config::default() });
         vm.out = Box::new(std::io::sink());
         let _ = run_program(&mut vm, "prop.gene", &src);
     }

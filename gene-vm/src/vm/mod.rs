@@ -5,9 +5,11 @@ pub mod call;
 pub mod error;
 pub mod frame;
 pub mod interp;
+pub mod limits;
 pub mod ops;
 pub mod print;
 mod slow_ops;
+mod teardown;
 pub mod value;
 
 use std::cell::RefCell;
@@ -36,6 +38,14 @@ pub struct Config {
     pub poll_interval: u32,
     /// Maximum number of Gene frames before a stack overflow error.
     pub max_depth: usize,
+    /// Largest string a native or operator may build, in bytes (`--max-string-bytes`).
+    pub max_string_bytes: usize,
+    /// Largest array a native or operator may build, in elements (`--max-array-elements`).
+    pub max_array_len: usize,
+    /// Instructions the program may execute, counted at poll points (so in steps of
+    /// the poll interval, which must not be 0); 0 is unlimited. For embedders and
+    /// fuzzing: running out ends the program with an error no `try` catches.
+    pub max_instructions: u64,
 }
 
 impl Default for Config {
@@ -43,6 +53,9 @@ impl Default for Config {
         Config {
             poll_interval: 100,
             max_depth: 200_000,
+            max_string_bytes: limits::DEFAULT_MAX_STRING_BYTES,
+            max_array_len: limits::DEFAULT_MAX_ARRAY_LEN,
+            max_instructions: 0,
         }
     }
 }
@@ -104,6 +117,10 @@ pub struct Vm {
     /// Natives currently running Gene code (polls wait until they return).
     pub native_calls: u32,
     pub exit_code: Option<i32>,
+    /// Instructions charged against `Config::max_instructions` so far.
+    pub instructions_used: u64,
+    /// Program namespaces, emptied when the VM drops (vm/teardown.rs).
+    modules: RefCell<Vec<std::rc::Weak<Namespace>>>,
     /// The attached debugger; `None` costs the interpreter nothing.
     pub debug: Option<Box<crate::debug::Debugger>>,
 }
@@ -151,6 +168,8 @@ impl Vm {
             native_depth: 0,
             native_calls: 0,
             exit_code: None,
+            instructions_used: 0,
+            modules: RefCell::new(Vec::new()),
             debug: None,
         };
         vm.install_classes();
@@ -398,7 +417,9 @@ impl Vm {
 
     /// A module namespace whose parent is the global namespace.
     pub fn module_ns(&self, name: &str) -> Rc<Namespace> {
-        Namespace::new(name, Some(self.global.clone()))
+        let ns = Namespace::new(name, Some(self.global.clone()));
+        self.remember_module(&ns);
+        ns
     }
 
     /// Capture the Gene stack (innermost first).
