@@ -5,6 +5,8 @@ mod diagnostics;
 pub mod document;
 mod features;
 pub mod server;
+#[doc(hidden)]
+pub mod test_hooks;
 pub mod transport;
 pub mod workspace;
 
