@@ -26,6 +26,9 @@ echo "== cargo test"
 # CI=true makes a missing insta snapshot a failure instead of a new file.
 CI=true cargo test --workspace -- --test-threads 2
 
+echo "== servers survive a panicking request (test-hooks feature)"
+cargo test -p gene-lsp -p gene-dap --features gene-lsp/test-hooks,gene-dap/test-hooks --test binary_robustness
+
 echo "== end-to-end: gene-dap through DebugClient (tests/dap)"
 cargo build -p gene-dap -p gene-vm -p gene-lsp --bins
 tests/dap/run.sh

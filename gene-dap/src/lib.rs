@@ -9,6 +9,8 @@ mod convert;
 mod framing;
 pub mod protocol;
 pub mod session;
+#[doc(hidden)]
+pub mod test_hooks;
 pub mod transport;
 
 pub use protocol::{unknown_command, Request, Session, Sink};

@@ -50,9 +50,24 @@ fn make_session() -> Box<dyn Session> {
 }
 
 fn main() {
+    // `cargo build --release` builds with panic=abort (the interpreter's profile): then an
+    // internal error ends the whole adapter instead of one request. Say so at start.
+    #[cfg(panic = "abort")]
+    eprintln!(
+        "gene-dap: warning: built with panic=abort (--release): an internal error ends the \
+         adapter; build it with `cargo build --profile server` to keep sessions alive"
+    );
     match parse_args(std::env::args().skip(1)) {
         Ok(Mode::Help) => println!("{USAGE}"),
-        Ok(Mode::Version) => println!("gene-dap {}", env!("CARGO_PKG_VERSION")),
+        Ok(Mode::Version) => println!(
+            "gene-dap {}{}",
+            env!("CARGO_PKG_VERSION"),
+            if gene_dap::test_hooks::ENABLED {
+                " (test-hooks)"
+            } else {
+                ""
+            }
+        ),
         Ok(Mode::Stdio) => {
             run_stdio(&make_session);
             // Session threads (the VM) must not keep the process alive once the client is gone.

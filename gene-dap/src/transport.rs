@@ -49,7 +49,11 @@ pub fn serve(input: impl Read, sink: &Sink, session: &mut dyn Session) {
 
 fn dispatch(req: Request, sink: &Sink, session: &mut dyn Session) {
     let (seq, command) = (req.seq, req.command.clone());
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| session.handle(req, sink))) {
+    let handle = || {
+        crate::test_hooks::maybe_panic(&req.command);
+        session.handle(req, sink)
+    };
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(handle)) {
         let message = format!("internal error in gene-dap: {}", panic_message(&*payload));
         sink.error(seq, &command, &message);
     }

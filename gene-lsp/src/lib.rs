@@ -6,6 +6,8 @@ pub mod document;
 mod features;
 mod modules;
 pub mod server;
+#[doc(hidden)]
+pub mod test_hooks;
 pub mod transport;
 pub mod workspace;
 

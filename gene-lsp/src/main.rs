@@ -1,10 +1,25 @@
 //! `gene-lsp`: LSP over stdio.
 
 fn main() {
+    // `cargo build --release` builds with panic=abort (the interpreter's profile): then an
+    // internal error ends the whole server instead of one request. Say so at start.
+    #[cfg(panic = "abort")]
+    eprintln!(
+        "gene-lsp: warning: built with panic=abort (--release): an internal error ends the \
+         server; build it with `cargo build --profile server` to keep it serving"
+    );
     if let Some(a) = std::env::args().nth(1) {
         match a.as_str() {
             "--version" | "-V" => {
-                println!("gene-lsp {}", env!("CARGO_PKG_VERSION"));
+                println!(
+                    "gene-lsp {}{}",
+                    env!("CARGO_PKG_VERSION"),
+                    if gene_lsp::test_hooks::ENABLED {
+                        " (test-hooks)"
+                    } else {
+                        ""
+                    }
+                );
                 return;
             }
             "--help" | "-h" => {

@@ -26,6 +26,10 @@ pub const MALFORMED: &str = "gene/malformedMessage";
 /// A header block longer than this without its blank line is not a header.
 const MAX_HEADER: usize = 8 * 1024;
 
+/// The largest message body the server reads (as gene-dap). A bigger one is answered
+/// with an error and its bytes are skipped as they arrive, never buffered.
+pub const MAX_BODY: usize = 64 << 20;
+
 /// The service the binary runs: the backend plus the handler of [`MALFORMED`].
 pub fn service() -> (LspService<Backend>, ClientSocket) {
     LspService::build(Backend::new)
@@ -44,16 +48,30 @@ pub fn service() -> (LspService<Backend>, ClientSocket) {
         .finish()
 }
 
-/// Serves LSP on `input`/`output` until `exit` or the end of the input.
+/// How long the server goes on after its input ended, to answer what it had read.
+/// tower-lsp-server would otherwise finish every pending request first: a client
+/// that went away with a queue of heavy requests kept the process busy for seconds
+/// computing answers nobody reads.
+pub const EOF_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Serves LSP on `input`/`output` until `exit`, or [`EOF_GRACE`] after the end of
+/// the input (sooner if nothing is pending).
 pub async fn serve<I, O>(input: I, output: O)
 where
     I: AsyncRead + Unpin,
     O: AsyncWrite,
 {
     let (service, socket) = service();
-    Server::new(Reframe::new(input), output, socket)
-        .serve(service)
-        .await;
+    let eof = std::sync::Arc::new(tokio::sync::Notify::new());
+    let mut reader = Reframe::new(input);
+    reader.on_eof = Some(eof.clone());
+    tokio::select! {
+        _ = Server::new(reader, output, socket).serve(service) => {}
+        _ = async {
+            eof.notified().await;
+            tokio::time::sleep(EOF_GRACE).await;
+        } => {}
+    }
 }
 
 /// An `AsyncRead` that yields only well-formed frames (see the module doc).
@@ -65,6 +83,10 @@ pub struct Reframe<R> {
     out: Vec<u8>,
     out_at: usize,
     eof: bool,
+    /// Bytes of a refused (too large) body still to skip.
+    skip: usize,
+    /// Told once when the input ends.
+    pub on_eof: Option<std::sync::Arc<tokio::sync::Notify>>,
 }
 
 fn frame(body: &[u8]) -> Vec<u8> {
@@ -124,12 +146,22 @@ impl<R> Reframe<R> {
             out: Vec::new(),
             out_at: 0,
             eof: false,
+            skip: 0,
+            on_eof: None,
         }
     }
 
     /// The next frame to hand out, if `pending` holds one (or garbage to report).
     fn next_frame(&mut self) -> Option<Vec<u8>> {
         loop {
+            if self.skip > 0 {
+                let n = self.skip.min(self.pending.len());
+                self.pending.drain(..n);
+                self.skip -= n;
+                if self.skip > 0 {
+                    return None;
+                }
+            }
             let Some(end) = find(&self.pending, b"\r\n\r\n", 0) else {
                 if self.pending.len() > MAX_HEADER {
                     self.skip_garbage(1);
@@ -151,6 +183,14 @@ impl<R> Reframe<R> {
                 return Some(malformed(-32700, "Parse error: invalid message header"));
             };
             let start = end + 4;
+            if len > MAX_BODY {
+                self.pending.drain(..start);
+                self.skip = len;
+                return Some(malformed(
+                    -32600,
+                    &format!("Invalid request: message of {len} bytes, the limit is {MAX_BODY}"),
+                ));
+            }
             if self.pending.len() - start < len {
                 return None;
             }
@@ -208,6 +248,9 @@ impl<R: AsyncRead + Unpin> AsyncRead for Reframe<R> {
             ready!(Pin::new(&mut this.inner).poll_read(cx, &mut rb))?;
             if rb.filled().is_empty() {
                 this.eof = true;
+                if let Some(n) = this.on_eof.take() {
+                    n.notify_one();
+                }
             } else {
                 this.pending.extend_from_slice(rb.filled());
             }
@@ -246,6 +289,27 @@ mod tests {
         let invalid = malformed(-32600, "Invalid request");
         let want = [f(ok).into_bytes(), parse, invalid, f(resp).into_bytes()].concat();
         assert_eq!(out.as_bytes(), want.as_slice());
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_refused_and_skipped_then_the_next_frame_passes() {
+        let ok = r#"{"jsonrpc":"2.0","method":"exit"}"#;
+        let big = MAX_BODY + 1;
+        let input = [
+            format!("Content-Length: {big}\r\n\r\n").into_bytes(),
+            vec![b'x'; big],
+            f(ok).into_bytes(),
+        ]
+        .concat();
+        let out = reframed(&input).await;
+        let refused = malformed(
+            -32600,
+            &format!("Invalid request: message of {big} bytes, the limit is {MAX_BODY}"),
+        );
+        assert_eq!(
+            out.as_bytes(),
+            [refused, f(ok).into_bytes()].concat().as_slice()
+        );
     }
 
     #[tokio::test]

@@ -7,6 +7,8 @@
 pub mod analysis;
 pub mod compile;
 pub mod debug;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod runtime;
 pub mod stdlib;
 pub mod syntax;

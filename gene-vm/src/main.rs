@@ -24,6 +24,10 @@ Run options (before FILE):
                       also GENE_POLL_INTERVAL)
   --async-stats       Print event-loop figures on stderr at exit
   --max-depth N       Maximum Gene call depth (default 200000)
+  --max-string-bytes N     Largest string a program may build (default 1 GiB;
+                           also GENE_MAX_STRING_BYTES)
+  --max-array-elements N   Largest array a program may build (default 100,000,000;
+                           also GENE_MAX_ARRAY_ELEMENTS)
   --version           Print the version
 ";
 
@@ -84,6 +88,17 @@ fn config_from_env() -> Config {
         .and_then(|v| v.trim().parse::<u32>().ok())
     {
         c.poll_interval = n;
+    }
+    let num = |k: &str| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    if let Some(n) = num("GENE_MAX_STRING_BYTES") {
+        c.max_string_bytes = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    if let Some(n) = num("GENE_MAX_ARRAY_ELEMENTS") {
+        c.max_array_len = usize::try_from(n).unwrap_or(usize::MAX);
     }
     c
 }
@@ -169,15 +184,17 @@ fn cmd_run(args: Vec<String>) -> i32 {
     while i < args.len() && args[i].starts_with('-') && args[i] != "-" {
         let a = args[i].as_str();
         match a {
-            "--poll-interval" | "--max-depth" => {
+            "--poll-interval" | "--max-depth" | "--max-string-bytes" | "--max-array-elements" => {
                 let Some(n) = args.get(i + 1).and_then(|v| v.parse::<u64>().ok()) else {
                     eprintln!("Error: {a} needs a number");
                     return 1;
                 };
-                if a == "--poll-interval" {
-                    config.poll_interval = n.min(u32::MAX as u64) as u32;
-                } else {
-                    config.max_depth = n.max(16) as usize;
+                let size = usize::try_from(n).unwrap_or(usize::MAX);
+                match a {
+                    "--poll-interval" => config.poll_interval = n.min(u32::MAX as u64) as u32,
+                    "--max-string-bytes" => config.max_string_bytes = size,
+                    "--max-array-elements" => config.max_array_len = size,
+                    _ => config.max_depth = size.max(16),
                 }
                 i += 2;
                 continue;

@@ -432,10 +432,10 @@ impl Vm {
     pub fn await_values(&mut self, futs: Vec<Value>, timeout: Option<Value>) -> VmResult<Value> {
         let deadline = match &timeout {
             None => None,
-            Some(Value::Int(ms)) => {
-                Some(Instant::now() + Duration::from_millis((*ms).max(0) as u64))
+            Some(t @ (Value::Int(_) | Value::Float(_))) => {
+                let ms = crate::stdlib::duration_value_ms(self, t, "await ^timeout")?;
+                Some(Instant::now() + Duration::from_millis(ms))
             }
-            Some(Value::Float(s)) => Some(Instant::now() + Duration::from_secs_f64(s.max(0.0))),
             Some(other) => {
                 return Err(self.type_err(format!(
                     "await ^timeout expects milliseconds (Int) or seconds (Float), got {}",

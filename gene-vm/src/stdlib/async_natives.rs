@@ -159,8 +159,9 @@ fn sleep_async(vm: &mut Vm, args: Args) -> VmResult<Value> {
 fn http_options(vm: &mut Vm, args: &Args, req: &mut HttpRequest) -> VmResult<()> {
     if let Some(t) = args.kw("timeout") {
         req.timeout_ms = match t {
-            Value::Int(ms) if *ms >= 0 => *ms as u64,
-            Value::Float(s) if *s >= 0.0 => (s * 1000.0) as u64,
+            Value::Int(ms) if *ms >= 0 => super::duration_value_ms(vm, t, "^timeout")?,
+            Value::Float(s) if *s >= 0.0 => super::duration_value_ms(vm, t, "^timeout")?,
+            Value::Float(s) if s.is_nan() => super::duration_value_ms(vm, t, "^timeout")?,
             _ => return Err(vm.arg_err("^timeout expects milliseconds (Int) or seconds (Float)")),
         };
     }

@@ -163,13 +163,15 @@ fn println_fn(vm: &mut Vm, args: Args) -> VmResult<Value> {
     Ok(Value::Nil)
 }
 
-fn dollar(_vm: &mut Vm, args: Args) -> VmResult<Value> {
+fn dollar(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let s: String = args.pos.iter().map(print::display).collect();
+    vm.check_str_len(s.len(), "$")?;
     Ok(Value::str(s))
 }
 
-fn interp(_vm: &mut Vm, args: Args) -> VmResult<Value> {
+fn interp(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let s: String = args.pos.iter().map(print::interpolated).collect();
+    vm.check_str_len(s.len(), "string interpolation")?;
     Ok(Value::str(s))
 }
 
@@ -177,7 +179,11 @@ fn concat(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let mut s = String::new();
     for v in &args.pos {
         match v {
-            Value::Str(x) => s.push_str(&x.borrow()),
+            Value::Str(x) => {
+                let x = x.borrow();
+                vm.check_str_len(s.len().saturating_add(x.len()), "++")?;
+                s.push_str(&x)
+            }
             other => {
                 let t = other.type_name();
                 return Err(vm.type_err(format!("++ expects strings, got {t}")));

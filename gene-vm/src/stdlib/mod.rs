@@ -184,7 +184,15 @@ pub(crate) fn str_arg(vm: &mut Vm, args: &Args, i: usize, who: &str) -> VmResult
 pub(crate) fn int_arg(vm: &mut Vm, args: &Args, i: usize, who: &str) -> VmResult<i64> {
     match arg(vm, args, i, who)? {
         Value::Int(n) => Ok(*n),
-        Value::Float(f) => Ok(*f as i64),
+        // Truncated; NaN and floats beyond the Int range are no integer (`as` would
+        // silently make them 0 or saturate).
+        Value::Float(f) if f.is_finite() && *f >= i64::MIN as f64 && *f < i64::MAX as f64 => {
+            Ok(*f as i64)
+        }
+        Value::Float(f) => {
+            let shown = crate::vm::print::plain(&Value::Float(*f));
+            Err(vm.arg_err(format!("{who} expects an integer argument, got {shown}")))
+        }
         other => {
             let t = other.type_name();
             Err(vm.arg_err(format!("{who} expects an integer argument, got {t}")))
@@ -194,14 +202,34 @@ pub(crate) fn int_arg(vm: &mut Vm, args: &Args, i: usize, who: &str) -> VmResult
 
 /// Milliseconds from an integer (ms) or a float (seconds).
 pub(crate) fn duration_ms(vm: &mut Vm, args: &Args, who: &str) -> VmResult<u64> {
-    match arg(vm, args, 0, who)? {
-        Value::Int(n) => Ok((*n).max(0) as u64),
-        Value::Float(f) => Ok((f.max(0.0) * 1000.0).round() as u64),
+    let v = arg(vm, args, 0, who)?.clone();
+    duration_value_ms(vm, &v, who)
+}
+
+/// The longest duration a timer, sleep or timeout accepts: one year.
+pub const MAX_DURATION_MS: u64 = 365 * 24 * 3600 * 1000;
+
+/// Milliseconds from an integer (ms) or a float (seconds). A negative duration is
+/// zero (as in Node); NaN and anything longer than `MAX_DURATION_MS` (a year) are an
+/// ArgumentException instead of a timer that never fires or an overflowing deadline.
+pub(crate) fn duration_value_ms(vm: &mut Vm, v: &Value, who: &str) -> VmResult<u64> {
+    let ms = match v {
+        Value::Int(n) => (*n).max(0) as u64,
+        Value::Float(f) if f.is_nan() => u64::MAX,
+        // Saturating: 1e300 s is u64::MAX ms, which is out of range below.
+        Value::Float(f) => (f.max(0.0) * 1000.0).round() as u64,
         other => {
             let t = other.type_name();
-            Err(vm.arg_err(format!(
+            return Err(vm.arg_err(format!(
                 "{who} expects milliseconds (Int) or seconds (Float), got {t}"
-            )))
+            )));
         }
+    };
+    if ms > MAX_DURATION_MS {
+        let shown = crate::vm::print::plain(v);
+        return Err(vm.arg_err(format!(
+            "{who}: duration {shown} is out of range (at most {MAX_DURATION_MS} ms, one year)"
+        )));
     }
+    Ok(ms)
 }

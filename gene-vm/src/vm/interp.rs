@@ -307,6 +307,7 @@ impl Vm {
                 if ready.load(std::sync::atomic::Ordering::Acquire) != 0
                     || self.asyncs.has_scheduled()
                     || self.debug.is_some()
+                    || self.config.max_instructions != 0
                 {
                     save!();
                     tri!(self.poll_point());
@@ -713,6 +714,9 @@ impl Vm {
     /// native call is running. Sets the budget for the next stretch.
     #[inline(never)]
     fn poll_point(&mut self) -> VmResult<()> {
+        if self.config.max_instructions != 0 {
+            self.charge_instructions(u64::from(self.check_interval()))?;
+        }
         if self.debug.is_some() {
             self.debug_check()?;
         }

@@ -8,10 +8,12 @@ pub mod error;
 pub mod frame;
 pub mod hashed;
 pub mod interp;
+pub mod limits;
 mod modules;
 pub mod ops;
 pub mod print;
 pub(crate) mod slow_ops;
+mod teardown;
 pub(crate) mod types;
 pub mod value;
 
@@ -47,6 +49,14 @@ pub struct Config {
     pub strict_nil: bool,
     /// `^pre`/`^post` checks (`--contracts off` skips them, later 6.1).
     pub contracts: bool,
+    /// Largest string a native or operator may build, in bytes (`--max-string-bytes`).
+    pub max_string_bytes: usize,
+    /// Largest array a native or operator may build, in elements (`--max-array-elements`).
+    pub max_array_len: usize,
+    /// Instructions the program may execute, counted at poll points (so in steps of
+    /// the poll interval, which must not be 0); 0 is unlimited. For embedders and
+    /// fuzzing: running out ends the program with an error no `try` catches.
+    pub max_instructions: u64,
 }
 
 impl Default for Config {
@@ -57,6 +67,9 @@ impl Default for Config {
             type_check: true,
             strict_nil: false,
             contracts: true,
+            max_string_bytes: limits::DEFAULT_MAX_STRING_BYTES,
+            max_array_len: limits::DEFAULT_MAX_ARRAY_LEN,
+            max_instructions: 0,
         }
     }
 }
@@ -127,6 +140,10 @@ pub struct Vm {
     /// The built-in `Result` and `Option` enums (`?` recognises their values).
     pub(crate) result_enum: Option<Rc<EnumDef>>,
     pub(crate) option_enum: Option<Rc<EnumDef>>,
+    /// Instructions charged against `Config::max_instructions` so far.
+    pub instructions_used: u64,
+    /// Program namespaces, emptied when the VM drops (vm/teardown.rs).
+    program_namespaces: RefCell<Vec<std::rc::Weak<Namespace>>>,
     /// The attached debugger; `None` costs the interpreter nothing.
     pub debug: Option<Box<crate::debug::Debugger>>,
 }
@@ -179,6 +196,8 @@ impl Vm {
             modules: Default::default(),
             result_enum: None,
             option_enum: None,
+            instructions_used: 0,
+            program_namespaces: RefCell::new(Vec::new()),
             debug: None,
         };
         vm.install_classes();
@@ -440,7 +459,9 @@ impl Vm {
 
     /// A module namespace whose parent is the global namespace.
     pub fn module_ns(&self, name: &str) -> Rc<Namespace> {
-        Namespace::new(name, Some(self.global.clone()))
+        let ns = Namespace::new(name, Some(self.global.clone()));
+        self.remember_module(&ns);
+        ns
     }
 
     /// Capture the Gene stack (innermost first).

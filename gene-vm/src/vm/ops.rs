@@ -94,6 +94,8 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> VmResult<Value> {
         },
         BinOp::Concat => match (a, b) {
             (Value::Str(x), Value::Str(y)) => {
+                let len = x.borrow().len().saturating_add(y.borrow().len());
+                vm.check_str_len(len, "++")?;
                 let mut s = x.borrow().clone();
                 s.push_str(&y.borrow());
                 Value::str(s)

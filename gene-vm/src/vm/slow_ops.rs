@@ -132,6 +132,7 @@ impl Vm {
             Op::MakeArrayEx(info) => {
                 let info = &chunk.call_infos[info as usize];
                 let (items, _) = try_!(self.collect_args(info));
+                try_!(self.check_array_len(items.len(), "array literal"));
                 self.stack.push(Value::array(items));
             }
             Op::MakeMap(k) => {
@@ -522,7 +523,9 @@ impl Vm {
     pub(crate) fn spread_into(&mut self, out: &mut Vec<Value>, v: Value) -> VmResult<()> {
         match v {
             Value::Array(a) => {
-                out.extend(a.borrow().iter().cloned());
+                let a = a.borrow();
+                self.check_array_len(out.len().saturating_add(a.len()), "spread")?;
+                out.extend(a.iter().cloned());
                 Ok(())
             }
             other => Err(self.type_err(format!(

@@ -20,6 +20,8 @@ pub(super) fn size(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
 pub(super) fn add(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let a = array_of(vm, recv, "Array.add")?;
     let v = arg(vm, &args, 0, "Array.add")?.clone();
+    let len = a.borrow().len();
+    vm.check_array_len(len.saturating_add(1), "Array.add")?;
     a.borrow_mut().push(v);
     Ok(recv.clone())
 }
@@ -27,6 +29,8 @@ pub(super) fn add(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
 pub(super) fn push(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let a = array_of(vm, recv, "Array.push")?;
     let v = arg(vm, &args, 0, "Array.push")?.clone();
+    let len = a.borrow().len();
+    vm.check_array_len(len.saturating_add(1), "Array.push")?;
     let mut a = a.borrow_mut();
     a.push(v);
     Ok(Value::Int(a.len() as i64))
@@ -197,6 +201,11 @@ pub(super) fn join(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
         Some(_) => text_arg(vm, &args, 0, "Array.join")?,
     };
     let parts: Vec<String> = a.borrow().iter().map(print::display).collect();
+    let len = parts
+        .iter()
+        .map(String::len)
+        .fold(sep.len().saturating_mul(parts.len()), usize::saturating_add);
+    vm.check_str_len(len, "Array.join")?;
     Ok(Value::str(parts.join(&sep)))
 }
 

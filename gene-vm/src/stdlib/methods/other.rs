@@ -74,7 +74,7 @@ pub(super) fn range_size(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Val
 pub(super) fn range_to_a(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
     let r = range_of(vm, recv, "Range.to_a")?;
     let n = range_len(&r);
-    if n > MAX_RANGE_ARRAY {
+    if n > MAX_RANGE_ARRAY.min(vm.config.max_array_len as i128) {
         return Err(vm.err(
             ErrorKind::Runtime,
             format!(

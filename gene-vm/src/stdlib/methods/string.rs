@@ -49,6 +49,8 @@ pub(super) fn append(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     arg(vm, &args, 0, "String.append")?;
     // Render first: an argument may be the receiver itself.
     let add: String = args.pos.iter().map(print::display).collect();
+    let len = s.borrow().len().saturating_add(add.len());
+    vm.check_str_len(len, "String.append")?;
     s.borrow_mut().push_str(&add);
     Ok(recv.clone())
 }
@@ -196,6 +198,10 @@ pub(super) fn replace_all(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Val
     let to = text_arg(vm, &args, 1, "String.replace_all")?;
     if from.is_empty() {
         return Ok(Value::str(s));
+    }
+    if to.len() > from.len() {
+        let grow = (to.len() - from.len()).saturating_mul(s.matches(from.as_str()).count());
+        vm.check_str_len(s.len().saturating_add(grow), "String.replace_all")?;
     }
     Ok(Value::str(s.replace(&from, &to)))
 }
