@@ -87,6 +87,8 @@ pub enum Lit {
     Symbol(String),
     /// `0#a0ff` (later 7.4).
     Bytes(Vec<u8>),
+    /// `2024-01-23` (later 9.1).
+    Date(crate::syntax::datetime::DateLit),
     /// A regex literal: pattern, replacement, flags (checked by the lowerer).
     Regex(String, Option<String>, String),
 }

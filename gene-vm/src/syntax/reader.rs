@@ -576,6 +576,25 @@ impl<'a> Reader<'a> {
             [b'+' | b'-', d, ..] => d.is_ascii_digit(),
             _ => false,
         };
+        if numeric && super::datetime::looks_like(raw) {
+            // A zone name in brackets belongs to the literal: `10:00[America/New_York]`.
+            let mut end = end;
+            if self.peek() == Some(b'[') {
+                if let Some(close) = self.bytes[end..].iter().position(|&b| b == b']') {
+                    end += close + 1;
+                    self.pos = end;
+                }
+            }
+            let raw = self.text(start, end);
+            let span = Span::new(start, end);
+            return match super::datetime::parse(raw) {
+                Ok(lit) => Node::new(NodeKind::DateTime(Box::new(lit)), span),
+                Err(message) => {
+                    self.error(start, end, message);
+                    Node::new(NodeKind::Error, span)
+                }
+            };
+        }
         if numeric && matches!(rb, [b'0', b'#' | b'!' | b'*', ..]) {
             return self.read_bytes(start, end);
         }

@@ -476,6 +476,7 @@ impl Vm {
             Value::HashSet(_) => "HashSet",
             Value::Type(_) => "Type",
             Value::Bytes(_) => "Bytes",
+            Value::Date(_) => "Date",
         }
     }
 

@@ -107,6 +107,8 @@ pub enum Value {
     Adt(Rc<AdtVal>),
     /// A regular expression (later 8).
     Regex(Rc<RegexObj>),
+    /// A Date, DateTime or Time (later 9); immutable.
+    Date(Rc<crate::syntax::datetime::DateLit>),
     /// A byte string (later 7.4); immutable.
     Bytes(Rc<Vec<u8>>),
     /// A type value: `(type NAME ...)` binds one (later 3.9).
@@ -419,6 +421,11 @@ impl Value {
             Value::HashSet(_) => "HashSet",
             Value::Type(_) => "Type",
             Value::Bytes(_) => "Bytes",
+            Value::Date(d) => match d.kind {
+                crate::syntax::datetime::DateKind::Date => "Date",
+                crate::syntax::datetime::DateKind::DateTime => "DateTime",
+                crate::syntax::datetime::DateKind::Time => "Time",
+            },
         }
     }
 
@@ -484,6 +491,7 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
         (Value::Enum(x), Value::Enum(y)) => Rc::ptr_eq(x, y),
         (Value::Type(x), Value::Type(y)) => x == y,
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        (Value::Date(x), Value::Date(y)) => x == y,
         (Value::Regex(x), Value::Regex(y)) => {
             x.pattern == y.pattern && x.flags == y.flags && x.replacement == y.replacement
         }

@@ -634,6 +634,8 @@ impl<'u> Emitter<'u> {
                     "$args" => 2,
                     "$cmd_args" => 3,
                     "$program" => 4,
+                    "$duration_start" => 6,
+                    "$duration" => 7,
                     _ => 5,
                 };
                 self.emit(Op::Special(code));
@@ -1104,6 +1106,10 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::Const(k));
             }
             // Compiled once: regex values are immutable.
+            Lit::Date(d) => {
+                let k = self.konst(Value::Date(Rc::new(d.clone())));
+                self.emit(Op::Const(k));
+            }
             Lit::Bytes(b) => {
                 let k = self.konst(Value::Bytes(Rc::new(b.clone())));
                 self.emit(Op::Const(k));
@@ -1245,6 +1251,7 @@ pub fn node_to_value(interner: &mut Interner, node: &Node) -> Value {
         }
         NodeKind::Quote(inner) => node_to_value(interner, inner),
         NodeKind::Bytes(b) => Value::Bytes(Rc::new(b.clone())),
+        NodeKind::DateTime(d) => Value::Date(Rc::new((**d).clone())),
         NodeKind::HashMap(items) => {
             let mut h = crate::vm::hashed::HashedObj::default();
             for pair in items.chunks(2) {

@@ -530,6 +530,7 @@ impl Lowerer {
             NodeKind::Char(c) => ExprKind::Lit(Lit::Char(*c)),
             NodeKind::Str(s) => ExprKind::Lit(Lit::Str(s.clone())),
             NodeKind::Bytes(b) => ExprKind::Lit(Lit::Bytes(b.clone())),
+            NodeKind::DateTime(d) => ExprKind::Lit(Lit::Date((**d).clone())),
             NodeKind::Symbol(s) => return self.lower_symbol(s, span, Some(span)),
             NodeKind::Path(segs) => return self.lower_path(segs, span),
             NodeKind::Array(items) => ExprKind::Array(self.lower_items(items)),
@@ -582,9 +583,8 @@ impl Lowerer {
                 }
                 NameRes::Global(_) => ExprKind::SelfRef,
             },
-            "$ex" | "$env" | "$args" | "$cmd_args" | "$program" | "$ns" => {
-                ExprKind::Special(s.to_string())
-            }
+            "$ex" | "$env" | "$args" | "$cmd_args" | "$program" | "$ns" | "$duration_start"
+            | "$duration" => ExprKind::Special(s.to_string()),
             "_" => ExprKind::Lit(Lit::Symbol("_".into())),
             "super" => {
                 return self.invalid(
