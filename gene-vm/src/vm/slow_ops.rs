@@ -71,7 +71,14 @@ impl Vm {
                 }
                 self.stack.push(result);
             }
-            Op::LoadSelfOrNil => self.stack.push(Value::Nil),
+            // In a namespace body `self` is the namespace (`(.on_member_missing f)`, 1.8).
+            Op::LoadSelfOrNil => {
+                let v = match &self.frames[fi].kind {
+                    FrameKind::NsBody(ns) => Value::Namespace(ns.clone()),
+                    _ => Value::Nil,
+                };
+                self.stack.push(v);
+            }
             Op::Special(code) => {
                 // `$duration` before any `$duration_start` (later 9.6).
                 if code == 7 && self.duration_start.is_none() {
