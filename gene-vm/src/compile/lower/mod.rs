@@ -12,6 +12,7 @@ use crate::syntax::{Node, NodeKind, Prop, Span, SyntaxError};
 
 mod adt;
 mod forms;
+mod functions;
 mod modules;
 
 const SPECIAL_WORDS: &[&str] = &[
