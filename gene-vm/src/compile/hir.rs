@@ -337,6 +337,13 @@ pub enum ExprKind {
     Yield(Option<Box<Expr>>),
     Range(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
     Enum(Rc<EnumDecl>),
+    /// `(interface NAME (method m [...]) (field f TYPE) ...)` (later 5.2).
+    Interface {
+        path: Vec<String>,
+        methods: Vec<String>,
+        fields: Vec<String>,
+        name_span: Span,
+    },
     /// `(type NAME TYPE)`: an alias, bound as a type value (later 3.9).
     TypeAlias {
         path: Vec<String>,
@@ -496,6 +503,8 @@ pub struct FnDef {
 pub struct ClassDef {
     pub path: Vec<String>,
     pub parent: Option<Expr>,
+    /// `implements I J` (later 5.2): checked when the class is created.
+    pub implements: Vec<Expr>,
     /// `(field name)`, `(field name: TYPE)`, `(field name TYPE)` (later 3.1, 5.7).
     pub fields: Vec<(String, Option<TypeExpr>)>,
     pub ctor: Option<Rc<FnDef>>,

@@ -245,6 +245,7 @@ impl Vm {
             builtin: std::cell::Cell::new(None),
             fields: Vec::new(),
             typed_fields: false,
+            interfaces: Vec::new(),
         })
     }
 

@@ -137,6 +137,7 @@ impl Vm {
             Value::HashMap(_) => "HashMap".into(),
             Value::Type(_) => "Type".into(),
             Value::Bytes(_) => "VkBytes".into(),
+            Value::Interface(_) => "VkInterface".into(),
             Value::Date(d) => format!("Vk{}", d_kind(d)),
             Value::HashSet(_) => "HashSet".into(),
             Value::RegexMatch(_) => "VkRegexMatch".into(),

@@ -995,6 +995,21 @@ impl<'u> Emitter<'u> {
                 }
                 self.emit(Op::Range(step.is_some()));
             }
+            ExprKind::Interface {
+                path,
+                methods,
+                fields,
+                ..
+            } => {
+                let iface = crate::vm::value::Interface {
+                    name: path.join("/"),
+                    methods: methods.iter().map(|m| self.interner.intern(m)).collect(),
+                    fields: fields.iter().map(|f| self.interner.intern(f)).collect(),
+                };
+                let k = self.konst(Value::Interface(Rc::new(iface)));
+                self.emit(Op::Const(k));
+                self.define(path);
+            }
             ExprKind::TypeAlias { path, ty, .. } => {
                 let k = self.konst(Value::Type(Rc::new(ty.clone())));
                 self.emit(Op::Const(k));

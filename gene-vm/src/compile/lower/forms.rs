@@ -61,9 +61,10 @@ impl Lowerer {
             "enum" => return Some(self.lower_enum(props, children, span)),
             "super" => return Some(self.lower_super(props, children, span)),
             "type" => return Some(self.lower_type_alias(children, span)),
+            "interface" => return Some(self.lower_interface(children, span)),
             // Left out of this implementation (later 13, 5.2, 3.9): refused where written.
             "comptime" | "fn-interceptor" | "interceptor" | "object" | "$dep" | "$tap" | "$set"
-            | "$with" | "$caller_eval" | "interface" | "implement" | "freeze" | "run_forever" => {
+            | "$with" | "$caller_eval" | "implement" | "freeze" | "run_forever" => {
                 return Some(self.invalid(format!("{h} is not supported"), span));
             }
             "break" => {
@@ -575,6 +576,55 @@ impl Lowerer {
             kind: ExprKind::If {
                 branches: vec![(cond, r, body)],
                 else_branch: None,
+            },
+            span,
+        }
+    }
+
+    /// `(interface NAME (method m [...]) (field f TYPE [^readonly true]) ...)`.
+    fn lower_interface(&mut self, children: &[Node], span: Span) -> Expr {
+        let Some((name, body)) = children.split_first() else {
+            return self.invalid("interface needs a name", span);
+        };
+        let Some(n) = name.as_symbol() else {
+            return self.invalid("interface name must be a symbol", name.span);
+        };
+        let (mut methods, mut fields) = (Vec::new(), Vec::new());
+        for f in body {
+            let NodeKind::Gene {
+                head: Some(h),
+                children: parts,
+                ..
+            } = &f.kind
+            else {
+                return self.invalid("interface members are (method ...) or (field ...)", f.span);
+            };
+            let member = parts.first().and_then(|p| p.as_symbol());
+            match (h.as_symbol(), member) {
+                (Some("method"), Some(m)) => methods.push(m.to_string()),
+                (Some("field"), Some(m)) if parts.len() >= 2 => {
+                    fields.push(m.trim_end_matches(':').to_string())
+                }
+                (Some("field"), _) => {
+                    return self
+                        .invalid("an interface field needs a type: (field NAME TYPE)", f.span)
+                }
+                _ => {
+                    return self
+                        .invalid("interface members are (method ...) or (field ...)", f.span)
+                }
+            }
+        }
+        let path = vec![n.to_string()];
+        let name_span = name_span_of(name);
+        let qualified = self.qualify(&path);
+        self.record(name_span, OccTarget::Global(qualified), OccKind::Def);
+        Expr {
+            kind: ExprKind::Interface {
+                path,
+                methods,
+                fields,
+                name_span,
             },
             span,
         }

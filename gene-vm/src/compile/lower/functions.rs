@@ -322,12 +322,30 @@ impl Lowerer {
             return self.invalid("class name must be a symbol", name.span);
         };
         let mut parent = None;
-        if rest.first().is_some_and(|n| n.is_symbol("<")) {
-            let Some(p) = rest.get(1) else {
-                return self.invalid("class needs a parent after '<'", span);
-            };
-            parent = Some(self.lower(p));
-            rest = &rest[2..];
+        let mut implements = Vec::new();
+        // `< Parent` and `implements I J ...`, in either order.
+        loop {
+            if rest.first().is_some_and(|n| n.is_symbol("<")) {
+                let Some(p) = rest.get(1) else {
+                    return self.invalid("class needs a parent after '<'", span);
+                };
+                parent = Some(self.lower(p));
+                rest = &rest[2..];
+            } else if rest.first().is_some_and(|n| n.is_symbol("implements")) {
+                rest = &rest[1..];
+                while let Some(n) = rest.first() {
+                    if n.is_symbol("<") || matches!(n.kind, NodeKind::Gene { .. }) {
+                        break;
+                    }
+                    implements.push(self.lower(n));
+                    rest = &rest[1..];
+                }
+                if implements.is_empty() {
+                    return self.invalid("implements needs an interface", span);
+                }
+            } else {
+                break;
+            }
         }
         let name_span = name_span_of(name);
         let qualified = self.qualify(&path);
@@ -339,6 +357,7 @@ impl Lowerer {
         let mut def = ClassDef {
             path,
             parent,
+            implements,
             fields: Vec::new(),
             ctor: None,
             methods: Vec::new(),

@@ -171,7 +171,10 @@ pub(super) fn segment_spans(segs: &[String], span: Span) -> Option<Vec<Span>> {
 /// written above it as that variable); only the order the forms run in changes.
 fn is_definition(e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Import(_) | ExprKind::Enum(_) | ExprKind::TypeAlias { .. } => true,
+        ExprKind::Import(_)
+        | ExprKind::Enum(_)
+        | ExprKind::TypeAlias { .. }
+        | ExprKind::Interface { .. } => true,
         // Plain names only: `(fn a/b ...)` adds to a namespace that code running in
         // order may create first (core 13.8 programs rely on that).
         ExprKind::NamedFn { path, .. } | ExprKind::Ns { path, .. } => path.len() == 1,
