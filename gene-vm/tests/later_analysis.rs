@@ -164,3 +164,17 @@ fn misplaced_imports_and_exports_are_reported() {
         ]
     );
 }
+
+#[test]
+fn interfaces_and_type_aliases_are_document_symbols() {
+    let text = "(interface Named (method display []))\n(type UserId (Int | String))\n(println Named UserId)\n";
+    let syms = document_symbols(text);
+    let n = names(&syms);
+    assert!(
+        n.contains(&"Named".to_string()) && n.contains(&"UserId".to_string()),
+        "{n:?}"
+    );
+    assert!(diagnostics(text, &DiagnosticConfig::default())
+        .iter()
+        .all(|d| d.code != "undefined-name"));
+}
