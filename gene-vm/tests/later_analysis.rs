@@ -178,3 +178,14 @@ fn interfaces_and_type_aliases_are_document_symbols() {
         .iter()
         .all(|d| d.code != "undefined-name"));
 }
+
+#[test]
+fn a_case_missing_enum_variants_gets_a_warning() {
+    let text = "(enum Shape (Circle r) (Rect w h) Point)\n(fn area [s] (case s when (Shape/Circle r) r when Shape/Point 0))\n(fn all [s] (case s when (Shape/Circle r) r else 0))\n";
+    let warnings: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.code == "non-exhaustive-case")
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(warnings, ["case over Shape misses variant(s): Rect"]);
+}

@@ -358,7 +358,7 @@ impl Lowerer {
                 children,
                 props,
             } if props.is_empty() => (h, children),
-            NodeKind::Symbol(_) => (v, &[]),
+            NodeKind::Symbol(_) | NodeKind::Path(_) => (v, &[]),
             _ => return WhenPat::Value(self.lower(v)),
         };
         let bare = std::ptr::eq(head, v);
