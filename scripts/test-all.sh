@@ -36,4 +36,7 @@ tests/lsp/run.sh
 echo "== editors: the Neovim plugin in headless Neovim 0.7.2 and 0.12 (tests/editors/nvim)"
 tests/editors/nvim/run.sh
 
+echo "== editors: the VS Code extension (tests/editors/vscode: build + vsce package, logic, grammar, real VS Code in code-server + Chromium)"
+tests/editors/vscode/run.sh
+
 echo "all tests passed"

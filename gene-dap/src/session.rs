@@ -56,6 +56,11 @@ pub struct DapSession {
     attached: bool,
     finished: bool,
     exit: Arc<Exit>,
+    /// Future ids of the client's data breakpoints (`setDataBreakpoints`).
+    client_data_ids: Vec<u64>,
+    /// Future ids an editor view asked to break on (`gene/setFutureBreakpoints`); the VM
+    /// watches both sets, so neither request clears the other's.
+    view_data_ids: Vec<u64>,
 }
 
 fn arg<'a>(req: &'a Request, key: &str) -> &'a Value {
@@ -252,6 +257,17 @@ impl DapSession {
             }
             Err(m) => sink.error(req.seq, &req.command, &m),
         }
+    }
+
+    /// The union of the client's and the view's future breakpoints.
+    fn watched_futures(&self) -> Vec<u64> {
+        let mut ids = self.client_data_ids.clone();
+        ids.extend(
+            self.view_data_ids
+                .iter()
+                .filter(|id| !self.client_data_ids.contains(id)),
+        );
+        ids
     }
 
     /// Ends the program (or detaches from it) and waits for it to be gone.
@@ -577,12 +593,30 @@ impl DapSession {
                             .collect()
                     })
                     .unwrap_or_default();
-                let ids: Vec<u64> = wanted.iter().flatten().copied().collect();
+                self.client_data_ids = wanted.iter().flatten().copied().collect();
+                let ids = self.watched_futures();
                 self.forward(&req, sink, Command::SetDataBreakpoints(ids), move |_| {
                     Ok(json!({"breakpoints": wanted.iter().map(|w| match w {
                         Some(id) => json!({"verified": true, "description": format!("when future #{id} resolves")}),
                         None => json!({"verified": false, "message": "Not a future's data id"}),
                     }).collect::<Vec<_>>()}))
+                });
+            }
+            "gene/setFutureBreakpoints" => {
+                let Some(list) = arg(&req, "ids").as_array() else {
+                    sink.error(req.seq, &req.command, "ids must be an array of future ids");
+                    return;
+                };
+                let Some(ids) = list.iter().map(Value::as_u64).collect::<Option<Vec<u64>>>() else {
+                    sink.error(req.seq, &req.command, "ids must be an array of future ids");
+                    return;
+                };
+                self.view_data_ids = ids.clone();
+                let all = self.watched_futures();
+                self.forward(&req, sink, Command::SetDataBreakpoints(all), move |_| {
+                    Ok(json!({"breakpoints": ids.iter().map(|id| json!({
+                        "id": id, "verified": true, "description": format!("when future #{id} resolves"),
+                    })).collect::<Vec<_>>()}))
                 });
             }
             "gene/futures" => {

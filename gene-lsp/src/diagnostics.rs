@@ -1,19 +1,34 @@
 //! Diagnostics of a document as LSP data, from `gene_vm::analysis::diagnostics`
 //! (the same codes `gene check` prints), and the settings that tune them.
 
-use gene_vm::analysis::diagnostics::{self as diag, DiagnosticConfig, Severity, Tag};
+use gene_vm::analysis::diagnostics::{DiagnosticConfig, Severity, Tag};
+use gene_vm::analysis::imports;
+use gene_vm::analysis::model::Analysis;
 use serde_json::Value;
-use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, DiagnosticTag, NumberOrString};
+use tower_lsp_server::ls_types::{
+    Diagnostic, DiagnosticSeverity, DiagnosticTag, NumberOrString, Uri,
+};
+
+use crate::modules::{Modules, OpenText};
 
 use crate::document::{Document, Encoding};
 
+/// The document's diagnostics, with those of its imports when it is a file
+/// (`open` gives the other open documents' texts).
 pub fn compute(
     doc: &Document,
     text: &str,
     enc: Encoding,
     cfg: &DiagnosticConfig,
+    uri: &Uri,
+    open: &OpenText,
 ) -> Vec<Diagnostic> {
-    diag::diagnostics(text, cfg)
+    let a = Analysis::new(text);
+    let extra = match uri.to_file_path() {
+        Some(path) => imports::import_diagnostics(&a, &path, &Modules { open }),
+        None => Vec::new(),
+    };
+    a.diagnostics_with(cfg, extra)
         .into_iter()
         .map(|d| Diagnostic {
             range: doc.range(d.span.start as usize, d.span.end as usize, enc),

@@ -8,11 +8,12 @@ use std::rc::Rc;
 use gene_vm::analysis::model::Analysis;
 
 use gene_vm::analysis::diagnostics::DiagnosticConfig;
-use gene_vm::analysis::{actions, hints, navigate, symbols, tokens};
+use gene_vm::analysis::{actions, hints, imports, navigate, symbols, tokens};
 use gene_vm::syntax::Span;
 use tower_lsp_server::ls_types::*;
 
 use crate::document::{Document, Encoding};
+use crate::modules::{Modules, OpenText};
 
 pub struct Ctx<'a> {
     pub doc: &'a Document,
@@ -20,6 +21,8 @@ pub struct Ctx<'a> {
     pub enc: Encoding,
     pub uri: &'a Uri,
     pub version: i32,
+    /// Other open documents, for imports.
+    pub open: &'a OpenText<'a>,
 }
 
 thread_local! {
@@ -51,9 +54,33 @@ impl Ctx<'_> {
     fn location(&self, s: Span) -> Location {
         Location::new(self.uri.clone(), self.range(s))
     }
+
+    fn modules(&self) -> Modules<'_> {
+        Modules { open: self.open }
+    }
+
+    /// What an imported name (or an import's module path) at `off` leads to.
+    fn imported(&self, off: usize) -> Option<(std::path::PathBuf, imports::Target)> {
+        let file = self.uri.to_file_path()?.into_owned();
+        let t = imports::imported_target(&self.analysis(), &file, off, &self.modules())?;
+        Some((file, t))
+    }
 }
 
 pub fn hover(c: &Ctx, off: usize) -> Option<Hover> {
+    if let Some(file) = c.uri.to_file_path() {
+        let a = c.analysis();
+        if let Some(md) = imports::imported_hover(&a, &file, off, &c.modules()) {
+            let range = a.token_at(off).map(|(s, _)| c.range(s));
+            return Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: md,
+                }),
+                range,
+            });
+        }
+    }
     let h = c.analysis().hover(off)?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
@@ -133,12 +160,63 @@ pub fn inlay_hints(c: &Ctx, range: Range) -> Vec<InlayHint> {
 }
 
 pub fn definition(c: &Ctx, off: usize) -> Option<GotoDefinitionResponse> {
+    // An imported name leads into its module (its own definition here is the import).
+    if let Some((_, t)) = c.imported(off) {
+        let uri = Uri::from_file_path(&t.path)?;
+        let doc = Document::new(&t.module.text, 0);
+        let (a, b) = (t.name_span.start as usize, t.name_span.end as usize);
+        return Some(GotoDefinitionResponse::Scalar(Location::new(
+            uri,
+            doc.range(a, b, c.enc),
+        )));
+    }
     c.analysis()
         .definition(off)
         .map(|s| GotoDefinitionResponse::Scalar(c.location(s)))
 }
 
-pub fn references(c: &Ctx, off: usize, include_decl: bool) -> Vec<Location> {
+/// Completions of a module's exports at an import item, when the cursor is on one.
+pub fn import_completions(c: &Ctx, off: usize) -> Option<Vec<imports::Export>> {
+    let file = c.uri.to_file_path()?;
+    imports::import_completions(&c.analysis(), &file, off, &c.modules())
+}
+
+/// A range in another file of the program (its text analysed by the module source).
+fn location_in(c: &Ctx, text: &str, path: &std::path::Path, s: Span) -> Option<Location> {
+    let doc = Document::new(text, 0);
+    Some(Location::new(
+        Uri::from_file_path(path)?,
+        doc.range(s.start as usize, s.end as usize, c.enc),
+    ))
+}
+
+/// An importable definition's places across the program's files, if `off` names one.
+fn across(c: &Ctx, off: usize, files: &[std::path::PathBuf]) -> Option<Vec<imports::FileSpan>> {
+    let file = c.uri.to_file_path()?;
+    imports::references_across(&c.analysis(), &file, off, &c.modules(), files)
+        .filter(|r| r.iter().any(|x| x.path != *file))
+}
+
+pub fn references(
+    c: &Ctx,
+    off: usize,
+    include_decl: bool,
+    files: &[std::path::PathBuf],
+) -> Vec<Location> {
+    if let Some(list) = across(c, off, files) {
+        let m = c.modules();
+        let def = c.imported(off).map(|(_, t)| (t.path, t.name_span));
+        return list
+            .into_iter()
+            .filter(|r| include_decl || def.as_ref() != Some(&(r.path.clone(), r.span)))
+            .filter_map(|r| {
+                let text = gene_vm::analysis::imports::ModuleSource::module(&m, &r.path)?
+                    .text
+                    .clone();
+                location_in(c, &text, &r.path, r.span)
+            })
+            .collect();
+    }
     c.analysis()
         .references(off, include_decl)
         .into_iter()
@@ -166,7 +244,35 @@ pub fn prepare_rename(c: &Ctx, off: usize) -> Result<PrepareRenameResponse, Stri
         .map(|s| PrepareRenameResponse::Range(c.range(s)))
 }
 
-pub fn rename(c: &Ctx, off: usize, new_name: &str) -> Result<WorkspaceEdit, String> {
+pub fn rename(
+    c: &Ctx,
+    off: usize,
+    new_name: &str,
+    files: &[std::path::PathBuf],
+) -> Result<WorkspaceEdit, String> {
+    if across(c, off, files).is_some() {
+        navigate::check_new_name(new_name)?;
+        let file = c.uri.to_file_path().ok_or("not a file")?;
+        let m = c.modules();
+        let edits = imports::rename_across(&c.analysis(), &file, off, new_name, &m, files)
+            .ok_or("nothing to rename here")?;
+        let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+        for (path, span, text) in edits {
+            let Some(module) = gene_vm::analysis::imports::ModuleSource::module(&m, &path) else {
+                continue;
+            };
+            if let Some(loc) = location_in(c, &module.text, &path, span) {
+                changes.entry(loc.uri).or_default().push(TextEdit {
+                    range: loc.range,
+                    new_text: text,
+                });
+            }
+        }
+        return Ok(WorkspaceEdit {
+            changes: Some(changes),
+            ..Default::default()
+        });
+    }
     let edits = c.analysis().rename(off, new_name)?;
     let edits: Vec<TextEdit> = edits
         .into_iter()
@@ -342,6 +448,7 @@ mod tests {
             enc: Encoding::Utf16,
             uri: &uri,
             version: 1,
+            open: &|_| None,
         };
         let toks = semantic_tokens(&c, None);
         let strings: Vec<&SemanticToken> = toks

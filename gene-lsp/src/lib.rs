@@ -4,6 +4,7 @@
 mod diagnostics;
 pub mod document;
 mod features;
+mod modules;
 pub mod server;
 pub mod transport;
 pub mod workspace;

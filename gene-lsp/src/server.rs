@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gene_vm::analysis::diagnostics::DiagnosticConfig;
+use gene_vm::analysis::model::DefKind;
 use gene_vm::analysis::{complete, format, structure, tokens};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
@@ -52,6 +53,22 @@ struct Snapshot {
     enc: Encoding,
     doc: Document,
     config: DiagnosticConfig,
+    /// Open documents by path, for imports (see `modules.rs`).
+    open: Arc<OpenDocs>,
+}
+
+/// The text and version of the open document at a path.
+type OpenDocs = dyn Fn(&std::path::Path) -> Option<(i32, String)> + Send + Sync;
+
+/// Reads open documents out of the state, one lock per lookup.
+fn open_docs(state: &Arc<Mutex<State>>) -> Arc<OpenDocs> {
+    let state = state.clone();
+    Arc::new(move |p: &std::path::Path| {
+        let uri = Uri::from_file_path(p)?;
+        let st = state.lock().ok()?;
+        let d = st.docs.get(&uri)?;
+        Some((d.version, d.text()))
+    })
 }
 
 impl Backend {
@@ -74,6 +91,7 @@ impl Backend {
             version: d.version,
             enc: st.encoding.unwrap_or(Encoding::Utf16),
             config: st.config.clone(),
+            open: open_docs(&self.state),
         })
     }
 
@@ -96,6 +114,22 @@ impl Backend {
                 Err(Error::internal_error())
             }
         }
+    }
+
+    /// Files that may import a module: the workspace index and the open documents.
+    fn program_files(&self) -> Vec<std::path::PathBuf> {
+        let mut files = self.index.lock().map(|ix| ix.paths()).unwrap_or_default();
+        if let Ok(st) = self.state.lock() {
+            for u in st.docs.keys() {
+                if let Some(p) = u.to_file_path() {
+                    let p = p.into_owned();
+                    if !files.contains(&p) {
+                        files.push(p);
+                    }
+                }
+            }
+        }
+        files
     }
 
     /// A snapshot of the document at a position, and the byte offset there.
@@ -143,8 +177,9 @@ impl Backend {
                 )
             };
             if !pull {
+                let open = open_docs(&state);
                 match catch_unwind(AssertUnwindSafe(|| {
-                    diagnostics::compute(&doc, &text, enc, &cfg)
+                    diagnostics::compute(&doc, &text, enc, &cfg, &uri, &*open)
                 })) {
                     // Only for the version it was computed from.
                     Ok(diags) if Self::current_version(&state, &uri) == Some(version) => {
@@ -196,6 +231,7 @@ impl Snapshot {
             enc: self.enc,
             uri: &self.uri,
             version: self.version,
+            open: &*self.open,
         }
     }
 }
@@ -541,7 +577,7 @@ impl LanguageServer for Backend {
         };
         let items = self
             .guarded("diagnostics", || {
-                diagnostics::compute(&s.doc, &s.text, s.enc, &s.config)
+                diagnostics::compute(&s.doc, &s.text, s.enc, &s.config, &s.uri, &*s.open)
             })
             .await?;
         Ok(DocumentDiagnosticReportResult::Report(
@@ -632,6 +668,28 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let off = s.doc.offset(pos.position, s.enc);
+        // At an import item: the names the module exports.
+        let exports = self
+            .guarded("completion", || features::import_completions(&s.ctx(), off))
+            .await?;
+        if let Some(list) = exports {
+            let items = list
+                .into_iter()
+                .map(|x| CompletionItem {
+                    kind: Some(match x.kind {
+                        DefKind::Fn => CompletionItemKind::FUNCTION,
+                        DefKind::Class => CompletionItemKind::CLASS,
+                        DefKind::Ns => CompletionItemKind::MODULE,
+                        DefKind::Enum => CompletionItemKind::ENUM,
+                        DefKind::Import | DefKind::Member => CompletionItemKind::VARIABLE,
+                    }),
+                    detail: Some("export".into()),
+                    label: x.name,
+                    ..Default::default()
+                })
+                .collect();
+            return Ok(Some(CompletionResponse::Array(items)));
+        }
         let entries = self
             .guarded("completion", || complete::completions(&s.text, off))
             .await?;
@@ -650,6 +708,8 @@ impl LanguageServer for Backend {
                     complete::EntryKind::Namespace => CompletionItemKind::MODULE,
                     complete::EntryKind::Keyword => CompletionItemKind::KEYWORD,
                     complete::EntryKind::Method => CompletionItemKind::METHOD,
+                    complete::EntryKind::Enum => CompletionItemKind::ENUM,
+                    complete::EntryKind::Variant => CompletionItemKind::ENUM_MEMBER,
                 }),
                 detail: e.detail,
                 // A client without snippets gets the plain keyword.
@@ -757,9 +817,12 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let decl = p.context.include_declaration;
-        self.guarded("references", || features::references(&s.ctx(), off, decl))
-            .await
-            .map(Some)
+        let files = self.program_files();
+        self.guarded("references", || {
+            features::references(&s.ctx(), off, decl, &files)
+        })
+        .await
+        .map(Some)
     }
 
     async fn document_highlight(
@@ -796,7 +859,9 @@ impl LanguageServer for Backend {
         };
         let name = p.new_name;
         match self
-            .guarded("rename", || features::rename(&s.ctx(), off, &name))
+            .guarded("rename", || {
+                features::rename(&s.ctx(), off, &name, &self.program_files())
+            })
             .await?
         {
             Ok(e) => Ok(Some(e)),

@@ -106,6 +106,14 @@ impl Index {
         self.files.len()
     }
 
+    /// The indexed files that are on disk (candidates for importing a module).
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.files
+            .keys()
+            .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }

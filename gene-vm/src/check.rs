@@ -1,7 +1,9 @@
 //! `gene check`: the editor's diagnostics (`analysis::diagnostics`, same codes)
 //! printed with source snippets, without running anything.
 
-use crate::analysis::diagnostics::{self, DiagnosticConfig};
+use crate::analysis::diagnostics::DiagnosticConfig;
+use crate::analysis::imports;
+use crate::analysis::model::Analysis;
 use crate::syntax::render_snippet;
 use crate::syntax::{self, Span};
 
@@ -49,7 +51,17 @@ impl Report {
 
 /// Every diagnostic of a file, as the editor reports it.
 pub fn check_source(name: &str, text: &str) -> Report {
-    let diagnostics = diagnostics::diagnostics(text, &DiagnosticConfig::default())
+    let a = Analysis::new(text);
+    // A file on disk: its imports are checked against the module files too.
+    let path = std::path::Path::new(name);
+    let extra = if path.is_file() {
+        let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        imports::import_diagnostics(&a, &full, &imports::DiskModules::default())
+    } else {
+        Vec::new()
+    };
+    let diagnostics = a
+        .diagnostics_with(&DiagnosticConfig::default(), extra)
         .into_iter()
         .map(|d| Diagnostic {
             severity: d.severity,

@@ -12,6 +12,8 @@
 //! take no marker; code actions and inlay hints take a cursor or a `$0...$0`
 //! range; completion, signature help and selection take a cursor.
 
+mod common;
+
 use std::path::Path;
 
 use gene_vm::analysis::actions::{self, ActionKind};
@@ -46,15 +48,7 @@ fn fixtures(feature: &str) -> Vec<Fixture> {
         .into_iter()
         .map(|p| {
             let raw = std::fs::read_to_string(&p).expect("fixture text");
-            let mut text = String::new();
-            let mut markers = Vec::new();
-            let mut rest = raw.as_str();
-            while let Some(i) = rest.find("$0") {
-                text.push_str(&rest[..i]);
-                markers.push(text.len());
-                rest = &rest[i + 2..];
-            }
-            text.push_str(rest);
+            let (text, markers) = common::strip_markers(&raw);
             Fixture {
                 name: p.file_stem().unwrap().to_string_lossy().into_owned(),
                 text,
@@ -347,6 +341,8 @@ fn completion_fixtures() {
                 EntryKind::Namespace => "namespace",
                 EntryKind::Keyword => "keyword",
                 EntryKind::Method => "method",
+                EntryKind::Enum => "enum",
+                EntryKind::Variant => "variant",
             };
             out.push_str(&format!("{kind} {}", e.label));
             if let Some(d) = &e.detail {

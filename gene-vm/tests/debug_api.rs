@@ -647,9 +647,30 @@ fn futures_page_filters_and_counts() {
 }
 
 #[test]
+fn deep_tail_calls_run_in_constant_stack_while_debugging() {
+    // A million tail calls under the debugger (later 11): frames past the first 256
+    // are replaced, so the program neither overflows nor differs from `gene run`.
+    let src = r#"(fn ping [n] (if (n == 0) "done" else (pong (n - 1))))
+(fn pong [n]
+  (ping (n - 1)))  # BP
+(println (ping 1000000))
+"#;
+    let mut s = start(src, None);
+    s.bp(&[("# BP", Some("(n == 1)"), None, None)]);
+    s.go();
+    assert_eq!(s.stop(), StopReason::Breakpoint);
+    let frames = s.frames();
+    assert!(frames.len() <= 258, "{} frames", frames.len());
+    assert_eq!(frames.last().map(|f| f.name.as_str()), Some("<main>"));
+    s.req(Command::Continue);
+    assert_eq!(s.exit(), 0);
+    assert!(s.output.contains("done"), "{}", s.output);
+}
+
+#[test]
 fn tail_calls_keep_their_frames_while_debugging() {
-    // Without a debugger `ping`/`pong` replace each other's frame (later 11); with one
-    // attached every call keeps its frame, so the stack shows how the program got here.
+    // Shallow tail calls keep their frames (the first 256), so the stack shows how the
+    // program got here.
     let src = r#"(fn ping [n] (if (n == 0) "done" else (pong (n - 1))))
 (fn pong [n]
   (ping (n - 1)))  # BP

@@ -13,6 +13,9 @@ pub enum EntryKind {
     Namespace,
     Keyword,
     Method,
+    Enum,
+    /// A variant of an enum of the file (`Shape/Circle`).
+    Variant,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -232,6 +235,41 @@ fn definitions(
             (Some("ns"), Some(name)) => {
                 inner_ns = format!("{ns}{name}/");
                 out.push((name, EntryKind::Namespace, None, Vec::new()))
+            }
+            // `(enum Shape (Circle radius) Dot)`: the enum and `Shape/Circle`, `Shape/Dot`.
+            (Some("enum"), Some(name)) => {
+                let full = format!("{ns}{name}");
+                for v in ch.iter().skip(1) {
+                    let (variant, fields): (Option<&str>, Vec<&str>) = match &v.kind {
+                        NodeKind::Symbol(s) => (Some(s.as_str()), Vec::new()),
+                        NodeKind::Gene { .. } => {
+                            let vc = gene_children(v);
+                            let fields = vc.iter().filter_map(|f| f.as_symbol()).collect();
+                            (head_name(v), fields)
+                        }
+                        _ => (None, Vec::new()),
+                    };
+                    let Some(variant) = variant.filter(|x| !x.starts_with('^')) else {
+                        continue;
+                    };
+                    let sig = if fields.is_empty() {
+                        format!("{full}/{variant}")
+                    } else {
+                        format!("({full}/{variant} {})", fields.join(" "))
+                    };
+                    out.push((
+                        format!("{full}/{variant}"),
+                        EntryKind::Variant,
+                        Some(sig),
+                        fields.iter().map(|f| f.to_string()).collect(),
+                    ));
+                }
+                out.push((
+                    full,
+                    EntryKind::Enum,
+                    Some(format!("(enum {name})")),
+                    Vec::new(),
+                ))
             }
             _ => {}
         }

@@ -54,6 +54,7 @@ pub const CODES: &[(&str, Severity)] = &[
     (DEPRECATED_SYNC_IO, Severity::Warning),
     (UNUSED_VARIABLE, Severity::Hint),
     (NON_EXHAUSTIVE, Severity::Warning),
+    (super::imports::UNRESOLVED_IMPORT, Severity::Error),
 ];
 
 /// Which codes are reported, and at which severity.
@@ -90,6 +91,16 @@ fn default_severity(code: &str) -> Severity {
 
 impl Analysis {
     pub fn diagnostics(&self, cfg: &DiagnosticConfig) -> Vec<Diagnostic> {
+        self.diagnostics_with(cfg, Vec::new())
+    }
+
+    /// The file's diagnostics and `extra` ones found with other files (imports),
+    /// all through the same configuration and `gene-ignore` comments.
+    pub fn diagnostics_with(
+        &self,
+        cfg: &DiagnosticConfig,
+        extra: Vec<Diagnostic>,
+    ) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         let mut push = |span: Span, code: &'static str, message: String| {
             let tags = match code {
@@ -125,6 +136,7 @@ impl Analysis {
                 push(span, code, msg);
             }
         }
+        out.extend(extra);
         let ignores = self.ignores();
         let mut out: Vec<Diagnostic> = out
             .into_iter()

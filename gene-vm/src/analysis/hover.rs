@@ -96,7 +96,16 @@ impl Analysis {
         } else {
             format!("local variable of `{owner}`")
         };
-        let mut md = code(&info.name);
+        // The declared type (later 3.1), as the checker reads it.
+        let declared = self.unit.var_types.get(&v).cloned().or_else(|| {
+            let f = self.params.get(&v)?;
+            let def = self.fns.get(*f as usize)?.as_ref()?;
+            def.params.iter().find(|p| p.var == v)?.ty.clone()
+        });
+        let mut md = match &declared {
+            Some(t) => code(&format!("{}: {}", info.name, t.text())),
+            None => code(&info.name),
+        };
         md.push('\n');
         md.push_str(&what);
         if let Some(def) = self.var_def_span(v) {

@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod format;
 pub mod hints;
 pub mod hover;
+pub mod imports;
 pub mod line_index;
 pub mod model;
 pub mod natives;

@@ -171,7 +171,8 @@ impl Analysis {
                         kind: SymbolKind::Variable,
                         span: e.span,
                         selection_span: sel,
-                        detail: None,
+                        // `(var limit: Int 3)`: its declared type.
+                        detail: self.unit.var_types.get(&v).map(|t| t.text()),
                         children,
                     });
                 }

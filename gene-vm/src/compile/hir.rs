@@ -433,6 +433,8 @@ pub struct VariantDecl {
 pub struct ImportDecl {
     /// The module path string; `None` for a built-in namespace import.
     pub from: Option<String>,
+    /// The span of that string (diagnostics and go to the module point at it).
+    pub from_span: Option<Span>,
     pub items: Vec<ImportItem>,
 }
 

@@ -38,7 +38,11 @@ impl Vm {
         self.files
             .iter()
             .enumerate()
-            .filter(|(_, f)| same_path(&f.name, path))
+            // File names are relative to the program's working directory.
+            .filter(|(_, f)| {
+                same_path(&f.name, path)
+                    || same_path(&self.resolve_path(&f.name).to_string_lossy(), path)
+            })
             .map(|(i, _)| i as FileId)
             .collect()
     }
@@ -83,7 +87,48 @@ impl Vm {
         out
     }
 
-    /// Replaces the line breakpoints of `path`.
+    /// A file compiled while the program runs (an imported module): its functions
+    /// become known, and the breakpoints waiting for it are set and reported as
+    /// changed, under the ids they were given.
+    pub fn debug_loaded(&mut self, proto: &Rc<FnProto>) {
+        if self.debug.is_none() {
+            return;
+        }
+        self.debug_register(proto);
+        let Some(name) = self.files.get(proto.file as usize).map(|f| f.name.clone()) else {
+            return;
+        };
+        let full = self.resolve_path(&name).to_string_lossy().into_owned();
+        let waiting: Vec<String> = self
+            .debug
+            .as_ref()
+            .map(|d| {
+                d.pending
+                    .keys()
+                    .filter(|p| same_path(p, &name) || same_path(p, &full))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        for path in waiting {
+            let Some(list) = self
+                .debug
+                .as_deref_mut()
+                .and_then(|d| d.pending.remove(&path))
+            else {
+                continue;
+            };
+            let statuses = self.place_line_breakpoints(&path, list);
+            if let Some(d) = self.debug.as_deref() {
+                for st in statuses {
+                    d.emit(super::Event::BreakpointChanged(st));
+                }
+            }
+        }
+    }
+
+    /// Replaces the line breakpoints of `path`. Those of an existing file that is not
+    /// loaded yet wait for it (unverified, "pending").
     pub(crate) fn set_line_breakpoints(
         &mut self,
         path: &str,
@@ -92,17 +137,52 @@ impl Vm {
         let old = self
             .debug
             .as_deref_mut()
-            .and_then(|d| d.by_path.remove(path))
+            .and_then(|d| {
+                d.pending.remove(path);
+                d.by_path.remove(path)
+            })
             .unwrap_or_default();
         for id in old {
             self.remove_bp(id);
         }
+        let known = !self.file_ids(path).is_empty();
+        if !known && std::path::Path::new(path).is_file() {
+            let mut statuses = Vec::new();
+            let mut list = Vec::new();
+            for w in wanted {
+                let id = self.next_bp_id();
+                statuses.push(BreakpointStatus {
+                    id,
+                    verified: false,
+                    line: Some(w.line),
+                    column: None,
+                    message: Some("Pending: set when the program loads this file".into()),
+                });
+                list.push((id, w));
+            }
+            if let Some(d) = self.debug.as_deref_mut() {
+                d.pending.insert(path.to_string(), list);
+            }
+            return Reply::Breakpoints(statuses);
+        }
+        let mut list = Vec::new();
+        for w in wanted {
+            list.push((self.next_bp_id(), w));
+        }
+        Reply::Breakpoints(self.place_line_breakpoints(path, list))
+    }
+
+    /// Sets line breakpoints with the given ids in a loaded file.
+    fn place_line_breakpoints(
+        &mut self,
+        path: &str,
+        wanted: Vec<(u32, LineBreakpoint)>,
+    ) -> Vec<BreakpointStatus> {
         let stmts = self.statements_of(path);
         let known = !self.file_ids(path).is_empty();
         let mut statuses = Vec::new();
         let mut ids = Vec::new();
-        for w in wanted {
-            let id = self.next_bp_id();
+        for (id, w) in wanted {
             let hit = match w.hit_condition.as_deref().map(str::trim) {
                 None | Some("") => None,
                 Some(h) => match HitCondition::parse(h) {
@@ -168,9 +248,9 @@ impl Vm {
             });
         }
         if let Some(d) = self.debug.as_deref_mut() {
-            d.by_path.insert(path.to_string(), ids);
+            d.by_path.entry(path.to_string()).or_default().extend(ids);
         }
-        Reply::Breakpoints(statuses)
+        statuses
     }
 
     pub(crate) fn set_function_breakpoints(&mut self, wanted: Vec<FunctionBreakpoint>) -> Reply {

@@ -693,7 +693,8 @@ impl Vm {
                 | Value::Future(_)
                 | Value::Namespace(_)
                 | Value::Class(_)
-        );
+                | Value::RegexMatch(_)
+        ) || matches!(v, Value::Adt(a) if a.payload.as_ref().is_some_and(|p| !p.is_empty()));
         if !has_children {
             return 0;
         }

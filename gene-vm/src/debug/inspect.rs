@@ -549,6 +549,44 @@ impl Vm {
                 .iter()
                 .map(|(k, v)| (k.as_str().to_string(), v.clone(), None))
                 .collect(),
+            // A payload variant: its fields by name (later 4.2 reads them as paths).
+            Value::Adt(a) => {
+                let names = a.variant_def().fields.clone().unwrap_or_default();
+                a.payload
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let n = names
+                            .get(i)
+                            .map_or_else(|| i.to_string(), |(s, _)| s.as_str().to_string());
+                        let p = path(&n);
+                        (n, v.clone(), Some(p))
+                    })
+                    .collect()
+            }
+            // A match object's members (later 8.4), as its paths name them.
+            Value::RegexMatch(m) => {
+                let strs = |xs: &[String]| {
+                    Value::array(xs.iter().map(|x| Value::str(x.clone())).collect())
+                };
+                let mut named = crate::vm::value::PropMap::default();
+                for (k, v) in &m.named {
+                    named.insert(self.intern(k), Value::str(v.clone()));
+                }
+                [
+                    ("value", Value::str(m.value.clone())),
+                    ("captures", strs(&m.captures)),
+                    ("named_captures", Value::map(named)),
+                    ("start", Value::Int(m.start as i64)),
+                    ("end", Value::Int(m.end as i64)),
+                    ("pre_match", Value::str(m.pre.clone())),
+                    ("post_match", Value::str(m.post.clone())),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v, Some(path(k))))
+                .collect()
+            }
             _ => Vec::new(),
         };
         items
@@ -710,6 +748,13 @@ pub(crate) fn display_value(v: &Value) -> String {
             format!("Array({})", a.borrow().len())
         }
         Value::Map(m) if m.borrow().len() > PAGE_ABOVE => format!("Map({})", m.borrow().len()),
+        // It prints as its kind name (later 8.4); the debugger says what matched.
+        Value::RegexMatch(m) => short(&format!(
+            "VkRegexMatch {} at {}..{}",
+            print::quoted(&Value::str(m.value.clone())),
+            m.start,
+            m.end
+        )),
         _ => short(&print::quoted(v)),
     }
 }

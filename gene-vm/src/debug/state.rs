@@ -106,6 +106,9 @@ pub struct Debugger {
     pub(crate) bps: HashMap<u32, Bp>,
     /// Line breakpoint ids per path, in request order.
     pub(crate) by_path: HashMap<String, Vec<u32>>,
+    /// Line breakpoints of files not loaded yet (imported modules), by path, with
+    /// the ids already reported: set when the file is compiled.
+    pub(crate) pending: HashMap<String, Vec<(u32, super::LineBreakpoint)>>,
     pub(crate) fn_bps: Vec<u32>,
     pub(crate) next_bp: u32,
     pub(crate) traps: HashMap<(usize, u32), Trap>,
@@ -155,6 +158,7 @@ impl Debugger {
             protos: Vec::new(),
             bps: HashMap::new(),
             by_path: HashMap::new(),
+            pending: HashMap::new(),
             fn_bps: Vec::new(),
             next_bp: 1,
             traps: HashMap::new(),

@@ -10,6 +10,7 @@ use super::error::{ErrorKind, VmResult};
 use super::value::*;
 use super::Vm;
 use crate::compile::chunk::ImportInfo;
+use crate::compile::module_path::find_module;
 
 /// Loaded modules by canonical path, and the ones being loaded (cycle check).
 #[derive(Default)]
@@ -23,47 +24,6 @@ const EXPORTS: &str = "__exports__";
 /// Internal members never imported by `*` (later 1.1).
 fn is_internal(name: &str) -> bool {
     (name.starts_with("__") && name.ends_with("__")) || name == "gene" || name == "genex"
-}
-
-/// `PATH` joined to `dir`: the exact `.gene` file, else `PATH.gene`, else `PATH`.
-fn candidate(dir: &Path, spec: &str) -> Option<PathBuf> {
-    let base = dir.join(spec);
-    let options = if spec.ends_with(".gene") {
-        vec![base]
-    } else {
-        vec![dir.join(format!("{spec}.gene")), base]
-    };
-    options
-        .into_iter()
-        .find(|p| p.is_file())
-        .and_then(|p| std::fs::canonicalize(p).ok())
-}
-
-/// The `^source-dir` of a `package.gene` manifest (flat pairs or one map).
-fn source_dir(manifest: &Path) -> String {
-    let Ok(text) = std::fs::read_to_string(manifest) else {
-        return "src".into();
-    };
-    let parsed = crate::syntax::parse(&text);
-    let mut forms = parsed.forms.iter();
-    while let Some(f) = forms.next() {
-        match &f.kind {
-            crate::syntax::NodeKind::Symbol(s) if s == "^source-dir" => {
-                if let Some(crate::syntax::NodeKind::Str(v)) = forms.next().map(|n| &n.kind) {
-                    return v.clone();
-                }
-            }
-            crate::syntax::NodeKind::Map(props) => {
-                if let Some(p) = props.iter().find(|p| p.key == "source-dir") {
-                    if let crate::syntax::NodeKind::Str(v) = &p.value.kind {
-                        return v.clone();
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    "src".into()
 }
 
 impl Vm {
@@ -94,66 +54,9 @@ impl Vm {
     /// Finds the module file for `spec` (later 1.6).
     fn resolve_module(&mut self, fi: usize, spec: &str) -> VmResult<PathBuf> {
         let (dir, importer) = self.importer(fi);
-        let mut tiers: Vec<(&str, Vec<PathBuf>)> = vec![("importer", vec![dir.clone()])];
-        if let Some(root) = dir.ancestors().find(|a| a.join("package.gene").is_file()) {
-            let src = source_dir(&root.join("package.gene"));
-            let mut dirs = vec![root.to_path_buf()];
-            for d in [src.as_str(), "src", "lib", "build"] {
-                let p = root.join(d);
-                if !dirs.contains(&p) {
-                    dirs.push(p);
-                }
-            }
-            tiers.push(("package", dirs));
-        }
-        if let Some(ws) = self.env.get("GENE_WORKSPACE_PATH").cloned() {
-            let dirs = ws
-                .split(':')
-                .filter(|d| !d.is_empty())
-                .map(|d| {
-                    let d = self.cwd.join(d);
-                    if d.file_name().is_some_and(|n| n == "src") {
-                        d
-                    } else {
-                        d.join("src")
-                    }
-                })
-                .collect();
-            tiers.push(("workspace", dirs));
-        }
-        let mut searched = Vec::new();
-        for (tier, dirs) in &tiers {
-            let mut found: Vec<PathBuf> = Vec::new();
-            for d in dirs {
-                searched.push(d.display().to_string());
-                if let Some(c) = candidate(d, spec) {
-                    if !found.contains(&c) {
-                        found.push(c);
-                    }
-                }
-            }
-            match found.len() {
-                0 => continue,
-                1 => return Ok(found.remove(0)),
-                _ => {
-                    let all: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
-                    return Err(self.err(
-                        ErrorKind::Exception,
-                        format!(
-                            "[GENE.MODULE.AMBIGUOUS] Module specifier matched multiple candidates in the '{tier}' tier ({})",
-                            all.join(", ")
-                        ),
-                    ));
-                }
-            }
-        }
-        Err(self.err(
-            ErrorKind::Exception,
-            format!(
-                "[GENE.MODULE.NOT_FOUND] Module '{spec}' was not found (importer={importer}; specifier={spec}; searched=[{}])",
-                searched.join(", ")
-            ),
-        ))
+        let workspace = self.env.get("GENE_WORKSPACE_PATH").cloned();
+        find_module(&dir, spec, &self.cwd, workspace.as_deref())
+            .map_err(|e| self.err(ErrorKind::Exception, e.message(spec, &importer)))
     }
 
     /// Loads (once) and returns the namespace of module `spec` (later 1.7).
@@ -196,6 +99,7 @@ impl Vm {
                 return Err(self.err(ErrorKind::Parse, e));
             }
         };
+        self.debug_loaded(&proto);
         let ns = self.module_ns(&name);
         let key = self.intern("__module_name__");
         ns.set(key, Value::str(path.display().to_string()));

@@ -382,8 +382,18 @@ impl Vm {
             }
             Op::Repeat => {
                 let v = pop!();
+                // 5.7: a float is truncated; zero or negative runs zero times.
                 let n = match v {
                     Value::Int(i) => i,
+                    Value::Float(f) if f.is_nan() || f >= 9.2e18 => {
+                        try_!(Err(self.err(
+                            ErrorKind::Argument,
+                            format!(
+                                "repeat count must be a number of times, got {}",
+                                print::format_float(f)
+                            ),
+                        )))
+                    }
                     Value::Float(f) => f as i64,
                     other => try_!(Err(self.type_err(format!(
                         "repeat expects a number, got {}",
@@ -394,7 +404,7 @@ impl Vm {
                     .push(Value::Iterator(Rc::new(std::cell::RefCell::new(
                         IterObj::Range {
                             next: 0,
-                            end: n - 1,
+                            end: n.max(0) - 1,
                             step: 1,
                             index: 0,
                         },

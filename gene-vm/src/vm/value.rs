@@ -460,7 +460,121 @@ impl Value {
 }
 
 /// Deep equality (2.3): Int never equals Float; collections compare deeply.
+///
+/// Ordinary data compares by plain recursion. Data nested deeper than
+/// [`RECURSE_DEPTH`] (very deep, or cyclic) goes to [`deep_equal`] instead, which uses
+/// an explicit worklist (no native recursion, so depth cannot overflow the stack) and
+/// treats a pair of collections it already met as equal (so cyclic data, `(a .add a)`,
+/// compares as the infinite trees it stands for).
 pub fn values_equal(a: &Value, b: &Value) -> bool {
+    match equal_nesting(a, b, 0) {
+        Some(r) => r,
+        None => deep_equal(a, b),
+    }
+}
+
+/// Nesting compared by recursion before switching to the worklist.
+const RECURSE_DEPTH: u32 = 64;
+
+/// None: nested deeper than [`RECURSE_DEPTH`].
+fn equal_nesting(a: &Value, b: &Value, depth: u32) -> Option<bool> {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return Some(true);
+            }
+            if depth >= RECURSE_DEPTH {
+                return None;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            Some(x.len() == y.len() && all_equal(&x, &y, depth)?)
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return Some(true);
+            }
+            if depth >= RECURSE_DEPTH {
+                return None;
+            }
+            maps_equal(&x.borrow(), &y.borrow(), depth)
+        }
+        (Value::Gene(x), Value::Gene(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return Some(true);
+            }
+            if depth >= RECURSE_DEPTH {
+                return None;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            Some(
+                x.children.len() == y.children.len()
+                    && equal_nesting(&x.head, &y.head, depth + 1)?
+                    && maps_equal(&x.props, &y.props, depth)?
+                    && all_equal(&x.children, &y.children, depth)?,
+            )
+        }
+        _ => Some(scalars_equal(a, b)),
+    }
+}
+
+#[inline(always)]
+fn all_equal(xs: &[Value], ys: &[Value], depth: u32) -> Option<bool> {
+    for (x, y) in xs.iter().zip(ys) {
+        // Elements are mostly scalars: compare them here instead of through a call.
+        let same = match x {
+            Value::Array(_) | Value::Map(_) | Value::Gene(_) => equal_nesting(x, y, depth + 1)?,
+            _ => scalars_equal(x, y),
+        };
+        if !same {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
+fn maps_equal(x: &PropMap, y: &PropMap, depth: u32) -> Option<bool> {
+    if x.len() != y.len() {
+        return Some(false);
+    }
+    for (k, v) in x {
+        match y.get(k) {
+            Some(w) if equal_nesting(v, w, depth + 1)? => {}
+            _ => return Some(false),
+        }
+    }
+    Some(true)
+}
+
+enum Shallow {
+    Done(bool),
+    /// Two distinct collections of the same kind: their contents decide.
+    Deep,
+}
+
+fn shallow_equal(a: &Value, b: &Value) -> Shallow {
+    // Same-kind collections of the same size, not the same object: look inside.
+    let deep_if = |same: bool, sizes_match: bool| match (same, sizes_match) {
+        (true, _) => Shallow::Done(true),
+        (false, true) => Shallow::Deep,
+        (false, false) => Shallow::Done(false),
+    };
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => {
+            deep_if(Rc::ptr_eq(x, y), x.borrow().len() == y.borrow().len())
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            deep_if(Rc::ptr_eq(x, y), x.borrow().len() == y.borrow().len())
+        }
+        (Value::Gene(x), Value::Gene(y)) => deep_if(Rc::ptr_eq(x, y), {
+            let (gx, gy) = (x.borrow(), y.borrow());
+            gx.props.len() == gy.props.len() && gx.children.len() == gy.children.len()
+        }),
+        _ => Shallow::Done(scalars_equal(a, b)),
+    }
+}
+
+#[inline(always)]
+fn scalars_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Nil, Value::Nil)
         | (Value::Void, Value::Void)
@@ -472,32 +586,6 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
         (Value::Symbol(x), Value::Symbol(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => Rc::ptr_eq(x, y) || *x.borrow() == *y.borrow(),
         (Value::Path(x), Value::Path(y)) => x == y,
-        (Value::Array(x), Value::Array(y)) => {
-            if Rc::ptr_eq(x, y) {
-                return true;
-            }
-            let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| values_equal(a, b))
-        }
-        (Value::Map(x), Value::Map(y)) => {
-            if Rc::ptr_eq(x, y) {
-                return true;
-            }
-            maps_equal(&x.borrow(), &y.borrow())
-        }
-        (Value::Gene(x), Value::Gene(y)) => {
-            if Rc::ptr_eq(x, y) {
-                return true;
-            }
-            let (x, y) = (x.borrow(), y.borrow());
-            values_equal(&x.head, &y.head)
-                && maps_equal(&x.props, &y.props)
-                && x.children.len() == y.children.len()
-                && x.children
-                    .iter()
-                    .zip(y.children.iter())
-                    .all(|(a, b)| values_equal(a, b))
-        }
         (Value::Range(x), Value::Range(y)) => {
             x.start == y.start && x.end == y.end && x.step() == y.step()
         }
@@ -527,8 +615,73 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn maps_equal(x: &PropMap, y: &PropMap) -> bool {
-    x.len() == y.len()
-        && x.iter()
-            .all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
+/// The address of a collection, for the set of pairs already compared.
+fn collection_ptr(v: &Value) -> usize {
+    match v {
+        Value::Array(x) => Rc::as_ptr(x) as *const u8 as usize,
+        Value::Map(x) => Rc::as_ptr(x) as *const u8 as usize,
+        Value::Gene(x) => Rc::as_ptr(x) as *const u8 as usize,
+        _ => 0,
+    }
+}
+
+fn deep_equal(a: &Value, b: &Value) -> bool {
+    let mut work: Vec<(Value, Value)> = vec![(a.clone(), b.clone())];
+    let mut seen: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
+    while let Some((x, y)) = work.pop() {
+        match shallow_equal(&x, &y) {
+            Shallow::Done(true) => continue,
+            Shallow::Done(false) => return false,
+            Shallow::Deep => {}
+        }
+        if !seen.insert((collection_ptr(&x), collection_ptr(&y))) {
+            continue;
+        }
+        match (&x, &y) {
+            (Value::Array(p), Value::Array(q)) => {
+                let (p, q) = (p.borrow(), q.borrow());
+                if p.len() != q.len() {
+                    return false;
+                }
+                work.extend(p.iter().cloned().zip(q.iter().cloned()).rev());
+            }
+            (Value::Map(p), Value::Map(q)) => {
+                if !push_map_pairs(&p.borrow(), &q.borrow(), &mut work) {
+                    return false;
+                }
+            }
+            (Value::Gene(p), Value::Gene(q)) => {
+                let (p, q) = (p.borrow(), q.borrow());
+                if p.children.len() != q.children.len()
+                    || !push_map_pairs(&p.props, &q.props, &mut work)
+                {
+                    return false;
+                }
+                work.extend(
+                    p.children
+                        .iter()
+                        .cloned()
+                        .zip(q.children.iter().cloned())
+                        .rev(),
+                );
+                work.push((p.head.clone(), q.head.clone()));
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Queues the values of two maps key by key; false when their keys differ.
+fn push_map_pairs(x: &PropMap, y: &PropMap, work: &mut Vec<(Value, Value)>) -> bool {
+    if x.len() != y.len() {
+        return false;
+    }
+    for (k, v) in x {
+        match y.get(k) {
+            Some(w) => work.push((v.clone(), w.clone())),
+            None => return false,
+        }
+    }
+    true
 }

@@ -26,13 +26,21 @@ impl Lowerer {
             );
         }
         let mut from = None;
+        let mut from_span = None;
         let mut nodes: Vec<&Node> = Vec::new();
         let mut i = 0;
         while i < children.len() {
             let c = &children[i];
             if c.is_symbol("from") {
-                match children.get(i + 1).map(|n| &n.kind) {
-                    Some(NodeKind::Str(p)) => from = Some(p.clone()),
+                match children.get(i + 1) {
+                    Some(Node {
+                        kind: NodeKind::Str(p),
+                        span,
+                        ..
+                    }) => {
+                        from = Some(p.clone());
+                        from_span = Some(*span);
+                    }
                     _ => {
                         return self
                             .invalid("'from' must be followed by a string module path", c.span)
@@ -131,7 +139,11 @@ impl Lowerer {
             }
         }
         Expr {
-            kind: ExprKind::Import(Rc::new(ImportDecl { from, items })),
+            kind: ExprKind::Import(Rc::new(ImportDecl {
+                from,
+                from_span,
+                items,
+            })),
             span,
         }
     }
