@@ -301,6 +301,8 @@ fn symbol(c: &Ctx, s: symbols::DocumentSymbol) -> DocumentSymbol {
             symbols::SymbolKind::Namespace => SymbolKind::NAMESPACE,
             symbols::SymbolKind::Enum => SymbolKind::ENUM,
             symbols::SymbolKind::EnumMember => SymbolKind::ENUM_MEMBER,
+            symbols::SymbolKind::Interface => SymbolKind::INTERFACE,
+            symbols::SymbolKind::TypeAlias => SymbolKind::TYPE_PARAMETER,
             symbols::SymbolKind::Variable => SymbolKind::VARIABLE,
         },
         tags: None,

@@ -53,6 +53,8 @@ fn kind(k: Kind) -> SymbolKind {
         Kind::Variable => SymbolKind::VARIABLE,
         Kind::Enum => SymbolKind::ENUM,
         Kind::EnumMember => SymbolKind::ENUM_MEMBER,
+        Kind::Interface => SymbolKind::INTERFACE,
+        Kind::TypeAlias => SymbolKind::TYPE_PARAMETER,
     }
 }
 

@@ -17,3 +17,4 @@ pub mod vm;
 pub use vm::{Config, Vm};
 pub mod check;
 pub mod driver;
+pub mod examples;

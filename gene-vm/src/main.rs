@@ -17,6 +17,7 @@ Commands:
   check FILE...                  Report reader and compile errors without running
   fmt [--check] [FILE...]        Re-indent files in place (stdin to stdout without FILE;
                                  --check writes nothing, names files that would change)
+  run-examples FILE              Run the ^examples of the file's functions
   help                           Show this help
 
 Run options (before FILE):
@@ -28,6 +29,9 @@ Run options (before FILE):
                            also GENE_MAX_STRING_BYTES)
   --max-array-elements N   Largest array a program may build (default 100,000,000;
                            also GENE_MAX_ARRAY_ELEMENTS)
+  --no-type-check     Ignore type annotations
+  --strict-nil        nil passes only Any, Nil, (Option T) and unions with Nil
+  --contracts on|off  Check ^pre/^post (default on)
   --version           Print the version
 ";
 
@@ -139,6 +143,9 @@ fn real_main() -> ExitCode {
     if raw.get(1).is_some_and(|c| c == "fmt") {
         return ExitCode::from(cmd_fmt(raw[2..].to_vec()).clamp(0, 255) as u8);
     }
+    if raw.get(1).is_some_and(|c| c == "run-examples") {
+        return ExitCode::from(cmd_run_examples(&raw[2..]).clamp(0, 255) as u8);
+    }
     let cli = match Cli::try_parse_from(&raw) {
         Ok(c) => c,
         Err(e) => {
@@ -173,6 +180,22 @@ fn real_main() -> ExitCode {
         }
     };
     ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+fn cmd_run_examples(args: &[String]) -> i32 {
+    let Some(path) = args.first() else {
+        eprintln!("Error: run-examples needs a FILE");
+        return 1;
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("Error: Cannot read {path}: {e}");
+            return 1;
+        }
+    };
+    let mut vm = Vm::new(config_from_env());
+    gene_vm::examples::run_examples(&mut vm, path, &text)
 }
 
 fn cmd_run(args: Vec<String>) -> i32 {

@@ -630,3 +630,34 @@ fn repl_exit_ends_the_session() {
     assert_eq!(out.code, 0, "{out:?}");
     assert!(repl_lines(&out).contains(&"2".to_string()), "{out:?}");
 }
+
+// ---------------------------------------------------------------- run-examples
+
+#[test]
+fn run_examples_reports_each_example_and_fails_on_a_wrong_one() {
+    let dir = TempDir::new("examples");
+    dir.write(
+        "ex.gene",
+        "(fn add [a b]\n  ^examples [[1 2] -> 3  [2 2] -> 5]\n  (a + b))\n(fn boom [x] ^examples [[1] throws Exception [2] -> _] (if (x == 1) (throw \"no\") else x))\n(println \"loaded\")\n",
+    );
+    let out = gene_in(dir.path(), &["run-examples", "ex.gene"], "", &[]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(
+        out.stdout,
+        "loaded\n\
+         PASS add example 1: [1 2] -> 3\n\
+         FAIL add example 2: [2 2] -> 5\n\
+         \x20 expected: 5\n\
+         \x20 actual: 4\n\
+         \x20 location: ex.gene\n\
+         PASS boom example 1: [1] throws Exception\n\
+         PASS boom example 2: [2] -> _\n\
+         Examples run: 4, passed: 3, failed: 1, functions: 2\n"
+    );
+    dir.write("none.gene", "(fn f [] 1)\n");
+    let out = gene_in(dir.path(), &["run-examples", "none.gene"], "", &[]);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "No examples found in none.gene\n")
+    );
+}

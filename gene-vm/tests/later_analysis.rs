@@ -164,3 +164,28 @@ fn misplaced_imports_and_exports_are_reported() {
         ]
     );
 }
+
+#[test]
+fn interfaces_and_type_aliases_are_document_symbols() {
+    let text = "(interface Named (method display []))\n(type UserId (Int | String))\n(println Named UserId)\n";
+    let syms = document_symbols(text);
+    let n = names(&syms);
+    assert!(
+        n.contains(&"Named".to_string()) && n.contains(&"UserId".to_string()),
+        "{n:?}"
+    );
+    assert!(diagnostics(text, &DiagnosticConfig::default())
+        .iter()
+        .all(|d| d.code != "undefined-name"));
+}
+
+#[test]
+fn a_case_missing_enum_variants_gets_a_warning() {
+    let text = "(enum Shape (Circle r) (Rect w h) Point)\n(fn area [s] (case s when (Shape/Circle r) r when Shape/Point 0))\n(fn all [s] (case s when (Shape/Circle r) r else 0))\n";
+    let warnings: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.code == "non-exhaustive-case")
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(warnings, ["case over Shape misses variant(s): Rect"]);
+}

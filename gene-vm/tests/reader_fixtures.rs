@@ -58,6 +58,7 @@ fn render(n: &Node, out: &mut String) {
             write!(out, "]")
         }
         NodeKind::Bytes(b) => write!(out, "bytes{at}{b:?}"),
+        NodeKind::DateTime(d) => write!(out, "date{at}[{}]", d.text()),
         NodeKind::HashMap(items) => {
             let _ = write!(out, "{{{{{at}");
             for it in items {

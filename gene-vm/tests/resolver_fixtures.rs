@@ -223,7 +223,10 @@ impl<'a> Walker<'a> {
             ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) | ExprKind::TryUnwrap(a) => {
                 self.walk(a)
             }
-            ExprKind::Enum(_) | ExprKind::Import(_) | ExprKind::TypeAlias { .. } => {}
+            ExprKind::Enum(_)
+            | ExprKind::Import(_)
+            | ExprKind::TypeAlias { .. }
+            | ExprKind::Interface { .. } => {}
             ExprKind::HashMapLit(xs) => {
                 for x in xs {
                     self.walk(x);

@@ -42,6 +42,7 @@ pub const MISPLACED: &str = "misplaced";
 pub const UNAWAITED_FUTURE: &str = "unawaited-future";
 pub const DEPRECATED_SYNC_IO: &str = "deprecated-sync-io";
 pub const UNUSED_VARIABLE: &str = "unused-variable";
+pub const NON_EXHAUSTIVE: &str = "non-exhaustive-case";
 
 /// Every code with its default severity.
 pub const CODES: &[(&str, Severity)] = &[
@@ -52,6 +53,7 @@ pub const CODES: &[(&str, Severity)] = &[
     (UNAWAITED_FUTURE, Severity::Warning),
     (DEPRECATED_SYNC_IO, Severity::Warning),
     (UNUSED_VARIABLE, Severity::Hint),
+    (NON_EXHAUSTIVE, Severity::Warning),
     (super::imports::UNRESOLVED_IMPORT, Severity::Error),
 ];
 
@@ -490,6 +492,9 @@ impl FlowWalk<'_> {
                 else_branch,
             } => {
                 self.expr(target, true, cx);
+                if else_branch.is_none() {
+                    self.exhaustive(e.span, whens);
+                }
                 for (v, _, b) in whens {
                     match v {
                         WhenPat::Value(v) | WhenPat::Variant { ctor: v, .. } => {
@@ -524,6 +529,57 @@ impl FlowWalk<'_> {
                 self.expr(inner, true, cx);
             }
             _ => for_each_child(e, &mut |c| self.expr(c, true, cx)),
+        }
+    }
+
+    /// A `case` whose clauses are all variants of one enum declared in the file,
+    /// without `else` or `when _`: the variants it misses, in declaration order
+    /// (later 4.5).
+    fn exhaustive(&mut self, span: Span, whens: &[(WhenPat, RegionId, Vec<Expr>)]) {
+        let mut enum_name: Option<String> = None;
+        let mut covered = Vec::new();
+        for (w, _, _) in whens {
+            let WhenPat::Variant { ctor, .. } = w else {
+                return;
+            };
+            let ExprKind::Path { base, segs } = &ctor.kind else {
+                return;
+            };
+            let (ExprKind::Name(NameRes::Global(e), _), [Segment::Member(v)]) =
+                (&base.kind, segs.as_slice())
+            else {
+                return;
+            };
+            if enum_name.get_or_insert_with(|| e.clone()) != e {
+                return;
+            }
+            covered.push(v.clone());
+        }
+        let Some(e) = enum_name else { return };
+        let prefix = format!("{e}/");
+        let mut variants: Vec<(u32, String)> = self
+            .a
+            .globals
+            .iter()
+            .filter(|(k, defs)| {
+                k.starts_with(&prefix) && defs.iter().any(|d| d.kind == super::model::DefKind::Enum)
+            })
+            .filter_map(|(k, defs)| {
+                Some((defs.first()?.name_span.start, k[prefix.len()..].to_string()))
+            })
+            .collect();
+        variants.sort();
+        let missing: Vec<String> = variants
+            .into_iter()
+            .map(|(_, v)| v)
+            .filter(|v| !covered.contains(v))
+            .collect();
+        if !missing.is_empty() {
+            self.out.push((
+                span,
+                NON_EXHAUSTIVE,
+                format!("case over {e} misses variant(s): {}", missing.join(", ")),
+            ));
         }
     }
 

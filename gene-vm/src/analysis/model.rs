@@ -577,6 +577,9 @@ impl Indexer<'_> {
             }
             ExprKind::TypeAlias {
                 path, name_span, ..
+            }
+            | ExprKind::Interface {
+                path, name_span, ..
             } => {
                 let name = self.qualify(path);
                 self.add_global(GlobalDef {
@@ -742,7 +745,10 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
             f(b);
         }
         ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Async(a) | ExprKind::TryUnwrap(a) => f(a),
-        ExprKind::Enum(_) | ExprKind::Import(_) | ExprKind::TypeAlias { .. } => {}
+        ExprKind::Enum(_)
+        | ExprKind::Import(_)
+        | ExprKind::TypeAlias { .. }
+        | ExprKind::Interface { .. } => {}
         ExprKind::Export(names) => names.iter().filter_map(|(_, e)| e.as_ref()).for_each(f),
         ExprKind::Var { pattern: p, value } => {
             if let Some(v) = value {

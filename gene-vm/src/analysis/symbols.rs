@@ -15,6 +15,9 @@ pub enum SymbolKind {
     Variable,
     Enum,
     EnumMember,
+    Interface,
+    /// `(type NAME ...)`.
+    TypeAlias,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,6 +101,23 @@ impl Analysis {
                     children,
                 });
             }
+            ExprKind::Interface {
+                path, name_span, ..
+            }
+            | ExprKind::TypeAlias {
+                path, name_span, ..
+            } => out.push(DocumentSymbol {
+                name: path.join("/"),
+                kind: if matches!(e.kind, ExprKind::Interface { .. }) {
+                    SymbolKind::Interface
+                } else {
+                    SymbolKind::TypeAlias
+                },
+                span: e.span,
+                selection_span: *name_span,
+                detail: None,
+                children: Vec::new(),
+            }),
             ExprKind::Enum(d) => {
                 let children = d
                     .variants

@@ -126,7 +126,7 @@ impl Walker<'_> {
 
     fn node(&mut self, n: &Node, role: Option<(TokenType, u32)>) {
         match &n.kind {
-            NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bytes(_) => {
+            NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bytes(_) | NodeKind::DateTime(_) => {
                 self.push(n.span, TokenType::Number, 0)
             }
             NodeKind::Str(_) | NodeKind::Char(_) | NodeKind::Regex { .. } => {

@@ -189,6 +189,8 @@ pub struct ClassInfo {
     /// Declared fields with their annotations (later 3.3, 5.7).
     pub fields: Vec<(Sym, Option<crate::compile::hir::TypeExpr>)>,
     pub has_parent: bool,
+    /// Interfaces pushed after the parent (later 5.2).
+    pub implements: u32,
     pub has_ctor: bool,
     pub methods: Vec<Sym>,
     pub fns: Vec<Sym>,

@@ -87,6 +87,8 @@ pub enum Lit {
     Symbol(String),
     /// `0#a0ff` (later 7.4).
     Bytes(Vec<u8>),
+    /// `2024-01-23` (later 9.1).
+    Date(crate::syntax::datetime::DateLit),
     /// A regex literal: pattern, replacement, flags (checked by the lowerer).
     Regex(String, Option<String>, String),
 }
@@ -335,6 +337,13 @@ pub enum ExprKind {
     Yield(Option<Box<Expr>>),
     Range(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
     Enum(Rc<EnumDecl>),
+    /// `(interface NAME (method m [...]) (field f TYPE) ...)` (later 5.2).
+    Interface {
+        path: Vec<String>,
+        methods: Vec<String>,
+        fields: Vec<String>,
+        name_span: Span,
+    },
     /// `(type NAME TYPE)`: an alias, bound as a type value (later 3.9).
     TypeAlias {
         path: Vec<String>,
@@ -496,6 +505,8 @@ pub struct FnDef {
 pub struct ClassDef {
     pub path: Vec<String>,
     pub parent: Option<Expr>,
+    /// `implements I J` (later 5.2): checked when the class is created.
+    pub implements: Vec<Expr>,
     /// `(field name)`, `(field name: TYPE)`, `(field name TYPE)` (later 3.1, 5.7).
     pub fields: Vec<(String, Option<TypeExpr>)>,
     pub ctor: Option<Rc<FnDef>>,

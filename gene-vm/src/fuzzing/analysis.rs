@@ -152,7 +152,8 @@ fn floor(text: &str, mut i: usize) -> usize {
 fn config(bits: u8) -> DiagnosticConfig {
     let mut cfg = DiagnosticConfig::default();
     for (i, (code, _)) in CODES.iter().enumerate() {
-        match (bits >> i) & 3 {
+        // More codes than bits: they wrap around (a shift past 7 would overflow).
+        match (bits >> (i % 8)) & 3 {
             1 if i % 2 == 0 => cfg = cfg.disable(code),
             2 => cfg = cfg.with_severity(code, Severity::Hint),
             _ => {}

@@ -3,6 +3,7 @@
 
 mod async_natives;
 mod core;
+mod dates;
 mod json;
 mod methods;
 mod system;
@@ -51,6 +52,7 @@ pub fn native_table() -> Vec<NativeDef> {
     all.extend_from_slice(types::NATIVES);
     all.extend_from_slice(types::EQUIV);
     all.extend_from_slice(json::NATIVES);
+    all.extend_from_slice(dates::NATIVES);
     all
 }
 
@@ -61,6 +63,7 @@ pub fn method_table() -> Vec<&'static MethodDef> {
     all.extend(async_natives::METHODS.iter());
     all.extend(core::METHODS.iter());
     all.extend(json::METHODS.iter());
+    all.extend(dates::METHODS.iter());
     all.extend(types::METHODS.iter());
     all.extend(system::FILE_METHODS.iter());
     all

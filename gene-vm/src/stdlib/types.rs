@@ -69,6 +69,13 @@ fn types_equivalent(vm: &mut Vm, args: Args) -> VmResult<Value> {
 
 pub(super) const METHODS: &[MethodDef] = &[
     MethodDef {
+        class: "Namespace",
+        names: &["on_member_missing"],
+        params: "handler",
+        doc: "Registers (fn [name] ...) for missing members; a non-nil answer becomes the member.",
+        f: on_member_missing,
+    },
+    MethodDef {
         class: "Function",
         names: &["intent"],
         params: "",
@@ -142,4 +149,17 @@ fn method_intent(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
 fn typeof_fn(vm: &mut Vm, args: Args) -> VmResult<Value> {
     let v = arg(vm, &args, 0, "typeof")?.clone();
     Ok(Value::str(vm.runtime_type_name(&v)))
+}
+
+fn on_member_missing(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
+    let Value::Namespace(ns) = recv else {
+        return Err(vm.type_err("on_member_missing is for namespaces"));
+    };
+    let f = arg(vm, &args, 0, ".on_member_missing")?.clone();
+    let key = vm.intern(crate::vm::access::MEMBER_MISSING);
+    match ns.get(&key) {
+        Some(Value::Array(a)) => a.borrow_mut().push(f),
+        _ => ns.set(key, Value::array(vec![f])),
+    }
+    Ok(Value::Nil)
 }

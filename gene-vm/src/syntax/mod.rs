@@ -5,6 +5,7 @@ mod reader;
 mod snippet;
 pub mod tree;
 
+pub mod datetime;
 pub use reader::{parse, MAX_NESTING};
 pub use snippet::render_snippet;
 pub use tree::*;

@@ -65,6 +65,8 @@ pub enum NodeKind {
     },
     /// `` `x `` or `:x`.
     Quote(Box<Node>),
+    /// `2024-01-23`, `2024-01-23T20:10Z`, `10:10` (later 9.1).
+    DateTime(Box<super::datetime::DateLit>),
     /// `0#a0ff`, `0!1010`, `0*AQID`: a bytes literal (later 7.4).
     Bytes(Vec<u8>),
     /// `{{k v ...}}`: a hash map literal's alternating keys and values (later 7.2).

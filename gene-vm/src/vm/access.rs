@@ -8,6 +8,9 @@ use super::value::*;
 use super::Vm;
 use crate::compile::chunk::PatternInfo;
 
+/// The namespace member holding `on_member_missing` handlers.
+pub(crate) const MEMBER_MISSING: &str = "__member_missing__";
+
 fn norm_index(i: i64, len: usize) -> Option<usize> {
     let idx = if i < 0 { len as i64 + i } else { i };
     if idx >= 0 && (idx as usize) < len {
@@ -23,7 +26,10 @@ impl Vm {
             Value::Map(m) => m.borrow().get(name).cloned().unwrap_or(Value::Void),
             Value::Gene(g) => g.borrow().props.get(name).cloned().unwrap_or(Value::Void),
             Value::Instance(i) => i.props.borrow().get(name).cloned().unwrap_or(Value::Void),
-            Value::Namespace(n) => n.get(name).unwrap_or(Value::Void),
+            Value::Namespace(n) => match n.get(name) {
+                Some(v) => v,
+                None => self.member_missing(n, name)?,
+            },
             Value::Class(c) => {
                 if let Some(v) = c.members.get(name) {
                     v
@@ -79,6 +85,44 @@ impl Vm {
                 return Err(self.type_err(format!("Cannot index {} with {}", other.type_name(), i)))
             }
         })
+    }
+
+    /// A missing namespace member: the namespace's `on_member_missing` handlers are
+    /// asked in order; the first non-nil answer is cached as a member (later 1.8).
+    fn member_missing(&mut self, ns: &Rc<Namespace>, name: &Sym) -> VmResult<Value> {
+        let key = self.intern(MEMBER_MISSING);
+        let Some(Value::Array(handlers)) = ns.get(&key) else {
+            return Ok(Value::Void);
+        };
+        let handlers = handlers.borrow().clone();
+        for h in handlers {
+            let arg = Value::str(name.as_str());
+            let depth = self.frames.len();
+            let ret_to = self.stack.len();
+            let pushed = self.invoke(
+                h,
+                Some(Value::Namespace(ns.clone())),
+                vec![arg],
+                Vec::new(),
+                ret_to,
+            )?;
+            let v = if pushed {
+                if let Some(f) = self.frames.get_mut(depth) {
+                    f.stop = true;
+                }
+                self.native_calls += 1;
+                let r = self.run(depth);
+                self.native_calls -= 1;
+                r?
+            } else {
+                self.stack.pop().unwrap_or_default()
+            };
+            if !v.is_nil() {
+                ns.set(name.clone(), v.clone());
+                return Ok(v);
+            }
+        }
+        Ok(Value::Void)
     }
 
     /// `m/value`, `m/captures`, ... of a regex match (later 8.4); other names are void.

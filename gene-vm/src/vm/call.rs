@@ -266,6 +266,12 @@ impl Vm {
                 Err(self.type_err("VkInstance is not callable (its class has no call method)"))
             }
             Value::Class(_) => self.instantiate(callee, args, kw, ret_to),
+            Value::Interface(i) => {
+                let v = self.interface_view(&i, args)?;
+                self.stack.truncate(ret_to);
+                self.stack.push(v);
+                Ok(false)
+            }
             Value::Adt(a) => {
                 let v = self.construct_variant(&a, args, kw)?;
                 self.stack.truncate(ret_to);
@@ -476,6 +482,8 @@ impl Vm {
             Value::HashSet(_) => "HashSet",
             Value::Type(_) => "Type",
             Value::Bytes(_) => "Bytes",
+            Value::Interface(_) => "Interface",
+            Value::Date(_) => "Date",
         }
     }
 
@@ -614,6 +622,19 @@ impl Vm {
         } else {
             None
         };
+        let at = self.stack.len() - info.implements as usize;
+        let mut ifaces = Vec::new();
+        for v in self.stack.drain(at..).collect::<Vec<_>>() {
+            match v {
+                Value::Interface(i) => ifaces.push(i),
+                other => {
+                    return Err(self.type_err(format!(
+                        "implements expects an interface, got {}",
+                        other.type_name()
+                    )))
+                }
+            }
+        }
         let parent = if info.has_parent {
             match self.stack.pop() {
                 Some(Value::Class(p)) => Some(p),
@@ -648,7 +669,9 @@ impl Vm {
             builtin: std::cell::Cell::new(None),
             typed_fields,
             fields: info.fields.clone(),
+            interfaces: ifaces,
         });
+        self.check_implements(&cls)?;
         Ok(Value::Class(cls))
     }
 

@@ -190,7 +190,71 @@ impl Vm {
             builtin: std::cell::Cell::new(None),
             fields: Vec::new(),
             typed_fields,
+            interfaces: Vec::new(),
         })))
+    }
+
+    /// `(class C implements I ...)`: C declares every field and has every method of
+    /// each interface (later 5.2).
+    pub(crate) fn check_implements(&mut self, cls: &Rc<Class>) -> VmResult<()> {
+        for i in &cls.interfaces {
+            for f in &i.fields {
+                let mut declared = false;
+                let mut cur = Some(cls.clone());
+                while let Some(c) = cur {
+                    declared |= c.fields.iter().any(|(n, _)| n == f);
+                    cur = c.parent.clone();
+                }
+                if !declared {
+                    return Err(self.type_err(format!(
+                        "Type error: class {} does not implement field {} required by interface {}",
+                        cls.name,
+                        f.as_str(),
+                        i.name
+                    )));
+                }
+            }
+            for m in &i.methods {
+                if cls.find_method(m).is_none() {
+                    return Err(self.type_err(format!(
+                        "Type error: class {} does not implement method {} required by interface {}",
+                        cls.name,
+                        m.as_str(),
+                        i.name
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `(I value)`: the value itself when its class implements I (adapters for
+    /// external implementations are not supported).
+    pub(crate) fn interface_view(
+        &mut self,
+        i: &Rc<Interface>,
+        args: Vec<Value>,
+    ) -> VmResult<Value> {
+        let Some(v) = args.into_iter().next() else {
+            return Err(self.arg_err(format!("{} expects a value", i.name)));
+        };
+        if let Value::Instance(inst) = &v {
+            let mut cur = Some(inst.class.clone());
+            while let Some(c) = cur {
+                if c.interfaces.iter().any(|x| Rc::ptr_eq(x, i)) {
+                    return Ok(v);
+                }
+                cur = c.parent.clone();
+            }
+        }
+        let t = self.runtime_type_name(&v);
+        Err(self.err(
+            ErrorKind::Exception,
+            format!(
+                "No implementation found for interface {} on type {t}",
+                i.name
+            ),
+        ))
     }
 
     /// `a == b` with a user `==` method on the left operand (later 5.5).

@@ -606,9 +606,10 @@ impl Vm {
         }
     }
 
-    /// A call in tail position (run by `exec_slow`: a new arm in the dispatch loop
-    /// cost fib 0.3% more instructions, callgrind): a plain closure callee with exactly its positional arguments replaces
-    /// frame `fi`; any other call runs as usual, and the `Return` after it returns.
+    /// A call in tail position deep in the stack (the dispatch loop makes shallow
+    /// ones ordinary calls and sends the rest here through `exec_slow`): a plain
+    /// closure callee with exactly its positional arguments replaces frame `fi`; any
+    /// other call runs as usual, and the `Return` after it returns.
     pub(crate) fn tail_call(&mut self, fi: usize, op: Op) -> VmResult<()> {
         let (global, argc) = match op {
             Op::TailCall(argc) => (None, argc),

@@ -135,6 +135,8 @@ pub struct Vm {
     pub(crate) missing_depth: u32,
     /// Type aliases being expanded by a check (later 3.9).
     pub(crate) alias_depth: u32,
+    /// The last `$duration_start` (microseconds since the epoch, later 9.6).
+    pub(crate) duration_start: Option<f64>,
     /// Loaded modules (later 1).
     pub(crate) modules: modules::Modules,
     /// The built-in `Result` and `Option` enums (`?` recognises their values).
@@ -193,6 +195,7 @@ impl Vm {
             exit_code: None,
             missing_depth: 0,
             alias_depth: 0,
+            duration_start: None,
             modules: Default::default(),
             result_enum: None,
             option_enum: None,
@@ -261,6 +264,7 @@ impl Vm {
             builtin: std::cell::Cell::new(None),
             fields: Vec::new(),
             typed_fields: false,
+            interfaces: Vec::new(),
         })
     }
 

@@ -239,6 +239,9 @@ pub fn compare(vm: &mut Vm, a: &Value, b: &Value) -> VmResult<std::cmp::Ordering
         (Value::Int(x), Value::Int(y)) => Ok(x.cmp(y)),
         (Value::Str(x), Value::Str(y)) => Ok(x.borrow().as_str().cmp(y.borrow().as_str())),
         (Value::Char(x), Value::Char(y)) => Ok(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) if x.kind == y.kind => {
+            Ok(x.instant_micros().cmp(&y.instant_micros()))
+        }
         _ => match (num(a), num(b)) {
             (Some(x), Some(y)) => Ok(x.partial_cmp(&y).unwrap_or(Ordering::Equal)),
             _ => Err(vm.type_err(format!(

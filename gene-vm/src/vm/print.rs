@@ -229,6 +229,8 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
         }
         Value::RegexMatch(_) => out.push_str("VkRegexMatch"),
         Value::Type(t) => out.push_str(&t.text()),
+        Value::Date(d) => out.push_str(&d.text()),
+        Value::Interface(_) => out.push_str("VkInterface"),
         Value::Bytes(b) => {
             out.push_str("0#");
             for x in b.iter() {

@@ -71,8 +71,19 @@ impl Vm {
                 }
                 self.stack.push(result);
             }
-            Op::LoadSelfOrNil => self.stack.push(Value::Nil),
+            // In a namespace body `self` is the namespace (`(.on_member_missing f)`, 1.8).
+            Op::LoadSelfOrNil => {
+                let v = match &self.frames[fi].kind {
+                    FrameKind::NsBody(ns) => Value::Namespace(ns.clone()),
+                    _ => Value::Nil,
+                };
+                self.stack.push(v);
+            }
             Op::Special(code) => {
+                // `$duration` before any `$duration_start` (later 9.6).
+                if code == 7 && self.duration_start.is_none() {
+                    return Err(self.err(ErrorKind::Exception, "duration_start is not set"));
+                }
                 let v = self.special(fi, code);
                 self.stack.push(v);
             }
@@ -494,6 +505,12 @@ impl Vm {
                 Value::array(all)
             }
             4 => Value::str(self.program.clone()),
+            6 => {
+                let now = now_micros();
+                self.duration_start = Some(now);
+                Value::Float(now)
+            }
+            7 => Value::Float(now_micros() - self.duration_start.unwrap_or_default()),
             _ => Value::Namespace(self.frames[fi].closure.ns.clone()),
         }
     }
@@ -560,6 +577,13 @@ impl Vm {
 }
 
 /// Quoted data and string literals are copied at each evaluation (they are mutable).
+/// Microseconds since the epoch, as a float (`$duration_start`).
+fn now_micros() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1_000_000.0)
+}
+
 pub fn deep_copy(v: &Value) -> Value {
     match v {
         Value::Str(s) => Value::str(s.borrow().clone()),

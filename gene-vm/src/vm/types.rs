@@ -25,6 +25,14 @@ fn canonical(name: &str) -> &str {
     }
 }
 
+fn d_kind(d: &crate::syntax::datetime::DateLit) -> &'static str {
+    match d.kind {
+        crate::syntax::datetime::DateKind::Date => "Date",
+        crate::syntax::datetime::DateKind::DateTime => "DateTime",
+        crate::syntax::datetime::DateKind::Time => "Time",
+    }
+}
+
 /// A type written as data (a quoted `(String | Int)`, a symbol), for
 /// `types_equivalent`.
 pub fn value_to_type(v: &Value) -> Option<TypeExpr> {
@@ -129,6 +137,8 @@ impl Vm {
             Value::HashMap(_) => "HashMap".into(),
             Value::Type(_) => "Type".into(),
             Value::Bytes(_) => "VkBytes".into(),
+            Value::Interface(_) => "VkInterface".into(),
+            Value::Date(d) => format!("Vk{}", d_kind(d)),
             Value::HashSet(_) => "HashSet".into(),
             Value::RegexMatch(_) => "VkRegexMatch".into(),
         }

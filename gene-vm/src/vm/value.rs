@@ -107,14 +107,25 @@ pub enum Value {
     Adt(Rc<AdtVal>),
     /// A regular expression (later 8).
     Regex(Rc<RegexObj>),
+    /// A Date, DateTime or Time (later 9); immutable.
+    Date(Rc<crate::syntax::datetime::DateLit>),
     /// A byte string (later 7.4); immutable.
     Bytes(Rc<Vec<u8>>),
+    /// An interface (later 5.2).
+    Interface(Rc<Interface>),
     /// A type value: `(type NAME ...)` binds one (later 3.9).
     Type(Rc<crate::compile::hir::TypeExpr>),
     /// `{{k v ...}}` and `(new HashSet ...)` (later 7.2-7.3).
     HashMap(Rc<RefCell<super::hashed::HashedObj>>),
     HashSet(Rc<RefCell<super::hashed::HashedObj>>),
     RegexMatch(Rc<MatchObj>),
+}
+
+/// The methods and fields a class that `implements` it must have.
+pub struct Interface {
+    pub name: String,
+    pub methods: Vec<Sym>,
+    pub fields: Vec<Sym>,
 }
 
 pub struct RegexObj {
@@ -244,6 +255,8 @@ pub struct Class {
     pub fields: Vec<(Sym, Option<crate::compile::hir::TypeExpr>)>,
     /// This class or an ancestor has a typed field: property writes are checked.
     pub typed_fields: bool,
+    /// Interfaces declared with `implements` (later 5.2).
+    pub interfaces: Vec<Rc<Interface>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -419,6 +432,12 @@ impl Value {
             Value::HashSet(_) => "HashSet",
             Value::Type(_) => "Type",
             Value::Bytes(_) => "Bytes",
+            Value::Interface(_) => "Interface",
+            Value::Date(d) => match d.kind {
+                crate::syntax::datetime::DateKind::Date => "Date",
+                crate::syntax::datetime::DateKind::DateTime => "DateTime",
+                crate::syntax::datetime::DateKind::Time => "Time",
+            },
         }
     }
 
@@ -432,6 +451,7 @@ impl Value {
             (Value::Namespace(a), Value::Namespace(b)) => Rc::ptr_eq(a, b),
             (Value::Future(a), Value::Future(b)) => Rc::ptr_eq(a, b),
             (Value::Generator(a), Value::Generator(b)) => Rc::ptr_eq(a, b),
+            (Value::Interface(a), Value::Interface(b)) => Rc::ptr_eq(a, b),
             (Value::Iterator(a), Value::Iterator(b)) => Rc::ptr_eq(a, b),
             (Value::Bound(a), Value::Bound(b)) => Rc::ptr_eq(a, b),
             _ => false,
@@ -572,6 +592,7 @@ fn scalars_equal(a: &Value, b: &Value) -> bool {
         (Value::Enum(x), Value::Enum(y)) => Rc::ptr_eq(x, y),
         (Value::Type(x), Value::Type(y)) => x == y,
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
+        (Value::Date(x), Value::Date(y)) => x == y,
         (Value::Regex(x), Value::Regex(y)) => {
             x.pattern == y.pattern && x.flags == y.flags && x.replacement == y.replacement
         }

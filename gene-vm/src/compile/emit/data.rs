@@ -263,6 +263,9 @@ impl<'u> Emitter<'u> {
         if let Some(p) = &def.parent {
             self.expr(p);
         }
+        for i in &def.implements {
+            self.expr(i);
+        }
         self.qual.push(def.path.join("/"));
         if let Some(c) = &def.ctor {
             let p = self.function(c, true);
@@ -301,6 +304,7 @@ impl<'u> Emitter<'u> {
             name,
             fields,
             has_parent: def.parent.is_some(),
+            implements: def.implements.len() as u32,
             has_ctor: def.ctor.is_some(),
             methods,
             fns,

@@ -358,7 +358,7 @@ impl Lowerer {
                 children,
                 props,
             } if props.is_empty() => (h, children),
-            NodeKind::Symbol(_) => (v, &[]),
+            NodeKind::Symbol(_) | NodeKind::Path(_) => (v, &[]),
             _ => return WhenPat::Value(self.lower(v)),
         };
         let bare = std::ptr::eq(head, v);
@@ -525,6 +525,7 @@ pub(super) fn quoted_text(n: &Node) -> String {
                 go(inner, out);
             }
             NodeKind::Regex { pattern, .. } => out.push_str(&format!("#/{pattern}/")),
+            NodeKind::DateTime(d) => out.push_str(&d.text()),
             NodeKind::Bytes(b) => {
                 out.push_str("0#");
                 for x in b {

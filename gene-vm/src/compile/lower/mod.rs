@@ -12,6 +12,7 @@ use crate::syntax::{Node, NodeKind, Prop, Span, SyntaxError};
 
 mod adt;
 mod forms;
+mod functions;
 mod modules;
 
 const SPECIAL_WORDS: &[&str] = &[
@@ -170,7 +171,10 @@ pub(super) fn segment_spans(segs: &[String], span: Span) -> Option<Vec<Span>> {
 /// written above it as that variable); only the order the forms run in changes.
 fn is_definition(e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Import(_) | ExprKind::Enum(_) | ExprKind::TypeAlias { .. } => true,
+        ExprKind::Import(_)
+        | ExprKind::Enum(_)
+        | ExprKind::TypeAlias { .. }
+        | ExprKind::Interface { .. } => true,
         // Plain names only: `(fn a/b ...)` adds to a namespace that code running in
         // order may create first (core 13.8 programs rely on that).
         ExprKind::NamedFn { path, .. } | ExprKind::Ns { path, .. } => path.len() == 1,
@@ -530,6 +534,7 @@ impl Lowerer {
             NodeKind::Char(c) => ExprKind::Lit(Lit::Char(*c)),
             NodeKind::Str(s) => ExprKind::Lit(Lit::Str(s.clone())),
             NodeKind::Bytes(b) => ExprKind::Lit(Lit::Bytes(b.clone())),
+            NodeKind::DateTime(d) => ExprKind::Lit(Lit::Date((**d).clone())),
             NodeKind::Symbol(s) => return self.lower_symbol(s, span, Some(span)),
             NodeKind::Path(segs) => return self.lower_path(segs, span),
             NodeKind::Array(items) => ExprKind::Array(self.lower_items(items)),
@@ -582,9 +587,8 @@ impl Lowerer {
                 }
                 NameRes::Global(_) => ExprKind::SelfRef,
             },
-            "$ex" | "$env" | "$args" | "$cmd_args" | "$program" | "$ns" => {
-                ExprKind::Special(s.to_string())
-            }
+            "$ex" | "$env" | "$args" | "$cmd_args" | "$program" | "$ns" | "$duration_start"
+            | "$duration" => ExprKind::Special(s.to_string()),
             "_" => ExprKind::Lit(Lit::Symbol("_".into())),
             "super" => {
                 return self.invalid(

@@ -30,6 +30,7 @@ fn render(n: &Node) -> String {
         NodeKind::Array(items) => format!("[{}]", join(items.iter().map(render))),
         NodeKind::HashMap(items) => format!("{{{{{}}}}}", join(items.iter().map(render))),
         NodeKind::Bytes(b) => format!("bytes{b:?}"),
+        NodeKind::DateTime(d) => format!("date[{}]", d.text()),
         NodeKind::Map(props) => format!("{{{}}}", join(props.iter().map(render_prop))),
         NodeKind::Gene {
             head,
@@ -290,6 +291,25 @@ fn integer_out_of_range() {
             "Integer literal out of range: -9223372036854775809"
         ]
     );
+}
+
+#[test]
+fn date_and_time_literals() {
+    assert_eq!(
+        errs("(f 2024-01-23 10:10Z 2024-01-23T20:10:10.5+05:30[Asia/Kolkata] 1)").0,
+        "(f date[2024-01-23] date[10:10:00Z] date[2024-01-23T20:10:10.5+05:30[Asia/Kolkata]] 1)"
+    );
+    assert_eq!(
+        err_msgs("999-01-01"),
+        ["Date literal requires 4-digit year, got: 999"]
+    );
+    assert_eq!(
+        err_msgs("2024-1-01"),
+        ["Expected 2-digit month in date literal"]
+    );
+    assert_eq!(err_msgs("10:60"), ["Invalid minute: 60"]);
+    // With spaces it is arithmetic.
+    assert_eq!(errs("(2024 - 1 - 23)").0, "(2024 - 1 - 23)");
 }
 
 #[test]
@@ -1131,4 +1151,19 @@ fn nasty_inputs_do_not_panic() {
         let r = parse(src);
         check_spans(src, &r);
     }
+}
+
+#[test]
+fn bytes_literal_with_non_ascii_digits_is_an_error_not_a_panic() {
+    // Found by the format property test: the hex pairs were sliced inside `é`.
+    let r = parse("0#<é#\"");
+    assert!(!r.errors.is_empty());
+    let r = parse("(var b 0#aé)");
+    assert!(
+        r.errors
+            .iter()
+            .any(|e| e.message.contains("invalid hex digits")),
+        "{:?}",
+        r.errors
+    );
 }
