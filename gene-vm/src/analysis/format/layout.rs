@@ -364,6 +364,17 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        // `#` + tab is the symbol `#`, but `#` at the end of a line starts a comment:
+        // keep the blank after such a `#` (found by the format fuzz target).
+        if end < line.end
+            && end > content_start
+            && self.bytes[end - 1] == b'#'
+            && !self
+                .region_at(self.ri, end - 1)
+                .is_some_and(|r| r.kind == RegionKind::LineComment)
+        {
+            end += 1;
+        }
         end
     }
 
