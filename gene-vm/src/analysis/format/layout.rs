@@ -312,8 +312,19 @@ impl<'a> Planner<'a> {
         }
         let content_end = self.content_end(line, content_start);
         let structural = self.structural();
+        // An atom that ends where this line starts took the line break with it (a
+        // symbol ending in a backslash-escaped newline): the blanks that follow
+        // separate it from the next token, so they stay (found by the format fuzz target).
+        let glued = line.start > 0
+            && self.regions[..self.ri.min(self.regions.len())]
+                .iter()
+                .rev()
+                .take(4)
+                .any(|r| r.kind == RegionKind::Atom && r.end == line.start && r.start < line.start);
         let indent = if inside {
             Indent::Inside
+        } else if glued && content_start > line.start {
+            Indent::Keep
         } else if content_start == content_end {
             Indent::Blank
         } else if line.start == 0
