@@ -314,7 +314,8 @@ impl<'a> Planner<'a> {
         let structural = self.structural();
         // An atom that ends where this line starts took the line break with it (a
         // symbol ending in a backslash-escaped newline): the blanks that follow
-        // separate it from the next token, so they stay (found by the format fuzz target).
+        // separate it from the next token, so at the top level, where the new
+        // indentation would be none, they stay (found by the format fuzz target).
         let glued = line.start > 0
             && self.regions[..self.ri.min(self.regions.len())]
                 .iter()
@@ -323,7 +324,7 @@ impl<'a> Planner<'a> {
                 .any(|r| r.kind == RegionKind::Atom && r.end == line.start && r.start < line.start);
         let indent = if inside {
             Indent::Inside
-        } else if glued && content_start > line.start {
+        } else if glued && content_start > line.start && structural == 0 {
             Indent::Keep
         } else if content_start == content_end {
             Indent::Blank
