@@ -174,7 +174,10 @@ fn apply(text: &str, edits: &[(crate::syntax::Span, String)]) -> String {
             s.start <= s.end && (s.end as usize) <= text.len(),
             "edit out of the text"
         );
-        assert!(text.is_char_boundary(s.start as usize) && text.is_char_boundary(s.end as usize));
+        assert!(
+            text.is_char_boundary(s.start as usize) && text.is_char_boundary(s.end as usize),
+            "edit {s:?} splits a character of {text:?}: {edits:?}"
+        );
     }
     actions::apply(text, edits)
 }

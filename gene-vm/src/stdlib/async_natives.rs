@@ -218,7 +218,19 @@ fn http_post(vm: &mut Vm, args: Args) -> VmResult<Value> {
         None | Some(Value::Nil) => None,
         Some(Value::Str(s)) => Some((s.borrow().clone(), None)),
         Some(v @ Value::Map(_)) | Some(v @ Value::Array(_)) => {
-            Some((to_json(v), Some("application/json".to_string())))
+            let mut open = Vec::new();
+            match to_json(v, &mut open) {
+                Some(json) => {
+                    vm.check_str_len(json.len(), "http_post_async")?;
+                    Some((json, Some("application/json".to_string())))
+                }
+                None => {
+                    return Err(vm.arg_err(format!(
+                        "http_post_async: the body is cyclic or nested more than \
+                         {MAX_JSON_DEPTH} levels deep; it has no JSON form"
+                    )))
+                }
+            }
         }
         Some(other) => {
             let t = other.type_name();
@@ -231,8 +243,12 @@ fn http_post(vm: &mut Vm, args: Args) -> VmResult<Value> {
     http_start(vm, req)
 }
 
-/// Gene data as JSON (for POST bodies).
-fn to_json(v: &Value) -> String {
+/// The deepest POST body `to_json` writes (as printing, vm/print.rs).
+const MAX_JSON_DEPTH: usize = 1000;
+
+/// Gene data as JSON (for POST bodies); `None` for cyclic data or data nested more
+/// than `MAX_JSON_DEPTH` levels (`open`: the collections being written).
+fn to_json(v: &Value, open: &mut Vec<*const ()>) -> Option<String> {
     fn esc(s: &str) -> String {
         let mut o = String::with_capacity(s.len() + 2);
         o.push('"');
@@ -250,7 +266,18 @@ fn to_json(v: &Value) -> String {
         o.push('"');
         o
     }
-    match v {
+    let id = match v {
+        Value::Array(a) => Some(Rc::as_ptr(a) as *const ()),
+        Value::Map(m) => Some(Rc::as_ptr(m) as *const ()),
+        _ => None,
+    };
+    if let Some(id) = id {
+        if open.len() >= MAX_JSON_DEPTH || open.contains(&id) {
+            return None;
+        }
+        open.push(id);
+    }
+    let out = match v {
         Value::Nil | Value::Void => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
@@ -259,19 +286,25 @@ fn to_json(v: &Value) -> String {
         Value::Str(s) => esc(&s.borrow()),
         Value::Symbol(s) => esc(s.as_str()),
         Value::Array(a) => {
-            let items: Vec<String> = a.borrow().iter().map(to_json).collect();
+            let mut items = Vec::new();
+            for x in a.borrow().iter() {
+                items.push(to_json(x, open)?);
+            }
             format!("[{}]", items.join(","))
         }
         Value::Map(m) => {
-            let items: Vec<String> = m
-                .borrow()
-                .iter()
-                .map(|(k, v)| format!("{}:{}", esc(k.as_str()), to_json(v)))
-                .collect();
+            let mut items = Vec::new();
+            for (k, x) in m.borrow().iter() {
+                items.push(format!("{}:{}", esc(k.as_str()), to_json(x, open)?));
+            }
             format!("{{{}}}", items.join(","))
         }
         other => esc(&print::display(other)),
+    };
+    if id.is_some() {
+        open.pop();
     }
+    Some(out)
 }
 
 fn future_list(vm: &mut Vm, args: &Args, who: &str) -> VmResult<Vec<Rc<FutureObj>>> {

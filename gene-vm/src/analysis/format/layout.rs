@@ -312,8 +312,20 @@ impl<'a> Planner<'a> {
         }
         let content_end = self.content_end(line, content_start);
         let structural = self.structural();
+        // An atom that ends where this line starts took the line break with it (a
+        // symbol ending in a backslash-escaped newline): the blanks that follow
+        // separate it from the next token, so at the top level, where the new
+        // indentation would be none, they stay (found by the format fuzz target).
+        let glued = line.start > 0
+            && self.regions[..self.ri.min(self.regions.len())]
+                .iter()
+                .rev()
+                .take(4)
+                .any(|r| r.kind == RegionKind::Atom && r.end == line.start && r.start < line.start);
         let indent = if inside {
             Indent::Inside
+        } else if glued && content_start > line.start && structural == 0 {
+            Indent::Keep
         } else if content_start == content_end {
             Indent::Blank
         } else if line.start == 0
@@ -363,6 +375,17 @@ impl<'a> Planner<'a> {
                     end = r.end.min(line.end);
                 }
             }
+        }
+        // `#` + tab is the symbol `#`, but `#` at the end of a line starts a comment:
+        // keep the blank after such a `#` (found by the format fuzz target).
+        if end < line.end
+            && end > content_start
+            && self.bytes[end - 1] == b'#'
+            && !self
+                .region_at(self.ri, end - 1)
+                .is_some_and(|r| r.kind == RegionKind::LineComment)
+        {
+            end += 1;
         }
         end
     }
