@@ -3,31 +3,19 @@
 
 use gene_vm::analysis::diagnostics::{DiagnosticConfig, Severity, Tag};
 use gene_vm::analysis::imports;
-use gene_vm::analysis::model::Analysis;
 use serde_json::Value;
-use tower_lsp_server::ls_types::{
-    Diagnostic, DiagnosticSeverity, DiagnosticTag, NumberOrString, Uri,
-};
+use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, DiagnosticTag, NumberOrString};
 
-use crate::modules::{Modules, OpenText};
+use crate::features::Ctx;
 
-use crate::document::{Document, Encoding};
-
-/// The document's diagnostics, with those of its imports when it is a file
-/// (`open` gives the other open documents' texts).
-pub fn compute(
-    doc: &Document,
-    text: &str,
-    enc: Encoding,
-    cfg: &DiagnosticConfig,
-    uri: &Uri,
-    open: &OpenText,
-) -> Vec<Diagnostic> {
-    let a = Analysis::new(text);
-    let extra = match uri.to_file_path() {
-        Some(path) => imports::import_diagnostics(&a, &path, &Modules { open }),
+/// The document's diagnostics, with those of its imports when it is a file.
+pub fn compute(c: &Ctx, cfg: &DiagnosticConfig) -> Vec<Diagnostic> {
+    let a = c.analysis();
+    let extra = match c.uri.to_file_path() {
+        Some(path) => imports::import_diagnostics(&a, &path, &c.modules()),
         None => Vec::new(),
     };
+    let (doc, enc) = (c.doc, c.enc);
     a.diagnostics_with(cfg, extra)
         .into_iter()
         .map(|d| Diagnostic {

@@ -1,6 +1,8 @@
 //! An open document: a rope updated by incremental edits, and conversions between
 //! LSP positions (UTF-8 or UTF-16, as negotiated) and byte offsets.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
 
@@ -13,6 +15,14 @@ pub enum Encoding {
 pub struct Document {
     pub rope: Rope,
     pub version: i32,
+    /// Unique to this text (new at every edit, across all documents): what the
+    /// cached analyses are keyed by, whatever versions a client sends.
+    pub stamp: u64,
+}
+
+fn next_stamp() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Document {
@@ -20,6 +30,7 @@ impl Document {
         Document {
             rope: Rope::from_str(text),
             version,
+            stamp: next_stamp(),
         }
     }
 
@@ -28,6 +39,7 @@ impl Document {
         Document {
             rope: self.rope.clone(),
             version: self.version,
+            stamp: self.stamp,
         }
     }
 
@@ -93,6 +105,7 @@ impl Document {
 
     /// Applies one change (a full replacement when it has no range).
     pub fn apply(&mut self, change: &TextDocumentContentChangeEvent, enc: Encoding) {
+        self.stamp = next_stamp();
         match change.range {
             None => self.rope = Rope::from_str(&change.text),
             Some(r) => {

@@ -1,14 +1,13 @@
 //! Requests answered from one document's analysis: hover, navigation, rename,
 //! symbols, semantic tokens. Plain conversions of `gene_vm::analysis` results.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use gene_vm::analysis::model::Analysis;
 
 use gene_vm::analysis::diagnostics::DiagnosticConfig;
-use gene_vm::analysis::{actions, hints, imports, navigate, symbols, tokens};
+use gene_vm::analysis::{actions, complete, hints, imports, navigate, symbols, tokens};
 use gene_vm::syntax::Span;
 use tower_lsp_server::ls_types::*;
 
@@ -20,32 +19,16 @@ pub struct Ctx<'a> {
     pub text: &'a str,
     pub enc: Encoding,
     pub uri: &'a Uri,
-    pub version: i32,
+    /// The document's `Document::stamp`.
+    pub stamp: u64,
     /// Other open documents, for imports.
     pub open: &'a OpenText<'a>,
 }
 
-thread_local! {
-    /// The last analysis built on this worker thread, by document and version:
-    /// hovers and navigation between two edits reuse it.
-    static LAST: RefCell<Option<(Uri, i32, Rc<Analysis>)>> = const { RefCell::new(None) };
-}
-
 impl Ctx<'_> {
-    /// The document's analysis (parsed and resolved once per version and thread).
-    fn analysis(&self) -> Rc<Analysis> {
-        let hit = LAST.with(|l| {
-            l.borrow()
-                .as_ref()
-                .filter(|(u, v, _)| u == self.uri && *v == self.version)
-                .map(|(_, _, a)| a.clone())
-        });
-        if let Some(a) = hit {
-            return a;
-        }
-        let a = Rc::new(Analysis::new(self.text));
-        LAST.with(|l| *l.borrow_mut() = Some((self.uri.clone(), self.version, a.clone())));
-        a
+    /// The document's analysis (parsed and resolved once per text).
+    pub fn analysis(&self) -> Rc<Analysis> {
+        crate::modules::open_analysis(self.uri, self.stamp, || self.text.to_string())
     }
 
     fn range(&self, s: Span) -> Range {
@@ -55,7 +38,7 @@ impl Ctx<'_> {
         Location::new(self.uri.clone(), self.range(s))
     }
 
-    fn modules(&self) -> Modules<'_> {
+    pub fn modules(&self) -> Modules<'_> {
         Modules { open: self.open }
     }
 
@@ -173,6 +156,15 @@ pub fn definition(c: &Ctx, off: usize) -> Option<GotoDefinitionResponse> {
     c.analysis()
         .definition(off)
         .map(|s| GotoDefinitionResponse::Scalar(c.location(s)))
+}
+
+/// Completions at `off`, from the parse of the cached analysis.
+pub fn completions(c: &Ctx, off: usize) -> Vec<complete::Entry> {
+    complete::completions_in(&c.analysis().parsed, c.text, off)
+}
+
+pub fn signature_help(c: &Ctx, off: usize) -> Option<complete::Signature> {
+    complete::signature_help_in(&c.analysis().parsed, c.text, off)
 }
 
 /// Completions of a module's exports at an import item, when the cursor is on one.
@@ -332,7 +324,7 @@ pub fn semantic_tokens(c: &Ctx, within: Option<Range>) -> Vec<SemanticToken> {
     };
     let mut out = Vec::new();
     let (mut prev_line, mut prev_start) = (0u32, 0u32);
-    for t in tokens::semantic_tokens(c.text) {
+    for t in tokens::semantic_tokens_of(&c.analysis()) {
         let (a, b) = (t.span.start as usize, t.span.end as usize);
         if b <= lo || a >= hi {
             continue;
@@ -447,7 +439,7 @@ mod tests {
             text,
             enc: Encoding::Utf16,
             uri: &uri,
-            version: 1,
+            stamp: doc.stamp,
             open: &|_| None,
         };
         let toks = semantic_tokens(&c, None);

@@ -4,6 +4,7 @@
 mod diagnostics;
 pub mod document;
 mod features;
+mod host;
 mod modules;
 pub mod server;
 #[doc(hidden)]

@@ -1,6 +1,7 @@
 //! The language server: LSP glue over `gene_vm::analysis`. Document state sits
-//! behind one lock; every analysis runs on a snapshot of the text, inside a panic
-//! guard, and a result is published only if its document version is still current.
+//! behind one lock; every analysis runs on a snapshot of the text, on the analysis
+//! thread (`host.rs`) inside a panic guard, and diagnostics are published only if
+//! their document version is still current.
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -17,6 +18,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::diagnostics;
 use crate::document::{Document, Encoding};
 use crate::features::{self, Ctx};
+use crate::host::{self, Failure, Host};
 use crate::workspace::{gene_files, Index};
 
 /// Edits arriving closer together than this are analysed once.
@@ -43,6 +45,7 @@ pub struct Backend {
     client: Client,
     state: Arc<Mutex<State>>,
     index: Arc<Mutex<Index>>,
+    host: Arc<Host>,
 }
 
 /// A document's text, version and the negotiated encoding, copied out of the lock.
@@ -57,8 +60,8 @@ struct Snapshot {
     open: Arc<OpenDocs>,
 }
 
-/// The text and version of the open document at a path.
-type OpenDocs = dyn Fn(&std::path::Path) -> Option<(i32, String)> + Send + Sync;
+/// The stamp and text of the open document at a path.
+type OpenDocs = dyn Fn(&std::path::Path) -> Option<(u64, String)> + Send + Sync;
 
 /// Reads open documents out of the state, one lock per lookup.
 fn open_docs(state: &Arc<Mutex<State>>) -> Arc<OpenDocs> {
@@ -67,7 +70,7 @@ fn open_docs(state: &Arc<Mutex<State>>) -> Arc<OpenDocs> {
         let uri = Uri::from_file_path(p)?;
         let st = state.lock().ok()?;
         let d = st.docs.get(&uri)?;
-        Some((d.version, d.text()))
+        Some((d.stamp, d.text()))
     })
 }
 
@@ -77,38 +80,39 @@ impl Backend {
             client,
             state: Arc::new(Mutex::new(State::default())),
             index: Arc::new(Mutex::new(Index::default())),
+            host: Arc::new(Host::new()),
         }
     }
 
     fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
-        let st = self.state.lock().ok()?;
-        let d = st.docs.get(uri)?;
-        let text = d.text();
-        Some(Snapshot {
-            uri: uri.clone(),
-            doc: d.snapshot(),
-            text,
-            version: d.version,
-            enc: st.encoding.unwrap_or(Encoding::Utf16),
-            config: st.config.clone(),
-            open: open_docs(&self.state),
-        })
+        snapshot_of(&self.state, uri)
     }
 
-    /// Runs an analysis; a panic in it is logged and answered with an error.
-    async fn guarded<T>(&self, what: &str, f: impl FnOnce() -> T) -> Result<T> {
-        let f = || {
-            crate::test_hooks::maybe_panic(what);
-            f()
-        };
-        match catch_unwind(AssertUnwindSafe(f)) {
+    /// Runs `f` on the analysis thread (see `host.rs`).
+    async fn analyzed<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let r = self.host.run(what, f).await;
+        self.answer(what, r).await
+    }
+
+    /// Runs text-only work (no analysis needed) on the blocking pool.
+    async fn text_only<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let r = host::blocking(what, f).await;
+        self.answer(what, r).await
+    }
+
+    /// A panic in a request is logged and answered with an error.
+    async fn answer<T>(&self, what: &str, r: std::result::Result<T, Failure>) -> Result<T> {
+        match r {
             Ok(v) => Ok(v),
-            Err(p) => {
-                let msg = p
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| p.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".into());
+            Err(msg) => {
                 self.client
                     .log_message(
                         MessageType::ERROR,
@@ -159,56 +163,69 @@ impl Backend {
     }
 
     /// After a short quiet period, if the document did not change: publishes its
-    /// diagnostics (unless the client pulls them), then updates the workspace index.
+    /// diagnostics (unless the client pulls them) and updates the workspace index,
+    /// both from the analysis that the requests about this text share.
     fn schedule_diagnostics(&self, uri: Uri, version: i32) {
         let state = self.state.clone();
         let client = self.client.clone();
         let index = self.index.clone();
+        let host = self.host.clone();
         tokio::spawn(async move {
             tokio::time::sleep(DEBOUNCE).await;
-            let (doc, text, enc, cfg, pull) = {
-                let Ok(st) = state.lock() else { return };
-                let Some(d) = st.docs.get(&uri) else { return };
-                if d.version != version {
-                    return;
+            if Self::current_version(&state, &uri) != Some(version) {
+                return;
+            }
+            let job_state = state.clone();
+            let job_uri = uri.clone();
+            let done = host
+                .run("diagnostics", move || {
+                    // Checked again here: edits may have come while this job waited.
+                    let s = snapshot_of(&job_state, &job_uri)?;
+                    if s.version != version {
+                        return None;
+                    }
+                    let pull = job_state.lock().map(|st| st.pull).unwrap_or(true);
+                    let c = s.ctx();
+                    let diags = (!pull).then(|| diagnostics::compute(&c, &s.config));
+                    let symbols = c.analysis().document_symbols();
+                    if let Ok(mut ix) = index.lock() {
+                        ix.set(&s.uri, &s.doc, s.enc, symbols);
+                    }
+                    Some(diags)
+                })
+                .await;
+            match done {
+                // Only for the version it was computed from.
+                Ok(Some(Some(diags))) if Self::current_version(&state, &uri) == Some(version) => {
+                    client.publish_diagnostics(uri, diags, Some(version)).await;
                 }
-                (
-                    d.snapshot(),
-                    d.text(),
-                    st.encoding.unwrap_or(Encoding::Utf16),
-                    st.config.clone(),
-                    st.pull,
-                )
-            };
-            if !pull {
-                let open = open_docs(&state);
-                match catch_unwind(AssertUnwindSafe(|| {
-                    diagnostics::compute(&doc, &text, enc, &cfg, &uri, &*open)
-                })) {
-                    // Only for the version it was computed from.
-                    Ok(diags) if Self::current_version(&state, &uri) == Some(version) => {
-                        client
-                            .publish_diagnostics(uri.clone(), diags, Some(version))
-                            .await;
-                    }
-                    Ok(_) => return,
-                    Err(_) => {
-                        client
-                            .log_message(
-                                MessageType::ERROR,
-                                "gene-lsp: internal error in diagnostics",
-                            )
-                            .await;
-                    }
+                Ok(_) => {}
+                Err(msg) => {
+                    client
+                        .log_message(
+                            MessageType::ERROR,
+                            format!("gene-lsp: internal error in diagnostics: {msg}"),
+                        )
+                        .await;
                 }
             }
-            let _ = catch_unwind(AssertUnwindSafe(|| {
-                if let Ok(mut ix) = index.lock() {
-                    ix.update(&uri, &text, enc);
-                }
-            }));
         });
     }
+}
+
+/// A document's text, version and settings, copied out of the state.
+fn snapshot_of(state: &Arc<Mutex<State>>, uri: &Uri) -> Option<Snapshot> {
+    let st = state.lock().ok()?;
+    let d = st.docs.get(uri)?;
+    Some(Snapshot {
+        uri: uri.clone(),
+        doc: d.snapshot(),
+        text: d.text(),
+        version: d.version,
+        enc: st.encoding.unwrap_or(Encoding::Utf16),
+        config: st.config.clone(),
+        open: open_docs(state),
+    })
 }
 
 fn text_edits(doc: &Document, edits: Vec<format::LineEdit>, enc: Encoding) -> Vec<TextEdit> {
@@ -234,7 +251,7 @@ impl Snapshot {
             text: &self.text,
             enc: self.enc,
             uri: &self.uri,
-            version: self.version,
+            stamp: self.doc.stamp,
             open: &*self.open,
         }
     }
@@ -480,7 +497,7 @@ impl LanguageServer for Backend {
     async fn symbol(&self, p: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         let index = self.index.clone();
         let found = self
-            .guarded("workspace symbols", || {
+            .text_only("workspace symbols", move || {
                 index
                     .lock()
                     .map(|ix| ix.query(&p.query))
@@ -579,16 +596,17 @@ impl LanguageServer for Backend {
         let Some(s) = self.snapshot(&p.text_document.uri) else {
             return Err(Error::invalid_params("unknown document"));
         };
+        let version = s.version;
         let items = self
-            .guarded("diagnostics", || {
-                diagnostics::compute(&s.doc, &s.text, s.enc, &s.config, &s.uri, &*s.open)
+            .analyzed("diagnostics", move || {
+                diagnostics::compute(&s.ctx(), &s.config)
             })
             .await?;
         Ok(DocumentDiagnosticReportResult::Report(
             DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
                 full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                    result_id: Some(s.version.to_string()),
+                    result_id: Some(version.to_string()),
                     items,
                 },
             }),
@@ -600,14 +618,21 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let out = self
-            .guarded("formatting", || format::format(&s.text))
+            .text_only("formatting", move || {
+                format::format(&s.text).map(|new| {
+                    if new == s.text {
+                        Vec::new()
+                    } else {
+                        vec![TextEdit {
+                            range: s.doc.range(0, s.text.len(), s.enc),
+                            new_text: new,
+                        }]
+                    }
+                })
+            })
             .await?;
         match out {
-            Ok(new) if new == s.text => Ok(Some(Vec::new())),
-            Ok(new) => Ok(Some(vec![TextEdit {
-                range: s.doc.range(0, s.text.len(), s.enc),
-                new_text: new,
-            }])),
+            Ok(edits) => Ok(Some(edits)),
             Err(e) => Err(Error::invalid_params(format!("not formatted: {e}"))),
         }
     }
@@ -626,10 +651,12 @@ impl LanguageServer for Backend {
             b -= 1;
         }
         let out = self
-            .guarded("range formatting", || format::format_range(&s.text, a, b))
+            .text_only("range formatting", move || {
+                format::format_range(&s.text, a, b).map(|edits| text_edits(&s.doc, edits, s.enc))
+            })
             .await?;
         match out {
-            Ok(edits) => Ok(Some(text_edits(&s.doc, edits, s.enc))),
+            Ok(edits) => Ok(Some(edits)),
             Err(e) => Err(Error::invalid_params(format!("not formatted: {e}"))),
         }
     }
@@ -643,27 +670,23 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let line = p.text_document_position.position.line as usize;
-        let want = self
-            .guarded("on-type formatting", || {
-                format::indent_for_line(&s.text, line)
-            })
-            .await?;
-        let Some(want) = want else {
-            return Ok(None);
-        };
-        if line >= s.doc.rope.len_lines() {
-            return Ok(None);
-        }
-        let text = s.doc.rope.line(line).to_string();
-        let have = text.len() - text.trim_start_matches([' ', '\t']).len();
-        if text[..have].chars().all(|c| c == ' ') && have == want {
-            return Ok(Some(Vec::new()));
-        }
-        let start = s.doc.rope.line_to_byte(line);
-        Ok(Some(vec![TextEdit {
-            range: s.doc.range(start, start + have, s.enc),
-            new_text: " ".repeat(want),
-        }]))
+        self.text_only("on-type formatting", move || {
+            let want = format::indent_for_line(&s.text, line)?;
+            if line >= s.doc.rope.len_lines() {
+                return None;
+            }
+            let text = s.doc.rope.line(line).to_string();
+            let have = text.len() - text.trim_start_matches([' ', '\t']).len();
+            if text[..have].chars().all(|c| c == ' ') && have == want {
+                return Some(Vec::new());
+            }
+            let start = s.doc.rope.line_to_byte(line);
+            Some(vec![TextEdit {
+                range: s.doc.range(start, start + have, s.enc),
+                new_text: " ".repeat(want),
+            }])
+        })
+        .await
     }
 
     async fn completion(&self, p: CompletionParams) -> Result<Option<CompletionResponse>> {
@@ -672,9 +695,15 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let off = s.doc.offset(pos.position, s.enc);
-        // At an import item: the names the module exports.
-        let exports = self
-            .guarded("completion", || features::import_completions(&s.ctx(), off))
+        // At an import item: the names the module exports; elsewhere, names in scope.
+        let (exports, entries) = self
+            .analyzed("completion", move || {
+                let c = s.ctx();
+                match features::import_completions(&c, off) {
+                    Some(list) => (Some(list), Vec::new()),
+                    None => (None, features::completions(&c, off)),
+                }
+            })
             .await?;
         if let Some(list) = exports {
             let items = list
@@ -694,9 +723,6 @@ impl LanguageServer for Backend {
                 .collect();
             return Ok(Some(CompletionResponse::Array(items)));
         }
-        let entries = self
-            .guarded("completion", || complete::completions(&s.text, off))
-            .await?;
         let snippets = self.state.lock().map(|st| st.snippets).unwrap_or(false);
         // The analysis orders entries (the receiver's class first): keep that order.
         let items = entries
@@ -734,7 +760,9 @@ impl LanguageServer for Backend {
     async fn completion_resolve(&self, mut item: CompletionItem) -> Result<CompletionItem> {
         let label = item.label.clone();
         let doc = self
-            .guarded("completion resolve", || complete::documentation(&label))
+            .text_only("completion resolve", move || {
+                complete::documentation(&label)
+            })
             .await?;
         if let Some(d) = doc {
             item.documentation = Some(Documentation::MarkupContent(MarkupContent {
@@ -752,7 +780,9 @@ impl LanguageServer for Backend {
         };
         let off = s.doc.offset(pos.position, s.enc);
         let sig = self
-            .guarded("signature help", || complete::signature_help(&s.text, off))
+            .analyzed("signature help", move || {
+                features::signature_help(&s.ctx(), off)
+            })
             .await?;
         Ok(sig.map(|g| {
             let parameters = parameter_labels(&g.label, g.params)
@@ -780,7 +810,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let range = p.range;
-        self.guarded("code actions", || {
+        self.analyzed("code actions", move || {
             features::code_actions(&s.ctx(), range, &s.config)
         })
         .await
@@ -792,16 +822,18 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let range = p.range;
-        self.guarded("inlay hints", || features::inlay_hints(&s.ctx(), range))
-            .await
-            .map(Some)
+        self.analyzed("inlay hints", move || {
+            features::inlay_hints(&s.ctx(), range)
+        })
+        .await
+        .map(Some)
     }
 
     async fn hover(&self, p: HoverParams) -> Result<Option<Hover>> {
         let Some((s, off)) = self.at(&p.text_document_position_params) else {
             return Ok(None);
         };
-        self.guarded("hover", || features::hover(&s.ctx(), off))
+        self.analyzed("hover", move || features::hover(&s.ctx(), off))
             .await
     }
 
@@ -812,7 +844,7 @@ impl LanguageServer for Backend {
         let Some((s, off)) = self.at(&p.text_document_position_params) else {
             return Ok(None);
         };
-        self.guarded("definition", || features::definition(&s.ctx(), off))
+        self.analyzed("definition", move || features::definition(&s.ctx(), off))
             .await
     }
 
@@ -822,7 +854,7 @@ impl LanguageServer for Backend {
         };
         let decl = p.context.include_declaration;
         let files = self.program_files();
-        self.guarded("references", || {
+        self.analyzed("references", move || {
             features::references(&s.ctx(), off, decl, &files)
         })
         .await
@@ -836,7 +868,7 @@ impl LanguageServer for Backend {
         let Some((s, off)) = self.at(&p.text_document_position_params) else {
             return Ok(None);
         };
-        self.guarded("highlight", || features::highlights(&s.ctx(), off))
+        self.analyzed("highlight", move || features::highlights(&s.ctx(), off))
             .await
             .map(Some)
     }
@@ -849,7 +881,9 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         match self
-            .guarded("prepare rename", || features::prepare_rename(&s.ctx(), off))
+            .analyzed("prepare rename", move || {
+                features::prepare_rename(&s.ctx(), off)
+            })
             .await?
         {
             Ok(r) => Ok(Some(r)),
@@ -862,9 +896,10 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let name = p.new_name;
+        let files = self.program_files();
         match self
-            .guarded("rename", || {
-                features::rename(&s.ctx(), off, &name, &self.program_files())
+            .analyzed("rename", move || {
+                features::rename(&s.ctx(), off, &name, &files)
             })
             .await?
         {
@@ -880,9 +915,11 @@ impl LanguageServer for Backend {
         let Some(s) = self.snapshot(&p.text_document.uri) else {
             return Ok(None);
         };
-        self.guarded("document symbols", || features::document_symbols(&s.ctx()))
-            .await
-            .map(Some)
+        self.analyzed("document symbols", move || {
+            features::document_symbols(&s.ctx())
+        })
+        .await
+        .map(Some)
     }
 
     async fn semantic_tokens_full(
@@ -892,12 +929,13 @@ impl LanguageServer for Backend {
         let Some(s) = self.snapshot(&p.text_document.uri) else {
             return Ok(None);
         };
+        let uri = s.uri.clone();
         let data = self
-            .guarded("semantic tokens", || {
+            .analyzed("semantic tokens", move || {
                 features::semantic_tokens(&s.ctx(), None)
             })
             .await?;
-        let id = self.remember_tokens(&s.uri, data.clone());
+        let id = self.remember_tokens(&uri, data.clone());
         Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
             result_id: Some(id),
             data,
@@ -911,8 +949,9 @@ impl LanguageServer for Backend {
         let Some(s) = self.snapshot(&p.text_document.uri) else {
             return Ok(None);
         };
+        let uri = s.uri.clone();
         let data = self
-            .guarded("semantic tokens", || {
+            .analyzed("semantic tokens", move || {
                 features::semantic_tokens(&s.ctx(), None)
             })
             .await?;
@@ -920,9 +959,9 @@ impl LanguageServer for Backend {
             .state
             .lock()
             .ok()
-            .and_then(|st| st.tokens.get(&s.uri).cloned())
+            .and_then(|st| st.tokens.get(&uri).cloned())
             .filter(|(id, _)| *id == p.previous_result_id);
-        let id = self.remember_tokens(&s.uri, data.clone());
+        let id = self.remember_tokens(&uri, data.clone());
         Ok(Some(match previous {
             Some((_, old)) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
                 result_id: Some(id),
@@ -944,7 +983,7 @@ impl LanguageServer for Backend {
         };
         let r = p.range;
         let data = self
-            .guarded("semantic tokens", || {
+            .analyzed("semantic tokens", move || {
                 features::semantic_tokens(&s.ctx(), Some(r))
             })
             .await?;
@@ -975,7 +1014,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let folds = self
-            .guarded("folding", || structure::folding_ranges(&s.text))
+            .text_only("folding", move || structure::folding_ranges(&s.text))
             .await?;
         Ok(Some(
             folds
@@ -1000,26 +1039,25 @@ impl LanguageServer for Backend {
         let Some(s) = self.snapshot(&p.text_document.uri) else {
             return Ok(None);
         };
-        let mut out = Vec::new();
-        for pos in p.positions {
-            let off = s.doc.offset(pos, s.enc);
-            let spans = self
-                .guarded("selection ranges", || {
-                    structure::selection_ranges(&s.text, off)
-                })
-                .await?;
-            // Innermost first: build the parent chain from the outside in.
-            let mut parent: Option<Box<SelectionRange>> = None;
-            for sp in spans.iter().rev() {
-                parent = Some(Box::new(SelectionRange {
-                    range: s.doc.range(sp.start as usize, sp.end as usize, s.enc),
-                    parent,
-                }));
+        self.text_only("selection ranges", move || {
+            let mut out = Vec::new();
+            for pos in p.positions {
+                let off = s.doc.offset(pos, s.enc);
+                let spans = structure::selection_ranges(&s.text, off);
+                // Innermost first: build the parent chain from the outside in.
+                let mut parent: Option<Box<SelectionRange>> = None;
+                for sp in spans.iter().rev() {
+                    parent = Some(Box::new(SelectionRange {
+                        range: s.doc.range(sp.start as usize, sp.end as usize, s.enc),
+                        parent,
+                    }));
+                }
+                if let Some(p) = parent {
+                    out.push(*p);
+                }
             }
-            if let Some(p) = parent {
-                out.push(*p);
-            }
-        }
-        Ok(Some(out))
+            Some(out)
+        })
+        .await
     }
 }

@@ -84,17 +84,16 @@ fn flatten(
 }
 
 impl Index {
+    /// Indexes a file's text (a file on disk: open documents use `set`).
     pub fn update(&mut self, uri: &Uri, text: &str, enc: Encoding) {
         let doc = Document::new(text, 0);
+        self.set(uri, &doc, enc, symbols::document_symbols(text));
+    }
+
+    /// Indexes a document's symbols, as its analysis lists them.
+    pub fn set(&mut self, uri: &Uri, doc: &Document, enc: Encoding, list: Vec<DocumentSymbol>) {
         let mut out = Vec::new();
-        flatten(
-            uri,
-            &doc,
-            enc,
-            symbols::document_symbols(text),
-            None,
-            &mut out,
-        );
+        flatten(uri, doc, enc, list, None, &mut out);
         self.files.insert(uri.clone(), out);
     }
 

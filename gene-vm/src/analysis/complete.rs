@@ -380,11 +380,15 @@ fn in_comment_or_string(parsed: &ParseResult, offset: usize) -> bool {
 }
 
 pub fn completions(text: &str, offset: usize) -> Vec<Entry> {
+    completions_in(&parse(text), text, offset)
+}
+
+/// Completions in a text already parsed (the language server's cached analysis).
+pub fn completions_in(parsed: &ParseResult, text: &str, offset: usize) -> Vec<Entry> {
     // Any byte offset: one inside a character counts as that character's start.
     let offset = super::line_index::floor_char_boundary(text, offset);
-    let parsed = parse(text);
     // Nothing to complete in prose.
-    if in_comment_or_string(&parsed, offset) {
+    if in_comment_or_string(parsed, offset) {
         return Vec::new();
     }
     let (prefix, start) = prefix_at(text, offset);
@@ -540,7 +544,11 @@ pub struct Signature {
 
 /// The call around `offset`: its signature and the argument the cursor is in.
 pub fn signature_help(text: &str, offset: usize) -> Option<Signature> {
-    let parsed = parse(text);
+    signature_help_in(&parse(text), text, offset)
+}
+
+/// Signature help in a text already parsed.
+pub fn signature_help_in(parsed: &ParseResult, text: &str, offset: usize) -> Option<Signature> {
     let mut call: Option<&Node> = None;
     let mut level: Vec<&Node> = parsed.forms.iter().collect();
     while let Some(n) = level

@@ -1,7 +1,7 @@
 //! Semantic tokens from the syntax tree and the natives table: what each atom is
 //! (keyword, function, parameter, method, namespace, class, string, number, comment).
 
-use crate::syntax::{parse, Node, NodeKind, Span};
+use crate::syntax::{Node, NodeKind, Span};
 
 /// Token types, in the order of the legend (`TOKEN_TYPES`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -217,7 +217,12 @@ impl Walker<'_> {
 
 /// Every token of the text in source order (comments included).
 pub fn semantic_tokens(text: &str) -> Vec<Token> {
-    let parsed = parse(text);
+    semantic_tokens_of(&super::model::Analysis::new(text))
+}
+
+/// The tokens of an analysed text (its parse and resolved names are reused).
+pub fn semantic_tokens_of(a: &super::model::Analysis) -> Vec<Token> {
+    let (text, parsed) = (a.text.as_str(), &a.parsed);
     let mut w = Walker {
         natives: Natives::load(),
         out: Vec::new(),
@@ -238,15 +243,14 @@ pub fn semantic_tokens(text: &str) -> Vec<Token> {
         }
         out.push(t);
     }
-    resolve(text, &mut out);
+    resolve(a, &mut out);
     out
 }
 
 /// Names the resolver bound to a variable are variables or parameters, whatever
 /// they look like (a parameter called `file_read` is not the deprecated native).
-fn resolve(text: &str, tokens: &mut [Token]) {
+fn resolve(a: &super::model::Analysis, tokens: &mut [Token]) {
     use crate::compile::hir::{OccKind, OccTarget};
-    let a = super::model::Analysis::new(text);
     let at =
         |tokens: &[Token], span: Span| tokens.binary_search_by_key(&span.start, |t| t.span.start);
     // Variables declared in a parameter list.
