@@ -377,7 +377,12 @@ pub fn imported_hover(
     if !md.is_empty() && !md.ends_with('\n') {
         md.push('\n');
     }
-    md.push_str(&format!("\n*imported from* `\"{spec}\"`\n"));
+    match &site.decl.pkg {
+        Some(p) => md.push_str(&format!(
+            "\n*imported from* `\"{spec}\"` *of package* `\"{p}\"`\n"
+        )),
+        None => md.push_str(&format!("\n*imported from* `\"{spec}\"`\n")),
+    }
     Some(md)
 }
 
