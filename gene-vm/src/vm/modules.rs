@@ -21,6 +21,8 @@ pub struct Modules {
     main_dir: Option<PathBuf>,
     /// `$pkg` objects by package root (`None`: files outside any package).
     packages: HashMap<Option<PathBuf>, Value>,
+    /// `$pkg` by the file id of the code that reads it (no file system walk per read).
+    package_of_file: HashMap<u32, Value>,
     app: Option<Value>,
 }
 
@@ -223,7 +225,11 @@ impl Vm {
 
     /// `$pkg`: the package of the file frame `fi` runs (later 1.6).
     pub(crate) fn current_package(&mut self, fi: usize) -> Value {
-        let file = self.frames[fi].closure.proto.file as usize;
+        let id = self.frames[fi].closure.proto.file;
+        if let Some(v) = self.modules.package_of_file.get(&id) {
+            return v.clone();
+        }
+        let file = id as usize;
         let dir = match self.files.get(file) {
             Some(f) if !f.name.starts_with('<') => {
                 let path = self.cwd.join(&f.name);
@@ -232,7 +238,9 @@ impl Vm {
             }
             _ => self.cwd.clone(),
         };
-        self.package_value(&dir)
+        let v = self.package_value(&dir);
+        self.modules.package_of_file.insert(id, v.clone());
+        v
     }
 
     /// `$app`: the program; `$app/.pkg` is the main file's package.
