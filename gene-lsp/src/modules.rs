@@ -112,4 +112,8 @@ impl ModuleSource for Modules<'_> {
     fn workspace_path(&self) -> Option<String> {
         std::env::var("GENE_WORKSPACE_PATH").ok()
     }
+
+    fn package_path(&self) -> Option<String> {
+        std::env::var("GENE_PACKAGE_PATH").ok()
+    }
 }

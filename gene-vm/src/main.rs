@@ -18,6 +18,8 @@ Commands:
   fmt [--check] [FILE...]        Re-indent files in place (stdin to stdout without FILE;
                                  --check writes nothing, names files that would change)
   run-examples FILE              Run the ^examples of the file's functions
+  deser [TEXT...]                Print the value of (gene/serialization ...) text
+                                 (gene/serdes/serialize output; stdin without TEXT)
   help                           Show this help
 
 Run options (before FILE):
@@ -65,6 +67,11 @@ enum Command {
     Repl,
     /// Check files for reader and compile errors.
     Check { files: Vec<String> },
+    /// Print a value written by gene/serdes/serialize.
+    Deser {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        text: Vec<String>,
+    },
     /// Show usage.
     Help,
     #[command(external_subcommand)]
@@ -171,6 +178,7 @@ fn real_main() -> ExitCode {
         Some(Command::Eval { code }) => cmd_eval(code),
         Some(Command::Repl) => cmd_repl(),
         Some(Command::Check { files }) => cmd_check(files),
+        Some(Command::Deser { text }) => cmd_deser(text),
         Some(Command::Other(args)) => {
             let name = args.first().cloned().unwrap_or_default();
             eprintln!("Error: Unknown command: {name}");
@@ -392,6 +400,38 @@ fn cmd_eval(code: Vec<String>) -> i32 {
             vm.flush();
             eprint!("{}", e.render(&vm));
             e.exit_code(&vm)
+        }
+    }
+}
+
+/// `gene deser TEXT`: reads `(gene/serialization VALUE)` (later 10.3) and prints the
+/// value as `println` would (plain form); references load their modules from the working directory.
+fn cmd_deser(text: Vec<String>) -> i32 {
+    let text = if text.is_empty() {
+        let mut t = String::new();
+        if std::io::stdin().read_to_string(&mut t).is_err() || t.trim().is_empty() {
+            eprintln!(
+                "Error: No input provided. Give the serialized text as an argument or on stdin."
+            );
+            return 1;
+        }
+        t
+    } else {
+        text.join(" ")
+    };
+    let mut vm = new_vm(config_from_env());
+    vm.program = "<deser>".into();
+    match vm.serdes_deserialize(&text) {
+        Ok(v) => {
+            let s = format!("{}\n", print::plain(&v));
+            vm.write_out(&s);
+            vm.flush();
+            0
+        }
+        Err(e) => {
+            vm.flush();
+            eprint!("{}", vm.render_error(&e));
+            1
         }
     }
 }

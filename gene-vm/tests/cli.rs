@@ -661,3 +661,102 @@ fn run_examples_reports_each_example_and_fails_on_a_wrong_one() {
         (0, "No examples found in none.gene\n")
     );
 }
+
+#[test]
+fn deser_prints_a_serialized_value() {
+    let out = gene(&["deser", "(gene/serialization [1 \"a\" s {^k nil}])"]);
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "[1 a s {^k nil}]\n", "")
+    );
+    let out = gene_stdin(&["deser"], "(gene/serialization (f ^x 1 \"two\"))\n");
+    assert_eq!((out.code, out.stdout.as_str()), (0, "(f ^x 1 \"two\")\n"));
+}
+
+#[test]
+fn deser_loads_referenced_modules() {
+    let dir = TempDir::new("deser");
+    dir.write(
+        "shapes.gene",
+        "(enum Shape (Circle r) Dot)\n(class Point (ctor [x] (/x = x)))\n",
+    );
+    let text = "(gene/serialization [(gene/variant (gene/ref \"shapes.gene\" Shape/Circle) 2) (gene/ref \"shapes.gene\" Shape/Dot)])";
+    let out = gene_in(dir.path(), &["deser", text], "", &[]);
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "[(Shape/Circle 2) Shape/Dot]\n", "")
+    );
+    // Written by a program, read back by the command.
+    dir.write(
+        "write.gene",
+        "(import Point Shape from \"shapes\")\n(print (gene/serdes/serialize [(new Point 3) Shape/Dot]))\n",
+    );
+    let written = gene_in(dir.path(), &["run", "write.gene"], "", &[]);
+    assert_eq!(written.code, 0, "{written:?}");
+    assert_eq!(
+        written.stdout,
+        "(gene/serialization [(gene/instance (gene/ref \"shapes.gene\" Point) {^x 3}) (gene/ref \"shapes.gene\" Shape/Dot)])"
+    );
+    let out = gene_in(dir.path(), &["deser", &written.stdout], "", &[]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{out:?}");
+    assert!(out.stdout.ends_with(" Shape/Dot]\n"), "{out:?}");
+}
+
+#[test]
+fn deser_errors() {
+    let out = gene(&["deser", "(not/serialization 1)"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("Error: gene/serdes/deserialize expects the text (gene/serialization VALUE)"),
+        "{out:?}"
+    );
+    let out = gene(&["deser", "(gene/serialization [1"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("invalid text at 1:"), "{out:?}");
+    let out = gene(&["deser", "(gene/serialization (gene/ref \"none.gene\" X))"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("cannot find module none.gene (for X)"),
+        "{out:?}"
+    );
+    let out = gene_stdin(&["deser"], "");
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("No input provided"), "{out:?}");
+}
+
+#[test]
+fn usage_lists_deser() {
+    assert!(usage().contains("deser [TEXT...]"));
+}
+
+#[test]
+fn check_resolves_package_imports_like_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/gene/16_later/modules");
+    let dir = TempDir::new("check-pkg");
+    let ok = root.join("packages/main.gene");
+    let out = gene_in(dir.path(), &["check", &ok.display().to_string()], "", &[]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{out:?}");
+    let missing = root.join("package_errors/not_found.gene");
+    let out = gene_in(
+        dir.path(),
+        &["check", &missing.display().to_string()],
+        "",
+        &[],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("[GENE.PACKAGE.NOT_FOUND] Package 'x/nope' was not found"),
+        "{out:?}"
+    );
+    let boundary = root.join("package_errors/boundary.gene");
+    let out = gene_in(
+        dir.path(),
+        &["check", &boundary.display().to_string()],
+        "",
+        &[],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("[GENE.PACKAGE.BOUNDARY]"), "{out:?}");
+}

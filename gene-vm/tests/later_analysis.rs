@@ -189,3 +189,14 @@ fn a_case_missing_enum_variants_gets_a_warning() {
         .collect();
     assert_eq!(warnings, ["case over Shape misses variant(s): Rect"]);
 }
+
+#[test]
+fn pkg_and_app_are_not_undefined() {
+    let text = "(println $pkg/.name $pkg/.version $pkg/.dir $pkg/.source_dir $pkg/.main_module $pkg/.test_dir)\n(println $app/.pkg/.name (typeof $app))\n(fn f [] $pkg)\n";
+    let errors: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error || d.code == "undefined-name")
+        .map(|d| d.message)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}

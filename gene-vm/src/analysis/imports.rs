@@ -14,7 +14,7 @@ use std::rc::Rc;
 use super::diagnostics::{Diagnostic, Severity};
 use super::model::{for_each_child, Analysis, DefKind, SymbolKey};
 use crate::compile::hir::*;
-use crate::compile::module_path::find_module;
+use crate::compile::module_path::{find_module, find_package_module, LookupError};
 use crate::syntax::Span;
 
 /// Diagnostic code of an import whose module or name cannot be found.
@@ -26,6 +26,10 @@ pub trait ModuleSource {
     fn module(&self, path: &Path) -> Option<Rc<Analysis>>;
     /// `GENE_WORKSPACE_PATH` as the program would see it.
     fn workspace_path(&self) -> Option<String> {
+        None
+    }
+    /// `GENE_PACKAGE_PATH` as the program would see it (`^pkg` imports).
+    fn package_path(&self) -> Option<String> {
         None
     }
 }
@@ -51,6 +55,10 @@ impl ModuleSource for DiskModules {
 
     fn workspace_path(&self) -> Option<String> {
         std::env::var("GENE_WORKSPACE_PATH").ok()
+    }
+
+    fn package_path(&self) -> Option<String> {
+        std::env::var("GENE_PACKAGE_PATH").ok()
     }
 }
 
@@ -120,6 +128,47 @@ pub fn module_path(file: &Path, spec: &str, src: &dyn ModuleSource) -> Result<Pa
         .map_err(|e| e.message(spec, &file.display().to_string()))
 }
 
+/// Why the module of an import cannot be found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportError {
+    pub message: String,
+    /// The package itself is at fault (not found, bad name, lockfile): the
+    /// diagnostic goes on the package name rather than the module path.
+    pub on_package: bool,
+}
+
+/// The module file an import names, imported by the file at `file`: found as
+/// `import` finds it, inside the package of `^pkg`/`of` when there is one.
+pub fn resolve_import(
+    file: &Path,
+    decl: &ImportDecl,
+    src: &dyn ModuleSource,
+) -> Result<PathBuf, ImportError> {
+    let Some(spec) = decl.from.as_deref() else {
+        return Err(ImportError {
+            message: "built-in namespace import".into(),
+            on_package: false,
+        });
+    };
+    let Some(pkg) = decl.pkg.as_deref() else {
+        return module_path(file, spec, src).map_err(|message| ImportError {
+            message,
+            on_package: false,
+        });
+    };
+    let dir = file.parent().unwrap_or_else(|| Path::new("."));
+    let pp = src.package_path();
+    find_package_module(dir, spec, pkg, dir, pp.as_deref()).map_err(|e| ImportError {
+        on_package: !matches!(
+            e,
+            LookupError::NotFound { .. }
+                | LookupError::Ambiguous { .. }
+                | LookupError::Boundary { .. }
+        ),
+        message: e.message(spec, &file.display().to_string()),
+    })
+}
+
 /// What `module` exports: the names of its `(export ...)` forms when it has any,
 /// else every top-level definition and variable (later 1.3).
 pub fn exports(module: &Analysis) -> Vec<Export> {
@@ -177,10 +226,14 @@ pub fn import_diagnostics(a: &Analysis, file: &Path, src: &dyn ModuleSource) -> 
         let (Some(spec), Some(spec_span)) = (&site.decl.from, site.decl.from_span) else {
             continue;
         };
-        let path = match module_path(file, spec, src) {
+        let path = match resolve_import(file, &site.decl, src) {
             Ok(p) => p,
-            Err(message) => {
-                out.push(error(spec_span, message));
+            Err(e) => {
+                let at = match (e.on_package, site.decl.pkg_span) {
+                    (true, Some(p)) => p,
+                    _ => spec_span,
+                };
+                out.push(error(at, e.message));
                 continue;
             }
         };
@@ -261,7 +314,7 @@ pub fn imported_target(
     src: &dyn ModuleSource,
 ) -> Option<Target> {
     let (site, item) = item_at(a, offset)?;
-    let path = module_path(file, site.decl.from.as_deref()?, src).ok()?;
+    let path = resolve_import(file, &site.decl, src).ok()?;
     let module = src.module(&path)?;
     let name_span = match item {
         None => Span::new(0, 0),
@@ -301,8 +354,13 @@ pub fn imported_hover(
             .into_iter()
             .map(|x| format!("`{}`", x.name))
             .collect();
+        let pkg = site
+            .decl
+            .pkg
+            .as_ref()
+            .map_or(String::new(), |p| format!(" ^pkg \"{p}\""));
         return Some(format!(
-            "```gene\n(import ... from \"{spec}\")\n```\n\nModule file `{}`\n\nExports: {}\n",
+            "```gene\n(import ... from \"{spec}\"{pkg})\n```\n\nModule file `{}`\n\nExports: {}\n",
             t.path.display(),
             if names.is_empty() {
                 "nothing".to_string()
@@ -319,7 +377,12 @@ pub fn imported_hover(
     if !md.is_empty() && !md.ends_with('\n') {
         md.push('\n');
     }
-    md.push_str(&format!("\n*imported from* `\"{spec}\"`\n"));
+    match &site.decl.pkg {
+        Some(p) => md.push_str(&format!(
+            "\n*imported from* `\"{spec}\"` *of package* `\"{p}\"`\n"
+        )),
+        None => md.push_str(&format!("\n*imported from* `\"{spec}\"`\n")),
+    }
     Some(md)
 }
 
@@ -337,7 +400,7 @@ pub fn import_completions(
     if site.decl.from_span.is_some_and(|fs| o >= fs.start) {
         return None;
     }
-    let path = module_path(file, site.decl.from.as_deref()?, src).ok()?;
+    let path = resolve_import(file, &site.decl, src).ok()?;
     Some(exports(&*src.module(&path)?))
 }
 
@@ -361,7 +424,7 @@ fn definition_key(
     src: &dyn ModuleSource,
 ) -> Option<(PathBuf, String)> {
     if let Some((site, Some(item))) = item_at(a, offset) {
-        let path = module_path(file, site.decl.from.as_deref()?, src).ok()?;
+        let path = resolve_import(file, &site.decl, src).ok()?;
         return Some((path, item.path.join("/")));
     }
     let occ = a.occurrence_at(offset)?;
@@ -410,10 +473,7 @@ pub fn references_across(
             continue;
         };
         for site in import_sites(&importer) {
-            let Some(spec) = site.decl.from.as_deref() else {
-                continue;
-            };
-            if module_path(&f, spec, src).ok().as_ref() != Some(&module_file) {
+            if resolve_import(&f, &site.decl, src).ok().as_ref() != Some(&module_file) {
                 continue;
             }
             for item in &site.decl.items {

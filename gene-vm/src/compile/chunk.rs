@@ -336,6 +336,8 @@ pub struct ContractInfo {
 #[derive(Debug, Clone)]
 pub struct ImportInfo {
     pub from: Option<String>,
+    /// `^pkg "NAME"`: resolve `from` inside that package.
+    pub pkg: Option<String>,
     pub items: Vec<(Vec<Sym>, Option<Sym>)>,
 }
 

@@ -435,6 +435,10 @@ pub struct ImportDecl {
     pub from: Option<String>,
     /// The span of that string (diagnostics and go to the module point at it).
     pub from_span: Option<Span>,
+    /// `^pkg "NAME"` / `of "NAME"`: the package the path is resolved in.
+    pub pkg: Option<String>,
+    /// The span of the package name string.
+    pub pkg_span: Option<Span>,
     pub items: Vec<ImportItem>,
 }
 

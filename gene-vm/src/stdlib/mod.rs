@@ -6,6 +6,8 @@ mod core;
 mod dates;
 mod json;
 mod methods;
+mod packages;
+mod serdes;
 mod system;
 mod types;
 
@@ -53,6 +55,7 @@ pub fn native_table() -> Vec<NativeDef> {
     all.extend_from_slice(types::EQUIV);
     all.extend_from_slice(json::NATIVES);
     all.extend_from_slice(dates::NATIVES);
+    all.extend_from_slice(serdes::NATIVES);
     all
 }
 
@@ -66,6 +69,7 @@ pub fn method_table() -> Vec<&'static MethodDef> {
     all.extend(dates::METHODS.iter());
     all.extend(types::METHODS.iter());
     all.extend(system::FILE_METHODS.iter());
+    all.extend(packages::METHODS.iter());
     all
 }
 

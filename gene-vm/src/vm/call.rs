@@ -448,6 +448,8 @@ impl Vm {
                     match cls.builtin.get() {
                         Some(BuiltinClass::Exception) => return "Exception",
                         Some(BuiltinClass::File) => return "File",
+                        Some(BuiltinClass::Package) => return "Package",
+                        Some(BuiltinClass::Application) => return "Application",
                         _ => {}
                     }
                     c = cls.parent.clone();
@@ -534,7 +536,7 @@ impl Vm {
                     self.stack.push(made);
                     return Ok(false);
                 }
-                Some(BuiltinClass::Value) => {
+                Some(BuiltinClass::Value | BuiltinClass::Package | BuiltinClass::Application) => {
                     return Err(self.type_err(format!("Cannot instantiate {}", cls.name)));
                 }
                 Some(BuiltinClass::HashMap) | Some(BuiltinClass::HashSet) => {

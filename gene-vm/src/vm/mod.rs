@@ -12,6 +12,7 @@ pub mod limits;
 mod modules;
 pub mod ops;
 pub mod print;
+mod serdes;
 pub(crate) mod slow_ops;
 mod teardown;
 pub(crate) mod types;
@@ -317,6 +318,17 @@ impl Vm {
         let file = self.new_class("File", Some(object.clone()));
         file.builtin.set(Some(BuiltinClass::File));
         self.register_class("File", file);
+        // `$pkg` / `$app` objects (later 1.6), reachable as gene/Package, gene/Application.
+        for (name, kind) in [
+            ("Package", BuiltinClass::Package),
+            ("Application", BuiltinClass::Application),
+        ] {
+            let c = self.new_class(name, Some(object.clone()));
+            c.builtin.set(Some(kind));
+            self.classes.insert(name, c.clone());
+            let s = self.intern(name);
+            self.gene_ns.set(s, Value::Class(c));
+        }
         let fut = self.new_class("Future", Some(object));
         fut.builtin.set(Some(BuiltinClass::Future));
         self.classes.insert("Future", fut.clone());

@@ -511,6 +511,8 @@ impl Vm {
                 Value::Float(now)
             }
             7 => Value::Float(now_micros() - self.duration_start.unwrap_or_default()),
+            8 => self.current_package(fi),
+            9 => self.app_value(),
             _ => Value::Namespace(self.frames[fi].closure.ns.clone()),
         }
     }

@@ -271,6 +271,10 @@ pub enum BuiltinClass {
     /// `(new HashMap k v ...)` / `(new HashSet v ...)` (later 7.2-7.3).
     HashMap,
     HashSet,
+    /// `$pkg` (later 1.6): a package's manifest facts; methods read them.
+    Package,
+    /// `$app`: the running program; `.pkg` is the main file's package.
+    Application,
 }
 
 impl Class {

@@ -639,6 +639,8 @@ impl<'u> Emitter<'u> {
                     "$program" => 4,
                     "$duration_start" => 6,
                     "$duration" => 7,
+                    "$pkg" => 8,
+                    "$app" => 9,
                     _ => 5,
                 };
                 self.emit(Op::Special(code));
@@ -1038,6 +1040,7 @@ impl<'u> Emitter<'u> {
                 let c = &mut self.st().chunk;
                 c.imports.push(ImportInfo {
                     from: decl.from.clone(),
+                    pkg: decl.pkg.clone(),
                     items,
                 });
                 let i = (c.imports.len() - 1) as u32;

@@ -19,31 +19,51 @@ impl Lowerer {
         if self.depth != 1 {
             return self.invalid(TOP_LEVEL_ONLY, span);
         }
-        if props.iter().any(|p| p.key == "pkg") || children.iter().any(|c| c.is_symbol("of")) {
-            return self.invalid(
-                "Package imports (^pkg \"NAME\" / of \"NAME\") are not supported yet",
-                span,
-            );
-        }
         let mut from = None;
         let mut from_span = None;
+        let mut pkg = None;
+        let mut pkg_span = None;
+        if let Some(p) = props.iter().find(|p| p.key == "pkg") {
+            match &p.value.kind {
+                NodeKind::Str(name) => {
+                    pkg = Some(name.clone());
+                    pkg_span = Some(p.value.span);
+                }
+                _ => {
+                    return self.invalid(
+                        "^pkg must be followed by a string package name",
+                        p.value.span,
+                    )
+                }
+            }
+        }
         let mut nodes: Vec<&Node> = Vec::new();
         let mut i = 0;
         while i < children.len() {
             let c = &children[i];
-            if c.is_symbol("from") {
+            if c.is_symbol("from") || c.is_symbol("of") {
+                let is_from = c.is_symbol("from");
                 match children.get(i + 1) {
                     Some(Node {
                         kind: NodeKind::Str(p),
                         span,
                         ..
                     }) => {
-                        from = Some(p.clone());
-                        from_span = Some(*span);
+                        if is_from {
+                            from = Some(p.clone());
+                            from_span = Some(*span);
+                        } else {
+                            pkg = Some(p.clone());
+                            pkg_span = Some(*span);
+                        }
+                    }
+                    _ if is_from => {
+                        return self
+                            .invalid("'from' must be followed by a string module path", c.span)
                     }
                     _ => {
                         return self
-                            .invalid("'from' must be followed by a string module path", c.span)
+                            .invalid("'of' must be followed by a string package name", c.span)
                     }
                 }
                 i += 2;
@@ -51,6 +71,12 @@ impl Lowerer {
             }
             nodes.push(c);
             i += 1;
+        }
+        if pkg.is_some() && from.is_none() {
+            return self.invalid(
+                "A package import needs a module path: (import NAME from \"PATH\" ^pkg \"PKG\")",
+                span,
+            );
         }
         let mut items = Vec::new();
         let mut k = 0;
@@ -116,6 +142,9 @@ impl Lowerer {
             k += 1;
         }
         if from.is_none() {
+            if let Some(it) = items.iter().find(|it| is_tree_path(&it.path)) {
+                return self.invalid(TREE_NOT_SUPPORTED, it.span);
+            }
             let builtin = items.iter().all(|it| {
                 matches!(
                     it.path.first().map(String::as_str),
@@ -142,6 +171,8 @@ impl Lowerer {
             kind: ExprKind::Import(Rc::new(ImportDecl {
                 from,
                 from_span,
+                pkg,
+                pkg_span,
                 items,
             })),
             span,
