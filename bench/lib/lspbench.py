@@ -38,6 +38,7 @@ Only the standard library is used.
 """
 
 import argparse
+import collections
 import json
 import os
 import queue
@@ -75,14 +76,18 @@ class LspClient:
     in `server_requests`.
     """
 
-    def __init__(self, server, timeout=30.0, cwd=None, stderr_path=None):
+    def __init__(self, server, timeout=30.0, cwd=None, stderr_path=None, keep=True):
+        """keep=False (long soaks): remember only the last messages and no notifications.
+        Keeping every response of a 10-minute soak grows the client to hundreds of MB,
+        and its garbage collector's pauses then show up as server latency."""
         self.timeout = timeout
+        self.keep = keep
         self.next_id = 0
         self.cv = threading.Condition()
         self.wlock = threading.Lock()
         self.responses = {}      # id -> response message
         self.notes = []          # notifications in arrival order
-        self.messages = []       # every message received
+        self.messages = [] if keep else collections.deque(maxlen=16)  # messages received
         self.server_requests = []
         self.sent = {}           # id -> request message (with _t)
         self.eof = False
@@ -147,7 +152,7 @@ class LspClient:
                     self.messages.append(msg)
                     if is_request:
                         self.server_requests.append(msg)
-                    elif "method" in msg:
+                    elif "method" in msg and self.keep:
                         self.notes.append(msg)
                     elif "id" in msg:
                         self.responses[msg["id"]] = msg
@@ -211,7 +216,7 @@ class LspClient:
 
     def recent(self, n=6):
         with self.cv:
-            msgs = self.messages[-n:]
+            msgs = list(self.messages)[-n:]
         return "\n".join("    <- " + clip(m, 600) for m in msgs) or "    (nothing received)"
 
     def wait_response(self, rid, timeout=None, ok=True):
