@@ -232,6 +232,7 @@ impl<'a> Walker<'a> {
                     self.walk(x);
                 }
             }
+            ExprKind::Seal(x) => self.walk(x),
             ExprKind::Export(names) => {
                 for (_, read) in names.iter() {
                     if let Some(r) = read {

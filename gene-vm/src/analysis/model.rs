@@ -397,7 +397,7 @@ impl Analysis {
                     .and_then(|h| find(h, o))
                     .or_else(|| props.iter().find_map(|p| find(&p.value, o)))
                     .or_else(|| children.iter().find_map(|c| find(c, o))),
-                NodeKind::Quote(q) => find(q, o),
+                NodeKind::Quote(q) | NodeKind::Sealed(q) => find(q, o),
                 _ => None,
             }
         }
@@ -721,6 +721,7 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
         | ExprKind::Invalid(_) => {}
         ExprKind::Array(its) => items(its, f),
         ExprKind::HashMapLit(xs) => xs.iter().for_each(f),
+        ExprKind::Seal(x) => f(x),
         ExprKind::Map(es) => entries(es, f),
         ExprKind::GeneData {
             head,

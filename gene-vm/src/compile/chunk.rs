@@ -81,6 +81,8 @@ pub enum Op {
     MakeGene(u32),
     /// [k1 v1 ... kn vn] -> a hash map of .0 entries (later 7.2).
     MakeHashMap(u32),
+    /// Seals the container on top of the stack (later 7.1).
+    Seal,
     /// Copy of a quoted constant (quoted data is mutable).
     Quote(u32),
     GetMember(u32),

@@ -245,6 +245,9 @@ pub enum ExprKind {
     Map(Vec<MapEntry>),
     /// `{{k v ...}}`: keys and values alternating (later 7.2).
     HashMapLit(Vec<Expr>),
+    /// `#[...]`, `#{...}`, `#{{...}}`, `#(...)`: the container built by the
+    /// inner expression, sealed (later 7.1).
+    Seal(Box<Expr>),
     GeneData {
         head: Box<Expr>,
         props: Vec<MapEntry>,

@@ -179,9 +179,15 @@ impl Vm {
     pub fn set_member(&mut self, obj: &Value, name: Sym, v: Value) -> VmResult<()> {
         match obj {
             Value::Map(m) => {
+                if m.is_sealed() {
+                    return Err(self.sealed_err("set item on", "map"));
+                }
                 m.borrow_mut().insert(name, v);
             }
             Value::Gene(g) => {
+                if g.is_sealed() {
+                    return Err(self.sealed_err("set property on", "gene"));
+                }
                 g.borrow_mut().props.insert(name, v);
             }
             Value::Instance(i) => {
@@ -208,6 +214,9 @@ impl Vm {
     pub fn set_index(&mut self, obj: &Value, i: i64, v: Value) -> VmResult<()> {
         match obj {
             Value::Array(a) => {
+                if a.is_sealed() {
+                    return Err(self.sealed_err("set item on", "array"));
+                }
                 let len = a.borrow().len();
                 match norm_index(i, len) {
                     Some(k) => {
@@ -221,6 +230,9 @@ impl Vm {
                 }
             }
             Value::Gene(g) => {
+                if g.is_sealed() {
+                    return Err(self.sealed_err("set child on", "gene"));
+                }
                 let len = g.borrow().children.len();
                 match norm_index(i, len) {
                     Some(k) => {
@@ -234,6 +246,9 @@ impl Vm {
                 }
             }
             Value::Map(m) => {
+                if m.is_sealed() {
+                    return Err(self.sealed_err("set item on", "map"));
+                }
                 let key = self.intern(&i.to_string());
                 m.borrow_mut().insert(key, v);
                 Ok(())
@@ -263,7 +278,7 @@ impl Vm {
                 return Ok(it);
             }
             Value::Nil => IterObj::Array {
-                items: Rc::new(RefCell::new(Vec::new())),
+                items: Rc::new(crate::vm::value::Sealable::new(Vec::new())),
                 pos: 0,
             },
             other => {

@@ -11,6 +11,8 @@ use super::value::*;
 pub struct HashedObj {
     pub entries: Vec<(Value, Value)>,
     index: HashMap<u64, Vec<usize>>,
+    /// `#{{...}}` (later 7.1): mutating methods refuse.
+    pub sealed: bool,
 }
 
 /// A structural hash consistent with `values_equal`; `Err` names a value kind

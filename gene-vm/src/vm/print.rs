@@ -138,6 +138,9 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
             }
         }
         Value::Array(a) => {
+            if a.is_sealed() {
+                out.push('#');
+            }
             out.push('[');
             for (i, e) in a.borrow().iter().enumerate() {
                 if i > 0 {
@@ -148,6 +151,9 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
             out.push(']');
         }
         Value::Map(m) => {
+            if m.is_sealed() {
+                out.push('#');
+            }
             out.push('{');
             for (i, (k, e)) in m.borrow().iter().enumerate() {
                 if i > 0 {
@@ -161,6 +167,9 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
             out.push('}');
         }
         Value::Gene(g) => {
+            if g.is_sealed() {
+                out.push('#');
+            }
             let g = g.borrow();
             out.push('(');
             let mut first = true;
@@ -238,6 +247,9 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
             }
         }
         Value::HashMap(m) => {
+            if m.borrow().sealed {
+                out.push('#');
+            }
             out.push_str("{{");
             for (i, (k, x)) in m.borrow().entries.iter().enumerate() {
                 if i > 0 {

@@ -1015,6 +1015,10 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::Const(k));
                 self.define(path);
             }
+            ExprKind::Seal(inner) => {
+                self.expr(inner);
+                self.emit(Op::Seal);
+            }
             ExprKind::HashMapLit(items) => {
                 for x in items {
                     self.expr(x);

@@ -66,6 +66,7 @@ pub(super) fn scan_enums(forms: &[Node]) -> EnumIndex {
             NodeKind::Array(items) | NodeKind::HashMap(items) => {
                 items.iter().for_each(|i| walk(i, out))
             }
+            NodeKind::Sealed(inner) => walk(inner, out),
             _ => {}
         }
     }
@@ -522,6 +523,10 @@ pub(super) fn quoted_text(n: &Node) -> String {
             }
             NodeKind::Quote(inner) => {
                 out.push('`');
+                go(inner, out);
+            }
+            NodeKind::Sealed(inner) => {
+                out.push('#');
                 go(inner, out);
             }
             NodeKind::Regex { pattern, .. } => out.push_str(&format!("#/{pattern}/")),

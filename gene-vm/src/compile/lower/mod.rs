@@ -549,6 +549,27 @@ impl Lowerer {
             }
             NodeKind::Map(props) => ExprKind::Map(self.lower_props(props)),
             NodeKind::Quote(inner) => ExprKind::Quote((**inner).clone()),
+            NodeKind::Sealed(inner) => {
+                let built = match &inner.kind {
+                    // `#(H ^k v C...)`: head, properties and children evaluated.
+                    NodeKind::Gene {
+                        head,
+                        props,
+                        children,
+                    } => {
+                        let head = match head {
+                            Some(h) => self.lower(h),
+                            None => Self::lit(Lit::Nil, inner.span),
+                        };
+                        self.gene_data(head, props, children, inner.span)
+                    }
+                    _ => self.lower(inner),
+                };
+                if matches!(built.kind, ExprKind::Invalid(_)) {
+                    return built;
+                }
+                ExprKind::Seal(Box::new(built))
+            }
             NodeKind::Gene {
                 head,
                 props,

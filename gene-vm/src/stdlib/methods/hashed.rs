@@ -21,6 +21,14 @@ fn obj(vm: &mut Vm, recv: &Value, who: &str) -> VmResult<Rc<RefCell<HashedObj>>>
     }
 }
 
+/// `#{{...}}` refuses every change (later 7.1).
+fn refuse_sealed(vm: &mut Vm, m: &Rc<RefCell<HashedObj>>, op: &str) -> VmResult<()> {
+    if m.borrow().sealed {
+        return Err(vm.sealed_err(op, "hash map"));
+    }
+    Ok(())
+}
+
 fn lookup(vm: &mut Vm, m: &Rc<RefCell<HashedObj>>, k: &Value) -> VmResult<Option<Value>> {
     let r = m.borrow().get(k).map(|v| v.cloned());
     r.map_err(|kind| vm.hashed_err(kind))
@@ -35,6 +43,7 @@ pub(super) fn get(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
 
 pub(super) fn set(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let m = obj(vm, recv, "HashMap.set")?;
+    refuse_sealed(vm, &m, "set item on")?;
     let k = arg(vm, &args, 0, "HashMap.set")?.clone();
     let v = arg(vm, &args, 1, "HashMap.set")?.clone();
     let r = m.borrow_mut().set(k, v);
@@ -59,6 +68,7 @@ pub(super) fn has(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
 
 pub(super) fn del(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let m = obj(vm, recv, "del")?;
+    refuse_sealed(vm, &m, "delete from")?;
     let mut last = Value::Nil;
     for k in &args.pos {
         let r = m.borrow_mut().remove(k);
@@ -81,7 +91,9 @@ pub(super) fn size(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
 }
 
 pub(super) fn clear(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
-    obj(vm, recv, "clear")?.borrow_mut().clear();
+    let m = obj(vm, recv, "clear")?;
+    refuse_sealed(vm, &m, "clear")?;
+    m.borrow_mut().clear();
     Ok(recv.clone())
 }
 
@@ -108,8 +120,9 @@ pub(super) fn pairs(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
     Ok(Value::array(ps))
 }
 
-pub(super) fn immutable(_vm: &mut Vm, _recv: &Value, _args: Args) -> VmResult<Value> {
-    Ok(Value::Bool(false))
+/// `.immutable?` on arrays, maps, Gene values and hash maps (later 7.1).
+pub(super) fn immutable(_vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
+    Ok(Value::Bool(crate::vm::value::is_sealed(recv)))
 }
 
 fn other_set(vm: &mut Vm, args: &Args, who: &str) -> VmResult<Rc<RefCell<HashedObj>>> {
