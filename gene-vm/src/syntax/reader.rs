@@ -286,15 +286,14 @@ impl<'a> Reader<'a> {
     /// the container without the `#` wrapped in `Sealed`.
     fn read_sealed(&mut self, start: usize) -> Node {
         let open = start + 1;
-        let inner = match self.peek_at(1) {
-            Some(b'(') => self.read_gene(open, open),
-            Some(b'[') => self.read_array(open, open),
-            _ if self.peek_at(2) == Some(b'{') => {
-                self.pos = open;
-                self.read_hash_map(open)
-            }
-            _ => self.read_map(open, open),
+        // Unclosed-delimiter errors point at `#[` as a whole.
+        let mut inner = match self.peek_at(1) {
+            Some(b'(') => self.read_gene(start, open),
+            Some(b'[') => self.read_array(start, open),
+            _ if self.peek_at(2) == Some(b'{') => self.read_hash_map(open),
+            _ => self.read_map(start, open),
         };
+        inner.span.start = open as u32;
         let span = Span::new(start, inner.span.end as usize);
         Node::new(NodeKind::Sealed(Box::new(inner)), span)
     }

@@ -332,6 +332,7 @@ fn sealed_literals() {
         other => panic!("not sealed: {other:?}"),
     }
     assert_eq!(err_msgs("#[1 2"), ["Unclosed '[' opened here"]);
+    assert_eq!(err_msgs("#{{1 2"), err_msgs("{{1 2"));
 }
 
 #[test]
@@ -870,8 +871,8 @@ fn caret_tokens_outside_maps_and_genes_are_symbols() {
 }
 
 #[test]
-fn frozen_forms_read_like_plain_ones() {
-    assert_eq!(ok("#[1 2] #{^a 1} #(f x)"), "[1 2] {^a 1} (f x)");
+fn frozen_forms_are_sealed_nodes() {
+    assert_eq!(ok("#[1 2] #{^a 1} #(f x)"), "#[1 2] #{^a 1} #(f x)");
     let r = parse("#[1]");
     assert_eq!(r.forms[0].span, sp(0, 4));
     let r = parse("#[1");
