@@ -246,6 +246,16 @@ impl Vm {
                 let name = chunk.names[n as usize].clone();
                 try_!(self.export_global(fi, &name));
             }
+            Op::TruncCount => {
+                if let Some(Value::Float(f)) = self.stack.last() {
+                    if f.is_finite() && f.abs() < 9.2e18 {
+                        let n = *f as i64;
+                        if let Some(top) = self.stack.last_mut() {
+                            *top = Value::Int(n);
+                        }
+                    }
+                }
+            }
             Op::Seal => {
                 if let Some(v) = self.stack.last() {
                     crate::vm::value::seal(v);

@@ -841,6 +841,8 @@ impl<'u> Emitter<'u> {
                 self.expr(count);
                 let total = total.map(|t| {
                     let tmp = self.new_slot();
+                    // `^total` is the count after truncation (2.3).
+                    self.emit(Op::TruncCount);
                     self.emit(Op::Dup);
                     self.emit(Op::StoreLocal(tmp));
                     (t, tmp)
