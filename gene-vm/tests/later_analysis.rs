@@ -189,3 +189,33 @@ fn a_case_missing_enum_variants_gets_a_warning() {
         .collect();
     assert_eq!(warnings, ["case over Shape misses variant(s): Rect"]);
 }
+
+#[test]
+fn names_inside_sealed_literals_are_resolved_and_hoverable() {
+    let text = "(var n 1)\n(println #[n missing_a] #{^k n} #(`item ^id n) #{{n 2}})\n";
+    let undefined: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.code == "undefined-name")
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(undefined, ["undefined name `missing_a`"]);
+    let at = text.find("#[n").expect("literal") + 2;
+    let h = gene_vm::analysis::hover::hover(text, at).expect("hover on n inside #[...]");
+    assert_eq!(&text[h.span.start as usize..h.span.end as usize], "n");
+}
+
+#[test]
+fn pattern_parameters_bind_their_names_and_show_as_written() {
+    let text = "(fn f [[a [b c]] {^x x}] (println a b c x))\n(f [1 [2 3]] {^x 4})\n";
+    let errors: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.message)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let syms = document_symbols(text);
+    assert_eq!(syms[0].detail.as_deref(), Some("[[a [b c]] {^x x}]"));
+    let at = text.find("b c]]").expect("b");
+    let h = gene_vm::analysis::hover::hover(text, at).expect("hover on a pattern parameter");
+    assert_eq!(&text[h.span.start as usize..h.span.end as usize], "b");
+}

@@ -272,13 +272,18 @@ impl Lowerer {
 
     /// Array destructuring pattern (4.2 / 12.2; nested arrays, `^prop` and `^rest...`
     /// for Gene values, later 4.7), declared in the current region.
-    fn lower_pattern(&mut self, elems: &[Node], span: Span) -> Result<Pattern, Expr> {
+    pub(super) fn lower_pattern(&mut self, elems: &[Node], span: Span) -> Result<Pattern, Expr> {
         let mut out: Vec<PatElem> = Vec::new();
         let mut i = 0;
         while i < elems.len() {
             let n = &elems[i];
-            if let NodeKind::Array(inner) = &n.kind {
-                let sub = self.lower_pattern(inner, n.span)?;
+            if matches!(n.kind, NodeKind::Array(_) | NodeKind::Map(_)) {
+                // A nested array or map pattern (later 4.7).
+                let sub = match &n.kind {
+                    NodeKind::Array(inner) => self.lower_pattern(inner, n.span)?,
+                    NodeKind::Map(props) => self.lower_map_pattern(props, n.span)?,
+                    _ => return Err(self.invalid("Invalid destructuring pattern", n.span)),
+                };
                 out.push(PatElem {
                     var: None,
                     default: None,
@@ -338,7 +343,11 @@ impl Lowerer {
     }
 
     /// `{^key name ...}`: binds each name to the map's value at `key` (later 4.7).
-    fn lower_map_pattern(&mut self, props: &[Prop], span: Span) -> Result<Pattern, Expr> {
+    pub(super) fn lower_map_pattern(
+        &mut self,
+        props: &[Prop],
+        span: Span,
+    ) -> Result<Pattern, Expr> {
         let mut out = Vec::new();
         for p in props {
             let Some(name) = p.value.as_symbol() else {

@@ -18,7 +18,9 @@ const METHOD: FnFlags = FnFlags {
 };
 
 impl Lowerer {
-    fn parse_params(&mut self, params: &Node) -> Result<Vec<Param>, Expr> {
+    /// The parameters and, for array or map patterns among them (later 4.7),
+    /// the `var` statements that destructure them at the start of the body.
+    fn parse_params(&mut self, params: &Node) -> Result<(Vec<Param>, Vec<Expr>), Expr> {
         let elems: Vec<Node> = match &params.kind {
             NodeKind::Array(e) => e.clone(),
             NodeKind::Symbol(s) if s == "_" => Vec::new(),
@@ -26,9 +28,52 @@ impl Lowerer {
             _ => return Err(self.invalid("Invalid parameter list", params.span)),
         };
         let mut out: Vec<Param> = Vec::new();
+        let mut prologue = Vec::new();
         let mut i = 0;
         while i < elems.len() {
             let n = &elems[i];
+            if matches!(n.kind, NodeKind::Array(_) | NodeKind::Map(_)) {
+                // `[a [b c]]`, `[{^host h}]`: a positional parameter (with an
+                // optional default) bound to a hidden variable, destructured
+                // with the rules of `var`.
+                let hidden = format!("<arg{}>", out.len() + 1);
+                let var = self.declare_quiet(&hidden, n.span);
+                let mut default = None;
+                if elems.get(i + 1).is_some_and(|e| e.is_symbol("=")) {
+                    if let Some(d) = elems.get(i + 2) {
+                        default = Some(self.lower(d));
+                        i += 2;
+                    }
+                }
+                let pattern = match &n.kind {
+                    NodeKind::Array(items) => self.lower_pattern(items, n.span)?,
+                    NodeKind::Map(props) => self.lower_map_pattern(props, n.span)?,
+                    _ => return Err(self.invalid("Invalid parameter", n.span)),
+                };
+                let read = Expr {
+                    kind: ExprKind::Name(NameRes::Var(var), hidden),
+                    span: n.span,
+                };
+                prologue.push(Expr {
+                    kind: ExprKind::Var {
+                        pattern,
+                        value: Some(Box::new(read)),
+                    },
+                    span: n.span,
+                });
+                out.push(Param {
+                    var,
+                    // Signatures show the pattern as written: `[a [b c]]`.
+                    name: adt::quoted_text(n),
+                    default,
+                    rest: false,
+                    keyword: false,
+                    span: n.span,
+                    ty: None,
+                });
+                i += 1;
+                continue;
+            }
             let Some(s) = n.as_symbol() else {
                 return Err(self.invalid("Invalid parameter", n.span));
             };
@@ -95,7 +140,7 @@ impl Lowerer {
             });
             i += 1;
         }
-        Ok(out)
+        Ok((out, prologue))
     }
 
     /// `(fn name? ^^flags params body...)`, `(fnx params body...)`, `(fnxx body...)`.
@@ -218,21 +263,25 @@ impl Lowerer {
         let mut err = None;
         let (mut pre, mut post, mut result_var) = (Vec::new(), Vec::new(), None);
         let def = self.lower_fn_full(name, span, name_span, flags, |l, _| {
-            let ps = match params {
+            let (ps, prologue) = match params {
                 Some(p) => match l.parse_params(p) {
                     Ok(ps) => ps,
                     Err(e) => {
                         err = Some(e);
-                        Vec::new()
+                        (Vec::new(), Vec::new())
                     }
                 },
-                None => Vec::new(),
+                None => (Vec::new(), Vec::new()),
             };
             match l.conditions(props, "pre") {
                 Ok(c) => pre = c,
                 Err(e) => err = Some(e),
             }
-            let body = l.lower_body(body);
+            let body = {
+                let mut all = prologue;
+                all.extend(l.lower_body(body));
+                all
+            };
             if props.iter().any(|p| p.key == "post") {
                 result_var = Some(l.declare_quiet("result", span));
                 match l.conditions(props, "post") {
