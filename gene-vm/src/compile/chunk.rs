@@ -83,6 +83,9 @@ pub enum Op {
     MakeHashMap(u32),
     /// Seals the container on top of the stack (later 7.1).
     Seal,
+    /// [interface class adapter-class] -> nil: registers an external
+    /// implementation (later 5.2).
+    Implement,
     /// A finite float count on top of the stack truncated to an Int, as
     /// `repeat` counts (`^total`, later 2.3); anything else is left for `Repeat`.
     TruncCount,

@@ -25,7 +25,17 @@ impl Vm {
         Ok(match obj {
             Value::Map(m) => m.borrow().get(name).cloned().unwrap_or(Value::Void),
             Value::Gene(g) => g.borrow().props.get(name).cloned().unwrap_or(Value::Void),
-            Value::Instance(i) => i.props.borrow().get(name).cloned().unwrap_or(Value::Void),
+            Value::Instance(i) => {
+                let found = i.props.borrow().get(name).cloned();
+                match found {
+                    Some(v) => v,
+                    // An adapter reads its interface's fields from the wrapped value.
+                    None => match self.adapter_target(i, name) {
+                        Some(target) => self.get_member(&target, name)?,
+                        None => Value::Void,
+                    },
+                }
+            }
             Value::Namespace(n) => match n.get(name) {
                 Some(v) => v,
                 None => self.member_missing(n, name)?,
@@ -192,6 +202,9 @@ impl Vm {
             }
             Value::Instance(i) => {
                 let v = if i.class.typed_fields {
+                    if i.class.builtin.get() == Some(super::value::BuiltinClass::Adapter) {
+                        return self.adapter_set(i, name, v);
+                    }
                     self.check_field(&i.class, &name, v)?
                 } else {
                     v

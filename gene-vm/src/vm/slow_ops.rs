@@ -256,6 +256,13 @@ impl Vm {
                     }
                 }
             }
+            Op::Implement => {
+                let adapter = pop!();
+                let target = pop!();
+                let iface = pop!();
+                try_!(self.register_implementation(&iface, &target, &adapter));
+                self.stack.push(Value::Nil);
+            }
             Op::Seal => {
                 if let Some(v) = self.stack.last() {
                     crate::vm::value::seal(v);

@@ -156,6 +156,11 @@ pub struct Interface {
     pub name: String,
     pub methods: Vec<Sym>,
     pub fields: Vec<Sym>,
+    /// Fields declared `^readonly true`.
+    pub readonly: Vec<Sym>,
+    /// External implementations, `(implement I for C ...)`: the class and the
+    /// adapter class whose instances wrap its values.
+    pub impls: RefCell<Vec<(Rc<Class>, Rc<Class>)>>,
 }
 
 pub struct RegexObj {
@@ -301,6 +306,8 @@ pub enum BuiltinClass {
     /// `(new HashMap k v ...)` / `(new HashSet v ...)` (later 7.2-7.3).
     HashMap,
     HashSet,
+    /// The class of the adapters of one `(implement I for C ...)` (later 5.2).
+    Adapter,
 }
 
 impl Class {

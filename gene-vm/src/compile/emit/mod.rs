@@ -1001,12 +1001,15 @@ impl<'u> Emitter<'u> {
                 path,
                 methods,
                 fields,
+                readonly,
                 ..
             } => {
                 let iface = crate::vm::value::Interface {
                     name: path.join("/"),
                     methods: methods.iter().map(|m| self.interner.intern(m)).collect(),
                     fields: fields.iter().map(|f| self.interner.intern(f)).collect(),
+                    readonly: readonly.iter().map(|f| self.interner.intern(f)).collect(),
+                    impls: Default::default(),
                 };
                 let k = self.konst(Value::Interface(Rc::new(iface)));
                 self.emit(Op::Const(k));
@@ -1016,6 +1019,16 @@ impl<'u> Emitter<'u> {
                 let k = self.konst(Value::Type(Rc::new(ty.clone())));
                 self.emit(Op::Const(k));
                 self.define(path);
+            }
+            ExprKind::Implement {
+                iface,
+                target,
+                adapter,
+            } => {
+                self.expr(iface);
+                self.expr(target);
+                self.class_value(adapter);
+                self.emit(Op::Implement);
             }
             ExprKind::Seal(inner) => {
                 self.expr(inner);

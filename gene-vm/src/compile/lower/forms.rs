@@ -62,9 +62,10 @@ impl Lowerer {
             "super" => return Some(self.lower_super(props, children, span)),
             "type" => return Some(self.lower_type_alias(children, span)),
             "interface" => return Some(self.lower_interface(children, span)),
+            "implement" => return Some(self.lower_implement(children, span)),
             // Left out of this implementation (later 13, 5.2, 3.9): refused where written.
             "comptime" | "fn-interceptor" | "interceptor" | "object" | "$dep" | "$tap" | "$set"
-            | "$with" | "$caller_eval" | "implement" | "freeze" | "run_forever" => {
+            | "$with" | "$caller_eval" | "freeze" | "run_forever" => {
                 return Some(self.invalid(format!("{h} is not supported"), span));
             }
             "break" => {
@@ -598,12 +599,12 @@ impl Lowerer {
         let Some(n) = name.as_symbol() else {
             return self.invalid("interface name must be a symbol", name.span);
         };
-        let (mut methods, mut fields) = (Vec::new(), Vec::new());
+        let (mut methods, mut fields, mut readonly) = (Vec::new(), Vec::new(), Vec::new());
         for f in body {
             let NodeKind::Gene {
                 head: Some(h),
                 children: parts,
-                ..
+                props,
             } = &f.kind
             else {
                 return self.invalid("interface members are (method ...) or (field ...)", f.span);
@@ -612,7 +613,15 @@ impl Lowerer {
             match (h.as_symbol(), member) {
                 (Some("method"), Some(m)) => methods.push(m.to_string()),
                 (Some("field"), Some(m)) if parts.len() >= 2 => {
-                    fields.push(m.trim_end_matches(':').to_string())
+                    let name = m.trim_end_matches(':').to_string();
+                    let ro = props.iter().any(|p| {
+                        p.key == "readonly"
+                            && !matches!(p.value.kind, NodeKind::Nil | NodeKind::Bool(false))
+                    });
+                    if ro {
+                        readonly.push(name.clone());
+                    }
+                    fields.push(name)
                 }
                 (Some("field"), _) => {
                     return self
@@ -633,6 +642,7 @@ impl Lowerer {
                 path,
                 methods,
                 fields,
+                readonly,
                 name_span,
             },
             span,

@@ -403,7 +403,7 @@ impl Lowerer {
             OccTarget::Global(qualified.clone()),
             OccKind::Def,
         );
-        let mut def = ClassDef {
+        let def = ClassDef {
             path,
             parent,
             implements,
@@ -414,9 +414,70 @@ impl Lowerer {
             span,
             name_span,
         };
-        let outer_class = self
-            .class_prefix
-            .replace(qualified_tail(&qualified, &self.ns_stack));
+        let prefix = qualified_tail(&qualified, &self.ns_stack);
+        match self.class_body(def, rest, prefix) {
+            Ok(def) => Expr {
+                kind: ExprKind::Class(Rc::new(def)),
+                span,
+            },
+            Err(e) => e,
+        }
+    }
+
+    /// `(implement I for C BODY...)` (later 5.2): BODY is read as a class body
+    /// (methods and a constructor) for the adapter.
+    pub(super) fn lower_implement(&mut self, children: &[Node], span: Span) -> Expr {
+        let [iface, word, target, body @ ..] = children else {
+            return self.invalid(
+                "implement expects: (implement INTERFACE for CLASS BODY...)",
+                span,
+            );
+        };
+        if !word.is_symbol("for") {
+            return self.invalid(
+                "implement expects: (implement INTERFACE for CLASS BODY...)",
+                word.span,
+            );
+        }
+        let iface_e = self.lower(iface);
+        let target_e = self.lower(target);
+        let name = format!(
+            "{} for {}",
+            adt::quoted_text(iface),
+            adt::quoted_text(target)
+        );
+        let def = ClassDef {
+            path: vec![name.clone()],
+            parent: None,
+            implements: Vec::new(),
+            fields: Vec::new(),
+            ctor: None,
+            methods: Vec::new(),
+            fns: Vec::new(),
+            span,
+            name_span: iface.span,
+        };
+        match self.class_body(def, body, name) {
+            Ok(def) => Expr {
+                kind: ExprKind::Implement {
+                    iface: Box::new(iface_e),
+                    target: Box::new(target_e),
+                    adapter: Rc::new(def),
+                },
+                span,
+            },
+            Err(e) => e,
+        }
+    }
+
+    /// The `ctor`, `method`, `fn` and `field` forms of a class body.
+    fn class_body(
+        &mut self,
+        mut def: ClassDef,
+        rest: &[Node],
+        prefix: String,
+    ) -> Result<ClassDef, Expr> {
+        let outer_class = self.class_prefix.replace(prefix);
         for form in rest {
             let NodeKind::Gene {
                 head: Some(h),
@@ -435,11 +496,13 @@ impl Lowerer {
                 "ctor" | ".ctor" | "ctor!" | ".ctor!" => {
                     if h.ends_with('!') {
                         self.class_prefix = outer_class;
-                        return self.invalid("Macro-like constructors are not allowed", form.span);
+                        return Err(
+                            self.invalid("Macro-like constructors are not allowed", form.span)
+                        );
                     }
                     let Some((params, body)) = body.split_first() else {
                         self.class_prefix = outer_class;
-                        return self.invalid("ctor needs a parameter list", form.span);
+                        return Err(self.invalid("ctor needs a parameter list", form.span));
                     };
                     let src = FnSource {
                         params: Some(params),
@@ -450,7 +513,7 @@ impl Lowerer {
                         Ok(d) => def.ctor = Some(d),
                         Err(e) => {
                             self.class_prefix = outer_class;
-                            return e;
+                            return Err(e);
                         }
                     }
                 }
@@ -478,11 +541,13 @@ impl Lowerer {
                         body.get(1),
                     ) else {
                         self.class_prefix = outer_class;
-                        return self.invalid("method needs a name and a parameter list", form.span);
+                        return Err(
+                            self.invalid("method needs a name and a parameter list", form.span)
+                        );
                     };
                     if mname.ends_with('!') {
                         self.class_prefix = outer_class;
-                        return self.invalid("Macro-like methods are not allowed", form.span);
+                        return Err(self.invalid("Macro-like methods are not allowed", form.span));
                     }
                     let mspan = body.first().map_or(form.span, |n| n.span);
                     let mspan = sub_span(mspan, 0, mname.len());
@@ -519,7 +584,7 @@ impl Lowerer {
                         Ok(d) => def.methods.push((mname, d)),
                         Err(e) => {
                             self.class_prefix = outer_class;
-                            return e;
+                            return Err(e);
                         }
                     }
                 }
@@ -532,7 +597,7 @@ impl Lowerer {
                         }
                         ExprKind::Invalid(_) => {
                             self.class_prefix = outer_class;
-                            return e;
+                            return Err(e);
                         }
                         _ => {
                             self.error("class-level fn needs a name", form.span);
@@ -566,9 +631,6 @@ impl Lowerer {
             }
         }
         self.class_prefix = outer_class;
-        Expr {
-            kind: ExprKind::Class(Rc::new(def)),
-            span,
-        }
+        Ok(def)
     }
 }
