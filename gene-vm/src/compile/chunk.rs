@@ -387,4 +387,14 @@ pub struct FnProto {
     /// `^intent` and `^examples` (later 6.2).
     pub intent: Option<String>,
     pub examples: Option<Value>,
+    /// Declared parameter and return types, for `(Fn [...] R)` checks (later
+    /// 3.3); `None` when nothing is annotated.
+    pub annotations: Option<Box<FnAnnotations>>,
+}
+
+/// The annotations of a function's parameters (in order) and result.
+#[derive(Debug)]
+pub struct FnAnnotations {
+    pub params: Vec<Option<crate::compile::hir::TypeExpr>>,
+    pub ret: Option<crate::compile::hir::TypeExpr>,
 }

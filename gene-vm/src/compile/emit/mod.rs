@@ -355,7 +355,15 @@ impl<'u> Emitter<'u> {
         } else {
             u16::MAX
         };
+        let annotations =
+            (def.ret.is_some() || def.params.iter().any(|p| p.ty.is_some())).then(|| {
+                Box::new(crate::compile::chunk::FnAnnotations {
+                    params: def.params.iter().map(|p| p.ty.clone()).collect(),
+                    ret: def.ret.clone(),
+                })
+            });
         Rc::new(FnProto {
+            annotations,
             fast_argc,
             name: def.name.clone(),
             qualified,
