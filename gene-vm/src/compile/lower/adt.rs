@@ -237,7 +237,7 @@ impl Lowerer {
         if variants.is_empty() {
             return self.invalid(format!("enum {base} needs at least one member"), span);
         }
-        let name_span = sub_span(name.span, 0, base.len());
+        let name_span = token_part(name.span, written.len(), 0, base.len());
         let path = vec![base];
         let qualified = self.qualify(&path);
         self.record(name_span, OccTarget::Global(qualified), OccKind::Def);

@@ -181,7 +181,7 @@ impl Lowerer {
         let pattern = match &target.kind {
             NodeKind::Symbol(s) => {
                 let name = s.strip_suffix(':').unwrap_or(s);
-                let v = self.declare_top_level(name, target.span);
+                let v = self.declare_top_level(name, target.span, s.len());
                 if is_let {
                     self.let_vars.insert(v);
                 }
@@ -224,7 +224,7 @@ impl Lowerer {
                 };
                 let value = value.unwrap_or_else(|| Box::new(Self::lit(Lit::Nil, span)));
                 let qualified = self.qualify(&p[1..]);
-                let occ = sub_span(target.span, 1, p[1].len());
+                let occ = token_part(target.span, p[1].len() + 1, 1, p[1].len());
                 self.record(occ, OccTarget::Global(qualified), OccKind::Def);
                 return Expr {
                     kind: ExprKind::Assign {
@@ -321,7 +321,12 @@ impl Lowerer {
                     i += 2;
                 }
             }
-            let name_span = sub_span(n.span, usize::from(prop), name.len());
+            let name_span = token_part(
+                n.span,
+                usize::from(prop) + s.len(),
+                usize::from(prop),
+                name.len(),
+            );
             let var = if name == "_" {
                 None
             } else {
@@ -707,7 +712,7 @@ impl Lowerer {
         }
         let name = name.to_string();
         self.record(
-            sub_span(m.span, 1, name.len()),
+            token_part(m.span, name.len() + 1, 1, name.len()),
             OccTarget::Method(name.clone()),
             OccKind::Read,
         );
@@ -832,7 +837,7 @@ impl Lowerer {
 /// The span of a definition's name: the symbol, or a path's last segment.
 pub(super) fn name_span_of(n: &Node) -> Span {
     match &n.kind {
-        NodeKind::Symbol(s) => sub_span(n.span, 0, s.len()),
+        NodeKind::Symbol(s) => token_part(n.span, s.len(), 0, s.len()),
         NodeKind::Path(p) => segment_spans(p, n.span)
             .and_then(|s| s.last().copied())
             .unwrap_or(n.span),

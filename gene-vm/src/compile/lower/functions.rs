@@ -120,7 +120,12 @@ impl Lowerer {
                 }
                 _ => name,
             };
-            let name_span = sub_span(n.span, usize::from(keyword), name.len());
+            let name_span = token_part(
+                n.span,
+                usize::from(keyword) + s.len(),
+                usize::from(keyword),
+                name.len(),
+            );
             let var = self.declare_at(name, n.span, name_span);
             let mut default = None;
             if elems.get(i + 1).is_some_and(|e| e.is_symbol("=")) {
@@ -550,7 +555,10 @@ impl Lowerer {
                         return Err(self.invalid("Macro-like methods are not allowed", form.span));
                     }
                     let mspan = body.first().map_or(form.span, |n| n.span);
-                    let mspan = sub_span(mspan, 0, mname.len());
+                    let mspan = match body.first().map(|n| &n.kind) {
+                        Some(NodeKind::Symbol(_)) => token_part(mspan, mname.len(), 0, mname.len()),
+                        _ => sub_span(mspan, 0, mname.len()),
+                    };
                     self.record(mspan, OccTarget::Method(mname.to_string()), OccKind::Def);
                     let is_async = props.iter().any(|p| p.key == "async");
                     let is_gen = mname.ends_with('*') || props.iter().any(|p| p.key == "generator");
