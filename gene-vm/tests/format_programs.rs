@@ -218,7 +218,9 @@ fn same_node(a: &Node, b: &Node) -> bool {
                 && c1.len() == c2.len()
                 && c1.iter().zip(c2).all(|(p, q)| same_node(p, q))
         }
-        (NodeKind::Quote(x), NodeKind::Quote(y)) => same_node(x, y),
+        (NodeKind::Quote(x), NodeKind::Quote(y)) | (NodeKind::Sealed(x), NodeKind::Sealed(y)) => {
+            same_node(x, y)
+        }
         (NodeKind::Float(x), NodeKind::Float(y)) => x.to_bits() == y.to_bits(),
         (x, y) => x == y,
     }

@@ -200,3 +200,55 @@ fn pkg_and_app_are_not_undefined() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+#[test]
+fn names_inside_sealed_literals_are_resolved_and_hoverable() {
+    let text = "(var n 1)\n(println #[n missing_a] #{^k n} #(`item ^id n) #{{n 2}})\n";
+    let undefined: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.code == "undefined-name")
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(undefined, ["undefined name `missing_a`"]);
+    let at = text.find("#[n").expect("literal") + 2;
+    let h = gene_vm::analysis::hover::hover(text, at).expect("hover on n inside #[...]");
+    assert_eq!(&text[h.span.start as usize..h.span.end as usize], "n");
+}
+
+#[test]
+fn pattern_parameters_bind_their_names_and_show_as_written() {
+    let text = "(fn f [[a [b c]] {^x x}] (println a b c x))\n(f [1 [2 3]] {^x 4})\n";
+    let errors: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.message)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let syms = document_symbols(text);
+    assert_eq!(syms[0].detail.as_deref(), Some("[[a [b c]] {^x x}]"));
+    let at = text.find("b c]]").expect("b");
+    let h = gene_vm::analysis::hover::hover(text, at).expect("hover on a pattern parameter");
+    assert_eq!(&text[h.span.start as usize..h.span.end as usize], "b");
+}
+
+#[test]
+fn implement_forms_are_symbols_and_their_bodies_are_checked() {
+    let text = "(interface Aged (method age []))\n(implement Aged for Int\n  (ctor [now] (/_geneinternal/now = now))\n  (method age [] (return (/_geneinternal/now - /_genevalue))))\n(println ((Aged 1990 2026) .age) nowhere)\n";
+    let d: Vec<(String, String)> = diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.code.to_string(), d.message))
+        .collect();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].1, "undefined name `nowhere`");
+    let syms = document_symbols(text);
+    let imp = syms
+        .iter()
+        .find(|s| s.name == "implement Aged for Int")
+        .expect("an implement symbol");
+    let kids: Vec<&str> = imp.children.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(kids, ["ctor", "age"]);
+    let at = text.find(".age)").expect("call") + 1;
+    let h = gene_vm::analysis::hover::hover(text, at).expect("hover on .age");
+    assert!(h.markdown.contains("age"), "{}", h.markdown);
+}

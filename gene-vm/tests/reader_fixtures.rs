@@ -49,6 +49,11 @@ fn render(n: &Node, out: &mut String) {
             render(inner, out);
             write!(out, ")")
         }
+        NodeKind::Sealed(inner) => {
+            let _ = write!(out, "(sealed{at} ");
+            render(inner, out);
+            write!(out, ")")
+        }
         NodeKind::Array(items) => {
             let _ = write!(out, "[{at}");
             for it in items {

@@ -52,7 +52,7 @@ fn check_node(src: &str, n: &Node, parent: Option<Span>) -> Result<(), TestCaseE
                 check_node(src, c, me)?;
             }
         }
-        NodeKind::Quote(inner) => check_node(src, inner, me)?,
+        NodeKind::Quote(inner) | NodeKind::Sealed(inner) => check_node(src, inner, me)?,
         _ => {}
     }
     Ok(())

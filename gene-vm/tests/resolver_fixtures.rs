@@ -232,6 +232,22 @@ impl<'a> Walker<'a> {
                     self.walk(x);
                 }
             }
+            ExprKind::Seal(x) => self.walk(x),
+            ExprKind::Implement {
+                iface,
+                target,
+                adapter,
+            } => {
+                self.walk(iface);
+                self.walk(target);
+                let cname = adapter.path.join("/");
+                if let Some(ctor) = &adapter.ctor {
+                    self.walk_fn(ctor, format!("{cname}.ctor"));
+                }
+                for (m, f) in &adapter.methods {
+                    self.walk_fn(f, format!("{cname}.{m}"));
+                }
+            }
             ExprKind::Export(names) => {
                 for (_, read) in names.iter() {
                     if let Some(r) = read {

@@ -354,6 +354,7 @@ fn collect_returns<'e>(body: &'e [Expr], out: &mut Vec<&'e Expr>) {
             ExprKind::Fn(_)
             | ExprKind::NamedFn { .. }
             | ExprKind::Class(_)
+            | ExprKind::Implement { .. }
             | ExprKind::Ns { .. } => {}
             ExprKind::Return(v) => match v {
                 Some(v) => tail_exprs(v, out),
@@ -457,6 +458,20 @@ impl FlowWalk<'_> {
                     self.func(ctor);
                 }
                 for (_, m) in c.methods.iter().chain(c.fns.iter()) {
+                    self.func(m);
+                }
+            }
+            ExprKind::Implement {
+                iface,
+                target,
+                adapter,
+            } => {
+                self.expr(iface, true, cx);
+                self.expr(target, true, cx);
+                if let Some(ctor) = &adapter.ctor {
+                    self.func(ctor);
+                }
+                for (_, m) in &adapter.methods {
                     self.func(m);
                 }
             }

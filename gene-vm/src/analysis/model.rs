@@ -397,7 +397,7 @@ impl Analysis {
                     .and_then(|h| find(h, o))
                     .or_else(|| props.iter().find_map(|p| find(&p.value, o)))
                     .or_else(|| children.iter().find_map(|c| find(c, o))),
-                NodeKind::Quote(q) => find(q, o),
+                NodeKind::Quote(q) | NodeKind::Sealed(q) => find(q, o),
                 _ => None,
             }
         }
@@ -575,6 +575,33 @@ impl Indexer<'_> {
                 }
                 return;
             }
+            // `(implement I for C ...)`: the adapter's methods, under "I for C".
+            ExprKind::Implement {
+                iface,
+                target,
+                adapter,
+            } => {
+                self.expr(iface, false);
+                self.expr(target, false);
+                let name = adapter.path.join("/");
+                if let Some(ctor) = &adapter.ctor {
+                    self.fn_def(ctor, format!("{name}.ctor"), false);
+                }
+                for (m, f) in &adapter.methods {
+                    self.a
+                        .methods
+                        .entry(m.clone())
+                        .or_default()
+                        .push(MethodDef {
+                            class: name.clone(),
+                            name: m.clone(),
+                            name_span: f.name_span.unwrap_or(f.span),
+                            def: f.clone(),
+                        });
+                    self.fn_def(f, format!("{name}.{m}"), false);
+                }
+                return;
+            }
             ExprKind::TypeAlias {
                 path, name_span, ..
             }
@@ -721,6 +748,7 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
         | ExprKind::Invalid(_) => {}
         ExprKind::Array(its) => items(its, f),
         ExprKind::HashMapLit(xs) => xs.iter().for_each(f),
+        ExprKind::Seal(x) => f(x),
         ExprKind::Map(es) => entries(es, f),
         ExprKind::GeneData {
             head,
@@ -840,6 +868,20 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
                 func(ctor, f);
             }
             for (_, m) in c.methods.iter().chain(c.fns.iter()) {
+                func(m, f);
+            }
+        }
+        ExprKind::Implement {
+            iface,
+            target,
+            adapter,
+        } => {
+            f(iface);
+            f(target);
+            if let Some(ctor) = &adapter.ctor {
+                func(ctor, f);
+            }
+            for (_, m) in &adapter.methods {
                 func(m, f);
             }
         }

@@ -101,6 +101,26 @@ impl Analysis {
                     children,
                 });
             }
+            ExprKind::Implement { adapter, .. } => {
+                let mut children = Vec::new();
+                if let Some(ctor) = &adapter.ctor {
+                    let mut s = self.fn_symbol("ctor", SymbolKind::Method, ctor, ctor.span);
+                    s.selection_span = first_word(self, ctor.span);
+                    children.push(s);
+                }
+                for (m, f) in &adapter.methods {
+                    children.push(self.fn_symbol(m, SymbolKind::Method, f, f.span));
+                }
+                children.sort_by_key(|s| s.span.start);
+                out.push(DocumentSymbol {
+                    name: format!("implement {}", adapter.path.join("/")),
+                    kind: SymbolKind::Class,
+                    span: e.span,
+                    selection_span: adapter.name_span,
+                    detail: None,
+                    children,
+                });
+            }
             ExprKind::Interface {
                 path, name_span, ..
             }

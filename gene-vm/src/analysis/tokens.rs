@@ -176,6 +176,7 @@ impl Walker<'_> {
                 }
             }
             NodeKind::Quote(q) => self.node(q, None),
+            NodeKind::Sealed(inner) => self.node(inner, role),
             NodeKind::Gene {
                 head,
                 props,

@@ -81,6 +81,14 @@ pub enum Op {
     MakeGene(u32),
     /// [k1 v1 ... kn vn] -> a hash map of .0 entries (later 7.2).
     MakeHashMap(u32),
+    /// Seals the container on top of the stack (later 7.1).
+    Seal,
+    /// [interface class adapter-class] -> nil: registers an external
+    /// implementation (later 5.2).
+    Implement,
+    /// A finite float count on top of the stack truncated to an Int, as
+    /// `repeat` counts (`^total`, later 2.3); anything else is left for `Repeat`.
+    TruncCount,
     /// Copy of a quoted constant (quoted data is mutable).
     Quote(u32),
     GetMember(u32),
@@ -381,4 +389,14 @@ pub struct FnProto {
     /// `^intent` and `^examples` (later 6.2).
     pub intent: Option<String>,
     pub examples: Option<Value>,
+    /// Declared parameter and return types, for `(Fn [...] R)` checks (later
+    /// 3.3); `None` when nothing is annotated.
+    pub annotations: Option<Box<FnAnnotations>>,
+}
+
+/// The annotations of a function's parameters (in order) and result.
+#[derive(Debug)]
+pub struct FnAnnotations {
+    pub params: Vec<Option<crate::compile::hir::TypeExpr>>,
+    pub ret: Option<crate::compile::hir::TypeExpr>,
 }

@@ -245,6 +245,9 @@ pub enum ExprKind {
     Map(Vec<MapEntry>),
     /// `{{k v ...}}`: keys and values alternating (later 7.2).
     HashMapLit(Vec<Expr>),
+    /// `#[...]`, `#{...}`, `#{{...}}`, `#(...)`: the container built by the
+    /// inner expression, sealed (later 7.1).
+    Seal(Box<Expr>),
     GeneData {
         head: Box<Expr>,
         props: Vec<MapEntry>,
@@ -342,7 +345,16 @@ pub enum ExprKind {
         path: Vec<String>,
         methods: Vec<String>,
         fields: Vec<String>,
+        /// Fields declared `^readonly true`: adapters refuse writes (later 5.2).
+        readonly: Vec<String>,
         name_span: Span,
+    },
+    /// `(implement I for C BODY...)` (later 5.2): the adapter's methods and
+    /// constructor as a class body, registered on the interface when it runs.
+    Implement {
+        iface: Box<Expr>,
+        target: Box<Expr>,
+        adapter: Rc<ClassDef>,
     },
     /// `(type NAME TYPE)`: an alias, bound as a type value (later 3.9).
     TypeAlias {

@@ -694,7 +694,9 @@ impl Vm {
                 | Value::Namespace(_)
                 | Value::Class(_)
                 | Value::RegexMatch(_)
-        ) || matches!(v, Value::Adt(a) if a.payload.as_ref().is_some_and(|p| !p.is_empty()));
+                | Value::Date(_)
+        ) || matches!(v, Value::HashMap(h) | Value::HashSet(h) if !h.borrow().entries.is_empty())
+            || matches!(v, Value::Adt(a) if a.payload.as_ref().is_some_and(|p| !p.is_empty()));
         if !has_children {
             return 0;
         }

@@ -365,7 +365,7 @@ impl Vm {
         VariableInfo {
             name: name.to_string(),
             value: display_value(v),
-            type_name: Some(self.builtin_class_name(v).to_string()),
+            type_name: Some(debug_type_name(self.builtin_class_name(v), v)),
             reference,
             indexed,
             named,
@@ -587,6 +587,30 @@ impl Vm {
                 .map(|(k, v)| (k.to_string(), v, Some(path(k))))
                 .collect()
             }
+            // Keys in their quoted form (later 7.2); a set's members by position.
+            Value::HashMap(h) => h
+                .borrow()
+                .entries
+                .iter()
+                .skip(start)
+                .take(count)
+                .map(|(k, v)| (print::quoted(k), v.clone(), None))
+                .collect(),
+            Value::HashSet(h) => h
+                .borrow()
+                .entries
+                .iter()
+                .enumerate()
+                .skip(start)
+                .take(count)
+                .map(|(i, (k, _))| (i.to_string(), k.clone(), None))
+                .collect(),
+            // The accessors of a date, date-time or time (later 9.3), named as
+            // the methods that read them.
+            Value::Date(d) => crate::stdlib::dates::date_fields(d)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v, Some(format!("({eval} .{k})"))))
+                .collect(),
             _ => Vec::new(),
         };
         items
@@ -642,6 +666,12 @@ impl Vm {
                     }
                 }
                 Ok(())
+            }
+            Handle::Value(Value::Array(a), _) if a.is_sealed() => {
+                Err("Cannot set item on sealed array".to_string())
+            }
+            Handle::Value(Value::Map(m), _) if m.is_sealed() => {
+                Err("Cannot set item on sealed map".to_string())
             }
             Handle::Value(Value::Array(a), _) => match name.parse::<usize>() {
                 Ok(i) if i < a.borrow().len() => {
@@ -741,13 +771,34 @@ pub(crate) fn short(s: &str) -> String {
 }
 
 /// How a value reads in the variables view.
+/// The type shown beside a value: sealed containers say so (later 7.1), dates
+/// name their kind (later 9).
+fn debug_type_name(class: &str, v: &Value) -> String {
+    match v {
+        Value::Date(d) => match d.kind {
+            crate::syntax::datetime::DateKind::Date => "Date".into(),
+            crate::syntax::datetime::DateKind::DateTime => "DateTime".into(),
+            crate::syntax::datetime::DateKind::Time => "Time".into(),
+        },
+        _ if crate::vm::value::is_sealed(v) => format!("sealed {class}"),
+        _ => class.to_string(),
+    }
+}
+
 pub(crate) fn display_value(v: &Value) -> String {
+    let sealed = if crate::vm::value::is_sealed(v) {
+        "#"
+    } else {
+        ""
+    };
     match v {
         Value::Future(f) => format!("future #{} {} · {}", f.id, f.label, future_summary(f)),
         Value::Array(a) if a.borrow().len() > PAGE_ABOVE => {
-            format!("Array({})", a.borrow().len())
+            format!("{sealed}Array({})", a.borrow().len())
         }
-        Value::Map(m) if m.borrow().len() > PAGE_ABOVE => format!("Map({})", m.borrow().len()),
+        Value::Map(m) if m.borrow().len() > PAGE_ABOVE => {
+            format!("{sealed}Map({})", m.borrow().len())
+        }
         // It prints as its kind name (later 8.4); the debugger says what matched.
         Value::RegexMatch(m) => short(&format!(
             "VkRegexMatch {} at {}..{}",

@@ -105,6 +105,7 @@ fn strip(n: &Node) -> Node {
             children: children.iter().map(strip).collect(),
         },
         NodeKind::Quote(x) => NodeKind::Quote(Box::new(strip(x))),
+        NodeKind::Sealed(x) => NodeKind::Sealed(Box::new(strip(x))),
         // NaN != NaN: compare floats by their bits.
         NodeKind::Float(f) => NodeKind::Symbol(format!("float:{:x}", f.to_bits())),
         k => k.clone(),

@@ -68,6 +68,35 @@ pub(super) const METHODS: &[MethodDef] = &[
     ),
 ];
 
+/// The accessors that apply to a value of this kind, with their values, in the
+/// order of the methods table (the debugger shows them as children).
+pub(crate) fn date_fields(d: &DateLit) -> Vec<(&'static str, Value)> {
+    let int = |x: i64| Value::Int(x);
+    let mut out = Vec::new();
+    if matches!(d.kind, D | DT) {
+        out.push(("year", int(d.year as i64)));
+        out.push(("month", int(d.month as i64)));
+        out.push(("day", int(d.day as i64)));
+    }
+    if matches!(d.kind, DT | T) {
+        out.push(("hour", int(d.hour as i64)));
+        out.push(("minute", int(d.minute as i64)));
+        out.push(("second", int(d.second as i64)));
+        out.push(("microsecond", int(d.micro as i64)));
+        out.push(("offset", d.offset.map_or(Value::Nil, |m| int(m as i64))));
+        let zone = match (&d.name, d.zulu) {
+            (Some(n), _) => Value::str(n.clone()),
+            (None, true) => Value::str("UTC"),
+            _ => Value::Nil,
+        };
+        out.push(("timezone", zone));
+    }
+    if d.kind == DT {
+        out.push(("to_i", int(d.wall_micros() / 1_000_000 * 1000)));
+    }
+    out
+}
+
 fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

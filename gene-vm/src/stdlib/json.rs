@@ -422,11 +422,11 @@ fn untag(vm: &mut Vm, j: Json) -> VmResult<Value> {
                     }
                 }
             }
-            Value::Gene(std::rc::Rc::new(std::cell::RefCell::new(GeneObj {
+            Value::gene(GeneObj {
                 head,
                 props,
                 children,
-            })))
+            })
         }
         Json::Obj(ms) => {
             let mut m = PropMap::new();

@@ -3,7 +3,7 @@
 
 mod async_natives;
 mod core;
-mod dates;
+pub(crate) mod dates;
 mod json;
 mod methods;
 mod packages;

@@ -273,15 +273,29 @@ impl<'a> Reader<'a> {
             // token: `[^addr ^wait = 30]` (keyword parameters, section 6.3).
             b'#' => match self.peek_at(1) {
                 Some(b'"') => self.read_string(start, true),
-                Some(b'(') => self.read_gene(start, start + 1),
-                Some(b'[') => self.read_array(start, start + 1),
-                Some(b'{') => self.read_map(start, start + 1),
+                Some(b'(' | b'[' | b'{') => self.read_sealed(start),
                 Some(b'@') => self.read_decorator(start),
                 Some(b'/') => self.read_regex(start),
                 _ => self.read_token(),
             },
             _ => self.read_token(),
         }
+    }
+
+    /// `#[...]`, `#{...}`, `#{{...}}`, `#(...)`: a sealed literal (later 7.1),
+    /// the container without the `#` wrapped in `Sealed`.
+    fn read_sealed(&mut self, start: usize) -> Node {
+        let open = start + 1;
+        // Unclosed-delimiter errors point at `#[` as a whole.
+        let mut inner = match self.peek_at(1) {
+            Some(b'(') => self.read_gene(start, open),
+            Some(b'[') => self.read_array(start, open),
+            _ if self.peek_at(2) == Some(b'{') => self.read_hash_map(open),
+            _ => self.read_map(start, open),
+        };
+        inner.span.start = open as u32;
+        let span = Span::new(start, inner.span.end as usize);
+        Node::new(NodeKind::Sealed(Box::new(inner)), span)
     }
 
     /// `` `x `` and `:x`. A lone `:` is the symbol `:`.

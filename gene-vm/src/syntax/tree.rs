@@ -65,6 +65,9 @@ pub enum NodeKind {
     },
     /// `` `x `` or `:x`.
     Quote(Box<Node>),
+    /// `#[...]`, `#{...}`, `#{{...}}` or `#(...)` (later 7.1): the inner node is
+    /// the array, map, hash map or Gene form, its span starting after the `#`.
+    Sealed(Box<Node>),
     /// `2024-01-23`, `2024-01-23T20:10Z`, `10:10` (later 9.1).
     DateTime(Box<super::datetime::DateLit>),
     /// `0#a0ff`, `0!1010`, `0*AQID`: a bytes literal (later 7.4).
@@ -109,7 +112,7 @@ impl Node {
             }
             NodeKind::Array(items) => items.iter().collect(),
             NodeKind::Map(props) => props.iter().map(|p| &p.value).collect(),
-            NodeKind::Quote(q) => vec![q],
+            NodeKind::Quote(q) | NodeKind::Sealed(q) => vec![q],
             _ => Vec::new(),
         };
         v.sort_by_key(|c| c.span.start);

@@ -25,7 +25,17 @@ impl Vm {
         Ok(match obj {
             Value::Map(m) => m.borrow().get(name).cloned().unwrap_or(Value::Void),
             Value::Gene(g) => g.borrow().props.get(name).cloned().unwrap_or(Value::Void),
-            Value::Instance(i) => i.props.borrow().get(name).cloned().unwrap_or(Value::Void),
+            Value::Instance(i) => {
+                let found = i.props.borrow().get(name).cloned();
+                match found {
+                    Some(v) => v,
+                    // An adapter reads its interface's fields from the wrapped value.
+                    None => match self.adapter_target(i, name) {
+                        Some(target) => self.get_member(&target, name)?,
+                        None => Value::Void,
+                    },
+                }
+            }
             Value::Namespace(n) => match n.get(name) {
                 Some(v) => v,
                 None => self.member_missing(n, name)?,
@@ -179,13 +189,22 @@ impl Vm {
     pub fn set_member(&mut self, obj: &Value, name: Sym, v: Value) -> VmResult<()> {
         match obj {
             Value::Map(m) => {
+                if m.is_sealed() {
+                    return Err(self.sealed_err("set item on", "map"));
+                }
                 m.borrow_mut().insert(name, v);
             }
             Value::Gene(g) => {
+                if g.is_sealed() {
+                    return Err(self.sealed_err("set property on", "gene"));
+                }
                 g.borrow_mut().props.insert(name, v);
             }
             Value::Instance(i) => {
                 let v = if i.class.typed_fields {
+                    if i.class.builtin.get() == Some(super::value::BuiltinClass::Adapter) {
+                        return self.adapter_set(i, name, v);
+                    }
                     self.check_field(&i.class, &name, v)?
                 } else {
                     v
@@ -208,6 +227,9 @@ impl Vm {
     pub fn set_index(&mut self, obj: &Value, i: i64, v: Value) -> VmResult<()> {
         match obj {
             Value::Array(a) => {
+                if a.is_sealed() {
+                    return Err(self.sealed_err("set item on", "array"));
+                }
                 let len = a.borrow().len();
                 match norm_index(i, len) {
                     Some(k) => {
@@ -221,6 +243,9 @@ impl Vm {
                 }
             }
             Value::Gene(g) => {
+                if g.is_sealed() {
+                    return Err(self.sealed_err("set child on", "gene"));
+                }
                 let len = g.borrow().children.len();
                 match norm_index(i, len) {
                     Some(k) => {
@@ -234,6 +259,9 @@ impl Vm {
                 }
             }
             Value::Map(m) => {
+                if m.is_sealed() {
+                    return Err(self.sealed_err("set item on", "map"));
+                }
                 let key = self.intern(&i.to_string());
                 m.borrow_mut().insert(key, v);
                 Ok(())
@@ -263,7 +291,7 @@ impl Vm {
                 return Ok(it);
             }
             Value::Nil => IterObj::Array {
-                items: Rc::new(RefCell::new(Vec::new())),
+                items: Rc::new(crate::vm::value::Sealable::new(Vec::new())),
                 pos: 0,
             },
             other => {

@@ -302,6 +302,22 @@ impl Vm {
         }
     }
 
+    /// Calls method `m` (found on the receiver's class) with `recv` as `self`.
+    pub(crate) fn call_method_with(
+        &mut self,
+        m: Value,
+        recv: &Value,
+        args: Vec<Value>,
+    ) -> VmResult<Value> {
+        let depth = self.frames.len();
+        let ret_to = self.stack.len();
+        if self.invoke(m, Some(recv.clone()), args, Vec::new(), ret_to)? {
+            self.run_from_native(depth)
+        } else {
+            Ok(self.stack.pop().unwrap_or_default())
+        }
+    }
+
     /// Runs Gene code called by a native (a callback of `.map`, a generator's `.next`):
     /// the event loop is not polled in the middle of a native call (11.1).
     fn run_from_native(&mut self, depth: usize) -> VmResult<Value> {

@@ -104,6 +104,9 @@ impl Vm {
         kw: Vec<(Sym, Value)>,
         ret_to: usize,
     ) -> Option<VmResult<bool>> {
+        if let Some(target) = self.adapter_target(inst, name) {
+            return Some(self.call_method(target, name, args, kw, ret_to));
+        }
         let hook_name = self.intern("on_method_missing");
         let hook = inst.class.find_method(&hook_name)?;
         if self.missing_depth >= MISSING_DEPTH {
@@ -228,14 +231,82 @@ impl Vm {
         Ok(())
     }
 
-    /// `(I value)`: the value itself when its class implements I (adapters for
-    /// external implementations are not supported).
+    /// `(implement I for C BODY...)`: checks the adapter's methods against I and
+    /// registers the adapter class for C (later 5.2).
+    pub(crate) fn register_implementation(
+        &mut self,
+        iface: &Value,
+        target: &Value,
+        adapter: &Value,
+    ) -> VmResult<()> {
+        let Value::Interface(i) = iface else {
+            return Err(self.type_err(format!(
+                "implement expects an interface, got {}",
+                iface.type_name()
+            )));
+        };
+        let Value::Class(c) = target else {
+            return Err(self.type_err(format!(
+                "implement ... for expects a class, got {}",
+                target.type_name()
+            )));
+        };
+        let Value::Class(body) = adapter else {
+            return Ok(());
+        };
+        for m in body.methods.borrow().keys() {
+            if !i.methods.contains(m) && !i.fields.contains(m) {
+                return Err(self.type_err(format!(
+                    "Method {} is not declared on interface {}",
+                    m.as_str(),
+                    i.name
+                )));
+            }
+        }
+        let cls = Rc::new(Class {
+            name: "VkAdapter".into(),
+            parent: body.parent.clone(),
+            methods: std::cell::RefCell::new(body.methods.borrow().clone()),
+            ctor: std::cell::RefCell::new(body.ctor.borrow().clone()),
+            members: body.members.clone(),
+            builtin: std::cell::Cell::new(Some(BuiltinClass::Adapter)),
+            fields: Vec::new(),
+            // Property writes go through `adapter_set` (readonly and forwarded fields).
+            typed_fields: true,
+            interfaces: vec![i.clone()],
+        });
+        let mut impls = i.impls.borrow_mut();
+        impls.retain(|(t, _)| !Rc::ptr_eq(t, c));
+        impls.push((c.clone(), cls));
+        Ok(())
+    }
+
+    /// The adapter class registered on `i` for the value's class or an ancestor.
+    fn adapter_class(&self, i: &Interface, v: &Value) -> Option<Rc<Class>> {
+        let impls = i.impls.borrow();
+        if impls.is_empty() {
+            return None;
+        }
+        let mut cur = self.class_of(v);
+        while let Some(c) = cur {
+            if let Some((_, a)) = impls.iter().find(|(t, _)| Rc::ptr_eq(t, &c)) {
+                return Some(a.clone());
+            }
+            cur = c.parent.clone();
+        }
+        None
+    }
+
+    /// `(I value ARGS...)`: the value itself when its class implements I inline;
+    /// else a new adapter when an external implementation covers its class, its
+    /// constructor getting ARGS (later 5.2).
     pub(crate) fn interface_view(
         &mut self,
         i: &Rc<Interface>,
         args: Vec<Value>,
     ) -> VmResult<Value> {
-        let Some(v) = args.into_iter().next() else {
+        let mut args = args.into_iter();
+        let Some(v) = args.next() else {
             return Err(self.arg_err(format!("{} expects a value", i.name)));
         };
         if let Value::Instance(inst) = &v {
@@ -247,6 +318,23 @@ impl Vm {
                 cur = c.parent.clone();
             }
         }
+        if let Some(cls) = self.adapter_class(i, &v) {
+            let mut props = crate::vm::value::PropMap::new();
+            props.insert(self.intern("_genevalue"), v);
+            props.insert(
+                self.intern("_geneinternal"),
+                Value::map(crate::vm::value::PropMap::new()),
+            );
+            let ctor = cls.find_ctor();
+            let adapter = Value::Instance(Rc::new(Instance {
+                class: cls,
+                props: std::cell::RefCell::new(props),
+            }));
+            if let Some(ctor) = ctor {
+                self.call_method_with(ctor, &adapter, args.collect())?;
+            }
+            return Ok(adapter);
+        }
         let t = self.runtime_type_name(&v);
         Err(self.err(
             ErrorKind::Exception,
@@ -255,6 +343,38 @@ impl Vm {
                 i.name
             ),
         ))
+    }
+
+    /// The value an adapter wraps, when `inst` is one and `name` is a field or
+    /// method of its interface: reads and calls of those fall back to it.
+    pub(crate) fn adapter_target(&mut self, inst: &Instance, name: &Sym) -> Option<Value> {
+        if inst.class.builtin.get() != Some(BuiltinClass::Adapter) {
+            return None;
+        }
+        let i = inst.class.interfaces.first()?;
+        if !i.fields.contains(name) && !i.methods.contains(name) {
+            return None;
+        }
+        let key = self.intern("_genevalue");
+        inst.props.borrow().get(&key).cloned()
+    }
+
+    /// A property write through an adapter: readonly interface fields refuse,
+    /// other interface fields write the wrapped value, the rest the adapter.
+    pub(crate) fn adapter_set(&mut self, inst: &Instance, name: Sym, v: Value) -> VmResult<()> {
+        if let Some(i) = inst.class.interfaces.first() {
+            if i.readonly.contains(&name) {
+                return Err(self.err(
+                    ErrorKind::Exception,
+                    format!("Property {} is readonly", name.as_str()),
+                ));
+            }
+        }
+        if let Some(target) = self.adapter_target(inst, &name) {
+            return self.set_member(&target, name, v);
+        }
+        inst.props.borrow_mut().insert(name, v);
+        Ok(())
     }
 
     /// `a == b` with a user `==` method on the left operand (later 5.5).

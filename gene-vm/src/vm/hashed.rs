@@ -10,7 +10,12 @@ use super::value::*;
 #[derive(Default, Clone)]
 pub struct HashedObj {
     pub entries: Vec<(Value, Value)>,
+    /// The hash of each entry's key, in entry order (a key's `hash` method runs
+    /// once, when the entry is added).
+    hashes: Vec<u64>,
     index: HashMap<u64, Vec<usize>>,
+    /// `#{{...}}` (later 7.1): mutating methods refuse.
+    pub sealed: bool,
 }
 
 /// A structural hash consistent with `values_equal`; `Err` names a value kind
@@ -73,6 +78,15 @@ fn write_hash(v: &Value, h: &mut impl Hasher) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// The same key object (identity for heap values), to notice a map changed
+/// under a key comparison.
+fn same_key(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Instance(x), Value::Instance(y)) => std::rc::Rc::ptr_eq(x, y),
+        _ => values_equal(a, b),
+    }
+}
+
 impl HashedObj {
     fn find(&self, hash: u64, k: &Value) -> Option<usize> {
         self.index
@@ -80,6 +94,16 @@ impl HashedObj {
             .iter()
             .copied()
             .find(|&i| values_equal(&self.entries[i].0, k))
+    }
+
+    /// The positions of the entries whose key has this hash.
+    pub(crate) fn candidates(&self, hash: u64) -> Vec<usize> {
+        self.index.get(&hash).cloned().unwrap_or_default()
+    }
+
+    /// The hash stored with entry `i`.
+    pub(crate) fn hash_at(&self, i: usize) -> Option<u64> {
+        self.hashes.get(i).copied()
     }
 
     pub fn get(&self, k: &Value) -> Result<Option<&Value>, &'static str> {
@@ -92,12 +116,16 @@ impl HashedObj {
         let h = hash_value(&k)?;
         match self.find(h, &k) {
             Some(i) => self.entries[i].1 = v,
-            None => {
-                self.index.entry(h).or_default().push(self.entries.len());
-                self.entries.push((k, v));
-            }
+            None => self.push(h, k, v),
         }
         Ok(())
+    }
+
+    /// Appends a new entry whose key hashes to `h` (the caller checked it is new).
+    pub(crate) fn push(&mut self, h: u64, k: Value, v: Value) {
+        self.index.entry(h).or_default().push(self.entries.len());
+        self.entries.push((k, v));
+        self.hashes.push(h);
     }
 
     pub fn remove(&mut self, k: &Value) -> Result<Option<Value>, &'static str> {
@@ -105,39 +133,137 @@ impl HashedObj {
         let Some(i) = self.find(h, k) else {
             return Ok(None);
         };
+        Ok(Some(self.remove_at(i)))
+    }
+
+    /// Removes entry `i` (in range) and returns its value.
+    pub(crate) fn remove_at(&mut self, i: usize) -> Value {
         let (_, v) = self.entries.remove(i);
+        self.hashes.remove(i);
         self.reindex();
-        Ok(Some(v))
+        v
     }
 
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.hashes.clear();
         self.index.clear();
     }
 
+    /// Rebuilds the index from the stored hashes (a key's `hash` method is not
+    /// called again).
     fn reindex(&mut self) {
         self.index.clear();
-        for (i, (k, _)) in self.entries.iter().enumerate() {
-            if let Ok(h) = hash_value(k) {
-                self.index.entry(h).or_default().push(i);
-            }
+        for (i, h) in self.hashes.iter().enumerate() {
+            self.index.entry(*h).or_default().push(i);
         }
     }
 
     /// Same keys with equal values, in any order.
     pub fn same_as(&self, other: &HashedObj) -> bool {
         self.entries.len() == other.entries.len()
-            && self.entries.iter().all(|(k, v)| {
+            && self.entries.iter().zip(&self.hashes).all(|((k, v), h)| {
                 other
-                    .get(k)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|w| values_equal(v, w))
+                    .find(*h, k)
+                    .is_some_and(|i| values_equal(v, &other.entries[i].1))
             })
     }
 }
 
 impl super::Vm {
+    /// The hash of a key: an instance whose class defines `hash` is hashed by
+    /// the Int that method returns (later 7.2); other values structurally.
+    fn key_hash(&mut self, k: &Value) -> super::error::VmResult<u64> {
+        if let Value::Instance(inst) = k {
+            let name = self.intern("hash");
+            let Some(m) = inst.class.find_method(&name) else {
+                return Err(self.not_hashable("VkInstance"));
+            };
+            let r = self.call_method_with(m, k, Vec::new())?;
+            let Value::Int(n) = r else {
+                let t = r.type_name();
+                return Err(self.type_err(format!(
+                    "The hash method of {} must return an Int, got {t}",
+                    inst.class.name
+                )));
+            };
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (13u8, n).hash(&mut h);
+            return Ok(h.finish());
+        }
+        hash_value(k).map_err(|kind| self.not_hashable(kind))
+    }
+
+    /// The position of key `k` in `m`: keys are compared with `==`, so an
+    /// instance key uses its class's `==` method (later 5.5, 7.2).
+    fn key_position(
+        &mut self,
+        m: &std::rc::Rc<std::cell::RefCell<HashedObj>>,
+        k: &Value,
+    ) -> super::error::VmResult<(u64, Option<usize>)> {
+        let h = self.key_hash(k)?;
+        if !matches!(k, Value::Instance(_)) {
+            return Ok((h, m.borrow().find(h, k)));
+        }
+        let cands = m.borrow().candidates(h);
+        for i in cands {
+            let Some(other) = m.borrow().entries.get(i).map(|e| e.0.clone()) else {
+                continue;
+            };
+            let same = match self.custom_eq(k, &other) {
+                Some(r) => r?,
+                None => values_equal(k, &other),
+            };
+            // The `==` method may have changed the map: use the entry only if
+            // it is still the one compared.
+            let still = {
+                let b = m.borrow();
+                b.hash_at(i) == Some(h) && b.entries.get(i).is_some_and(|e| same_key(&e.0, &other))
+            };
+            if same && still {
+                return Ok((h, Some(i)));
+            }
+        }
+        Ok((h, None))
+    }
+
+    /// `.get` / `.has`: the value stored under `k`.
+    pub(crate) fn hashed_get(
+        &mut self,
+        m: &std::rc::Rc<std::cell::RefCell<HashedObj>>,
+        k: &Value,
+    ) -> super::error::VmResult<Option<Value>> {
+        let (_, at) = self.key_position(m, k)?;
+        Ok(at.and_then(|i| m.borrow().entries.get(i).map(|e| e.1.clone())))
+    }
+
+    /// `.set` / `.add`: an existing key keeps its position.
+    pub(crate) fn hashed_set(
+        &mut self,
+        m: &std::rc::Rc<std::cell::RefCell<HashedObj>>,
+        k: Value,
+        v: Value,
+    ) -> super::error::VmResult<()> {
+        let (h, at) = self.key_position(m, &k)?;
+        let mut b = m.borrow_mut();
+        match at.filter(|&i| i < b.entries.len()) {
+            Some(i) => b.entries[i].1 = v,
+            None => b.push(h, k, v),
+        }
+        Ok(())
+    }
+
+    /// `.del`: the removed value, if the key was there.
+    pub(crate) fn hashed_remove(
+        &mut self,
+        m: &std::rc::Rc<std::cell::RefCell<HashedObj>>,
+        k: &Value,
+    ) -> super::error::VmResult<Option<Value>> {
+        let (_, at) = self.key_position(m, k)?;
+        let mut b = m.borrow_mut();
+        Ok(at.filter(|&i| i < b.entries.len()).map(|i| b.remove_at(i)))
+    }
+
     fn not_hashable(&mut self, kind: &str) -> Box<super::error::Throw> {
         self.type_err(format!("Key is not hashable for HashMap: {kind}"))
     }
@@ -147,28 +273,20 @@ impl super::Vm {
         if !vals.len().is_multiple_of(2) {
             return Err(self.arg_err("HashMap literals expect alternating key/value entries"));
         }
-        let mut h = HashedObj::default();
+        let h = std::rc::Rc::new(std::cell::RefCell::new(HashedObj::default()));
         let mut it = vals.into_iter();
         while let (Some(k), Some(v)) = (it.next(), it.next()) {
-            if let Err(kind) = h.set(k, v) {
-                return Err(self.not_hashable(kind));
-            }
+            self.hashed_set(&h, k, v)?;
         }
-        Ok(Value::HashMap(std::rc::Rc::new(std::cell::RefCell::new(h))))
+        Ok(Value::HashMap(h))
     }
 
     /// A hash set of the values (duplicates dropped, first position kept).
     pub(crate) fn hash_set_of(&mut self, vals: Vec<Value>) -> super::error::VmResult<Value> {
-        let mut h = HashedObj::default();
+        let h = std::rc::Rc::new(std::cell::RefCell::new(HashedObj::default()));
         for v in vals {
-            if let Err(kind) = h.set(v.clone(), v) {
-                return Err(self.not_hashable(kind));
-            }
+            self.hashed_set(&h, v.clone(), v)?;
         }
-        Ok(Value::HashSet(std::rc::Rc::new(std::cell::RefCell::new(h))))
-    }
-
-    pub(crate) fn hashed_err(&mut self, kind: &str) -> Box<super::error::Throw> {
-        self.not_hashable(kind)
+        Ok(Value::HashSet(h))
     }
 }

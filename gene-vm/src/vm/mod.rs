@@ -382,6 +382,11 @@ impl Vm {
         self.err(ErrorKind::Argument, message)
     }
 
+    /// `Cannot OPERATION sealed KIND` (later 7.1).
+    pub fn sealed_err(&mut self, op: &str, kind: &str) -> Box<Throw> {
+        self.err(ErrorKind::Exception, format!("Cannot {op} sealed {kind}"))
+    }
+
     /// Normalise a thrown value into an Exception instance (10.2).
     pub fn normalize_thrown(&mut self, v: Value) -> Value {
         if print::exception_message(&v).is_some() {

@@ -138,6 +138,9 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
             }
         }
         Value::Array(a) => {
+            if a.is_sealed() {
+                out.push('#');
+            }
             out.push('[');
             for (i, e) in a.borrow().iter().enumerate() {
                 if i > 0 {
@@ -148,6 +151,9 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
             out.push(']');
         }
         Value::Map(m) => {
+            if m.is_sealed() {
+                out.push('#');
+            }
             out.push('{');
             for (i, (k, e)) in m.borrow().iter().enumerate() {
                 if i > 0 {
@@ -161,6 +167,9 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
             out.push('}');
         }
         Value::Gene(g) => {
+            if g.is_sealed() {
+                out.push('#');
+            }
             let g = g.borrow();
             out.push('(');
             let mut first = true;
@@ -206,7 +215,29 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
                     out.push_str(&m)
                 }
             }
-            None => out.push_str("VkInstance"),
+            None => match v {
+                // An adapter (later 5.2): `<Adapter:I inner>` when quoted.
+                Value::Instance(i) if i.class.builtin.get() == Some(BuiltinClass::Adapter) => {
+                    if form == Form::Quoted {
+                        let name = i.class.interfaces.first().map_or("", |x| x.name.as_str());
+                        let inner = i
+                            .props
+                            .borrow()
+                            .iter()
+                            .find(|(k, _)| k.as_str() == "_genevalue")
+                            .map(|(_, x)| x.clone())
+                            .unwrap_or_default();
+                        out.push_str("<Adapter:");
+                        out.push_str(name);
+                        out.push(' ');
+                        write_value(out, &inner, Form::Quoted, open);
+                        out.push('>');
+                    } else {
+                        out.push_str("VkAdapter");
+                    }
+                }
+                _ => out.push_str("VkInstance"),
+            },
         },
         Value::Namespace(_) => out.push_str("VkNamespace"),
         Value::Future(f) => {
@@ -238,6 +269,9 @@ fn write_inner(out: &mut String, v: &Value, form: Form, open: &mut Vec<usize>) {
             }
         }
         Value::HashMap(m) => {
+            if m.borrow().sealed {
+                out.push('#');
+            }
             out.push_str("{{");
             for (i, (k, x)) in m.borrow().entries.iter().enumerate() {
                 if i > 0 {

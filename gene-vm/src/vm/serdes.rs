@@ -133,6 +133,10 @@ impl Vm {
             Value::Path(_) => out.push_str(&print::quoted(v)),
             Value::Array(a) => {
                 let items = a.borrow().clone();
+                // A sealed value reads back sealed (`#[...]`, later 7.1).
+                if a.is_sealed() {
+                    out.push('#');
+                }
                 out.push('[');
                 for (i, x) in items.iter().enumerate() {
                     if i > 0 {
@@ -148,6 +152,9 @@ impl Vm {
                     .iter()
                     .map(|(k, x)| (k.clone(), x.clone()))
                     .collect();
+                if m.is_sealed() {
+                    out.push('#');
+                }
                 out.push('{');
                 self.write_props(out, &entries, depth)?;
                 out.push('}');
@@ -167,6 +174,9 @@ impl Vm {
                         v,
                         &format!("the head gene/{h} is reserved for serialized references"),
                     ));
+                }
+                if g.is_sealed() {
+                    out.push('#');
                 }
                 out.push('(');
                 self.write_serial(out, &head, depth + 1)?;
@@ -449,7 +459,7 @@ impl Vm {
 
     fn revive_variant(
         &mut self,
-        g: &Rc<std::cell::RefCell<GeneObj>>,
+        g: &Rc<crate::vm::value::Sealable<GeneObj>>,
         depth: usize,
     ) -> VmResult<Value> {
         let children = g.borrow().children.clone();
@@ -475,7 +485,7 @@ impl Vm {
 
     fn revive_instance(
         &mut self,
-        g: &Rc<std::cell::RefCell<GeneObj>>,
+        g: &Rc<crate::vm::value::Sealable<GeneObj>>,
         depth: usize,
     ) -> VmResult<Value> {
         let children = g.borrow().children.clone();

@@ -170,12 +170,11 @@ impl Vm {
                 let vals: Vec<Value> = self.stack.drain(at..).collect();
                 let props = try_!(self.build_map(&info.props, vals));
                 let head = pop!();
-                self.stack
-                    .push(Value::Gene(Rc::new(std::cell::RefCell::new(GeneObj {
-                        head,
-                        props,
-                        children,
-                    }))));
+                self.stack.push(Value::gene(GeneObj {
+                    head,
+                    props,
+                    children,
+                }));
             }
             Op::Quote(k) => {
                 let v = deep_copy(&chunk.consts[k as usize]);
@@ -246,6 +245,28 @@ impl Vm {
             Op::ExportGlobal(n) => {
                 let name = chunk.names[n as usize].clone();
                 try_!(self.export_global(fi, &name));
+            }
+            Op::TruncCount => {
+                if let Some(Value::Float(f)) = self.stack.last() {
+                    if f.is_finite() && f.abs() < 9.2e18 {
+                        let n = *f as i64;
+                        if let Some(top) = self.stack.last_mut() {
+                            *top = Value::Int(n);
+                        }
+                    }
+                }
+            }
+            Op::Implement => {
+                let adapter = pop!();
+                let target = pop!();
+                let iface = pop!();
+                try_!(self.register_implementation(&iface, &target, &adapter));
+                self.stack.push(Value::Nil);
+            }
+            Op::Seal => {
+                if let Some(v) = self.stack.last() {
+                    crate::vm::value::seal(v);
+                }
             }
             Op::MakeHashMap(n) => {
                 let at = self.stack.len() - 2 * n as usize;
@@ -587,6 +608,15 @@ fn now_micros() -> f64 {
 }
 
 pub fn deep_copy(v: &Value) -> Value {
+    let copy = copy_parts(v);
+    // A quoted `#[...]` stays sealed (later 7.1).
+    if crate::vm::value::is_sealed(v) {
+        crate::vm::value::seal(&copy);
+    }
+    copy
+}
+
+fn copy_parts(v: &Value) -> Value {
     match v {
         Value::Str(s) => Value::str(s.borrow().clone()),
         Value::Array(a) => Value::array(a.borrow().iter().map(deep_copy).collect()),
@@ -598,7 +628,7 @@ pub fn deep_copy(v: &Value) -> Value {
         ),
         Value::Gene(g) => {
             let g = g.borrow();
-            Value::Gene(Rc::new(std::cell::RefCell::new(GeneObj {
+            Value::gene(GeneObj {
                 head: deep_copy(&g.head),
                 props: g
                     .props
@@ -606,7 +636,7 @@ pub fn deep_copy(v: &Value) -> Value {
                     .map(|(k, v)| (k.clone(), deep_copy(v)))
                     .collect(),
                 children: g.children.iter().map(deep_copy).collect(),
-            })))
+            })
         }
         other => other.clone(),
     }

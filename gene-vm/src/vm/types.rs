@@ -95,18 +95,172 @@ pub fn normalize(t: &TypeExpr) -> TypeExpr {
     }
 }
 
-/// Types that accept nil in strict-nil mode (later 3.8).
-fn admits_nil(t: &TypeExpr) -> bool {
-    match t {
-        TypeExpr::Any | TypeExpr::Param(_) => true,
-        TypeExpr::Named(n) => n == "Nil" || n == "Any",
-        TypeExpr::Applied(n, _) => n == "Option",
-        TypeExpr::Union(ms) => ms.iter().any(admits_nil),
-        TypeExpr::Fn(..) => false,
+/// One parameter of a function type: `Int`, `^port Int`, `Int...` (later 3.2).
+enum FnTypeParam<'t> {
+    Positional(&'t TypeExpr),
+    Keyword(&'t str, &'t TypeExpr),
+    Rest(TypeExpr),
+}
+
+/// The parameters of `(Fn [P...] R)` by kind: `^name` takes the type after it
+/// (`Any` when none follows), `T...` is a rest parameter of `T`.
+fn fn_type_params(ps: &[TypeExpr]) -> Vec<FnTypeParam<'_>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < ps.len() {
+        match &ps[i] {
+            TypeExpr::Named(n) if n.starts_with('^') && n.len() > 1 => {
+                let next = ps
+                    .get(i + 1)
+                    .filter(|t| !matches!(t, TypeExpr::Named(m) if m.starts_with('^')));
+                out.push(FnTypeParam::Keyword(
+                    &n[1..],
+                    next.unwrap_or(&TypeExpr::Any),
+                ));
+                i += if next.is_some() { 2 } else { 1 };
+                continue;
+            }
+            TypeExpr::Named(n) if n.ends_with("...") => {
+                let base = &n[..n.len() - 3];
+                out.push(FnTypeParam::Rest(if base.is_empty() {
+                    TypeExpr::Any
+                } else {
+                    TypeExpr::Named(base.to_string())
+                }));
+            }
+            t => out.push(FnTypeParam::Positional(t)),
+        }
+        i += 1;
     }
+    out
 }
 
 impl Vm {
+    /// Types that accept nil in strict-nil mode (later 3.8), aliases resolved.
+    fn admits_nil(&mut self, t: &TypeExpr) -> bool {
+        match t {
+            TypeExpr::Any | TypeExpr::Param(_) => true,
+            TypeExpr::Named(n) if n == "Nil" || n == "Any" => true,
+            TypeExpr::Named(n) => match self.type_value(n) {
+                Some(Value::Type(aliased)) if self.alias_depth < 32 => {
+                    self.alias_depth += 1;
+                    let r = self.admits_nil(&aliased);
+                    self.alias_depth -= 1;
+                    r
+                }
+                _ => false,
+            },
+            TypeExpr::Applied(n, _) => n == "Option",
+            TypeExpr::Union(ms) => ms.iter().any(|m| self.admits_nil(m)),
+            TypeExpr::Fn(..) => false,
+        }
+    }
+
+    /// An alias name's type (bounded, for alias cycles); other types as they are.
+    fn resolve_alias(&mut self, t: &TypeExpr) -> TypeExpr {
+        let mut cur = t.clone();
+        for _ in 0..32 {
+            let TypeExpr::Named(n) = &cur else { break };
+            match self.type_value(n) {
+                Some(Value::Type(aliased)) => cur = (*aliased).clone(),
+                _ => break,
+            }
+        }
+        cur
+    }
+
+    /// Can a value of type `given` be passed where `wanted` is declared?
+    /// `Any` (an unannotated parameter) is compatible with everything; a union
+    /// wanted accepts any of its members; Int goes where Float or Numeric is
+    /// wanted; a class where an ancestor is; applied and function types compare
+    /// by their outer constructor (later 3.3).
+    fn type_compatible(&mut self, wanted: &TypeExpr, given: &TypeExpr) -> bool {
+        let (w, mut g) = (self.resolve_alias(wanted), self.resolve_alias(given));
+        // The built-in unions, on the given side.
+        let members = |ns: &[&str]| {
+            TypeExpr::Union(ns.iter().map(|n| TypeExpr::Named(n.to_string())).collect())
+        };
+        match &g {
+            TypeExpr::Named(n) if n == "Numeric" => g = members(&["Int", "Float"]),
+            TypeExpr::Named(n) if n == "Collection" => {
+                g = members(&["Array", "Map", "HashMap", "HashSet"])
+            }
+            _ => {}
+        }
+        match (&w, &g) {
+            (TypeExpr::Any | TypeExpr::Param(_), _) | (_, TypeExpr::Any | TypeExpr::Param(_)) => {
+                true
+            }
+            (_, TypeExpr::Union(gs)) => gs.iter().all(|m| self.type_compatible(&w, m)),
+            (TypeExpr::Union(ws), _) => ws.iter().any(|m| self.type_compatible(m, &g)),
+            (TypeExpr::Fn(..), TypeExpr::Fn(..)) => true,
+            (
+                TypeExpr::Named(a) | TypeExpr::Applied(a, _),
+                TypeExpr::Named(b) | TypeExpr::Applied(b, _),
+            ) => {
+                let canon = |s: &str| match s.to_ascii_lowercase().as_str() {
+                    "int64" | "i64" => "Int".to_string(),
+                    "float64" | "f64" => "Float".to_string(),
+                    _ => s.to_string(),
+                };
+                let (a, b) = (canon(a), canon(b));
+                if a == b
+                    || (a == "Float" && b == "Int")
+                    || (a == "Numeric" && (b == "Int" || b == "Float"))
+                    || (a == "Function" && b == "Function")
+                {
+                    return true;
+                }
+                match (self.type_value(&a), self.type_value(&b)) {
+                    (Some(Value::Class(ca)), Some(Value::Class(cb))) => cb.is_subclass_of(&ca),
+                    _ => false,
+                }
+            }
+            (TypeExpr::Named(a), TypeExpr::Fn(..)) => a == "Function",
+            _ => false,
+        }
+    }
+
+    /// A user function against `(Fn [P...] R)`: the same parameters by kind
+    /// (keywords by name), each declared type compatible with the expected
+    /// one, and its declared result compatible with R (later 3.3).
+    fn fn_matches(
+        &mut self,
+        proto: &crate::compile::chunk::FnProto,
+        ps: &[TypeExpr],
+        r: &TypeExpr,
+    ) -> bool {
+        let want = fn_type_params(ps);
+        if want.len() != proto.params.len() {
+            return false;
+        }
+        let declared = |i: usize| -> TypeExpr {
+            proto
+                .annotations
+                .as_ref()
+                .and_then(|a| a.params.get(i).cloned().flatten())
+                .unwrap_or(TypeExpr::Any)
+        };
+        for (i, (w, p)) in want.iter().zip(&proto.params).enumerate() {
+            let ok = match w {
+                FnTypeParam::Positional(t) => {
+                    !p.keyword && !p.rest && self.type_compatible(&declared(i), t)
+                }
+                FnTypeParam::Keyword(name, t) => {
+                    p.keyword && p.name.as_str() == *name && self.type_compatible(&declared(i), t)
+                }
+                FnTypeParam::Rest(t) => p.rest && self.type_compatible(&declared(i), t),
+            };
+            if !ok {
+                return false;
+            }
+        }
+        match proto.annotations.as_ref().and_then(|a| a.ret.clone()) {
+            Some(ret) => self.type_compatible(r, &ret),
+            None => true,
+        }
+    }
+
     /// The runtime type name (later 3.5), as `typeof` returns it.
     pub fn runtime_type_name(&self, v: &Value) -> String {
         match v {
@@ -233,11 +387,10 @@ impl Vm {
                     _ => Fit::No,
                 }
             }
-            TypeExpr::Fn(ps, _) => match v {
+            TypeExpr::Fn(ps, r) => match v {
                 Value::Native(_) => Fit::Exact,
                 Value::Function(c) => {
-                    let simple = c.proto.params.iter().all(|p| !p.keyword && !p.rest);
-                    if simple && c.proto.params.len() == ps.len() {
+                    if self.fn_matches(&c.proto, ps, r) {
                         Fit::Exact
                     } else {
                         Fit::No
@@ -263,7 +416,7 @@ impl Vm {
             return Ok(v);
         }
         if v.is_nil() {
-            if !self.config.strict_nil || admits_nil(t) {
+            if !self.config.strict_nil || self.admits_nil(t) {
                 return Ok(v);
             }
             let mut msg = format!(

@@ -72,6 +72,36 @@ impl Interner {
 
 pub type PropMap = IndexMap<Sym, Value>;
 
+/// A `RefCell` with a "sealed" mark (later 7.1): `#[...]`, `#{...}` and `#(...)`
+/// build sealed containers, which every mutating operation refuses. Reading
+/// goes through `Deref`, so it costs nothing extra.
+pub struct Sealable<T> {
+    cell: RefCell<T>,
+    sealed: Cell<bool>,
+}
+
+impl<T> Sealable<T> {
+    pub fn new(v: T) -> Sealable<T> {
+        Sealable {
+            cell: RefCell::new(v),
+            sealed: Cell::new(false),
+        }
+    }
+    pub fn is_sealed(&self) -> bool {
+        self.sealed.get()
+    }
+    pub fn seal(&self) {
+        self.sealed.set(true);
+    }
+}
+
+impl<T> std::ops::Deref for Sealable<T> {
+    type Target = RefCell<T>;
+    fn deref(&self) -> &RefCell<T> {
+        &self.cell
+    }
+}
+
 /// `repr(u64)` puts every payload at offset 8, so a value moves as two aligned
 /// words (mixed 1/4/8-byte payload offsets made copies stall store forwarding).
 #[derive(Clone, Default)]
@@ -88,9 +118,9 @@ pub enum Value {
     Symbol(Sym),
     Str(Rc<RefCell<String>>),
     Path(Rc<Vec<Sym>>),
-    Array(Rc<RefCell<Vec<Value>>>),
-    Map(Rc<RefCell<PropMap>>),
-    Gene(Rc<RefCell<GeneObj>>),
+    Array(Rc<Sealable<Vec<Value>>>),
+    Map(Rc<Sealable<PropMap>>),
+    Gene(Rc<Sealable<GeneObj>>),
     Range(Rc<RangeObj>),
     Function(Rc<Closure>),
     Native(NativeId),
@@ -126,6 +156,11 @@ pub struct Interface {
     pub name: String,
     pub methods: Vec<Sym>,
     pub fields: Vec<Sym>,
+    /// Fields declared `^readonly true`.
+    pub readonly: Vec<Sym>,
+    /// External implementations, `(implement I for C ...)`: the class and the
+    /// adapter class whose instances wrap its values.
+    pub impls: RefCell<Vec<(Rc<Class>, Rc<Class>)>>,
 }
 
 pub struct RegexObj {
@@ -275,6 +310,8 @@ pub enum BuiltinClass {
     Package,
     /// `$app`: the running program; `.pkg` is the main file's package.
     Application,
+    /// The class of the adapters of one `(implement I for C ...)` (later 5.2).
+    Adapter,
 }
 
 impl Class {
@@ -366,11 +403,11 @@ pub enum GenState {
 /// Iterator objects returned by `.iter` on arrays, maps and ranges.
 pub enum IterObj {
     Array {
-        items: Rc<RefCell<Vec<Value>>>,
+        items: Rc<Sealable<Vec<Value>>>,
         pos: usize,
     },
     Map {
-        map: Rc<RefCell<PropMap>>,
+        map: Rc<Sealable<PropMap>>,
         pos: usize,
     },
     Range {
@@ -386,15 +423,41 @@ pub enum IterObj {
     },
 }
 
+/// Seals an array, map, Gene value or hash map (later 7.1); other values are
+/// left as they are.
+pub fn seal(v: &Value) {
+    match v {
+        Value::Array(a) => a.seal(),
+        Value::Map(m) => m.seal(),
+        Value::Gene(g) => g.seal(),
+        Value::HashMap(h) => h.borrow_mut().sealed = true,
+        _ => {}
+    }
+}
+
+/// Is the value a sealed container?
+pub fn is_sealed(v: &Value) -> bool {
+    match v {
+        Value::Array(a) => a.is_sealed(),
+        Value::Map(m) => m.is_sealed(),
+        Value::Gene(g) => g.is_sealed(),
+        Value::HashMap(h) => h.borrow().sealed,
+        _ => false,
+    }
+}
+
 impl Value {
     pub fn str(s: impl Into<String>) -> Value {
         Value::Str(Rc::new(RefCell::new(s.into())))
     }
     pub fn array(v: Vec<Value>) -> Value {
-        Value::Array(Rc::new(RefCell::new(v)))
+        Value::Array(Rc::new(Sealable::new(v)))
     }
     pub fn map(m: PropMap) -> Value {
-        Value::Map(Rc::new(RefCell::new(m)))
+        Value::Map(Rc::new(Sealable::new(m)))
+    }
+    pub fn gene(g: GeneObj) -> Value {
+        Value::Gene(Rc::new(Sealable::new(g)))
     }
     pub fn truthy(&self) -> bool {
         !matches!(self, Value::Nil | Value::Void | Value::Bool(false))

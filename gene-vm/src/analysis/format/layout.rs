@@ -160,7 +160,7 @@ pub(super) fn regions(text: &str, parsed: &ParseResult) -> Vec<Region> {
                     work.push(h);
                 }
             }
-            NodeKind::Quote(inner) => work.push(inner),
+            NodeKind::Quote(inner) | NodeKind::Sealed(inner) => work.push(inner),
             NodeKind::Symbol(_) => {
                 let raw = text
                     .get(n.span.start as usize..n.span.end as usize)

@@ -260,6 +260,12 @@ impl<'u> Emitter<'u> {
     }
 
     pub(super) fn class(&mut self, def: &'u ClassDef) {
+        self.class_value(def);
+        self.define(&def.path);
+    }
+
+    /// Pushes the class built from `def` (parent and interfaces evaluated first).
+    pub(super) fn class_value(&mut self, def: &'u ClassDef) {
         if let Some(p) = &def.parent {
             self.expr(p);
         }
@@ -311,6 +317,5 @@ impl<'u> Emitter<'u> {
         });
         let i = (ch.classes.len() - 1) as u32;
         self.emit(Op::MakeClass(i));
-        self.define(&def.path);
     }
 }

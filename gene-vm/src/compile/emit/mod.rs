@@ -355,7 +355,15 @@ impl<'u> Emitter<'u> {
         } else {
             u16::MAX
         };
+        let annotations =
+            (def.ret.is_some() || def.params.iter().any(|p| p.ty.is_some())).then(|| {
+                Box::new(crate::compile::chunk::FnAnnotations {
+                    params: def.params.iter().map(|p| p.ty.clone()).collect(),
+                    ret: def.ret.clone(),
+                })
+            });
         Rc::new(FnProto {
+            annotations,
             fast_argc,
             name: def.name.clone(),
             qualified,
@@ -843,6 +851,8 @@ impl<'u> Emitter<'u> {
                 self.expr(count);
                 let total = total.map(|t| {
                     let tmp = self.new_slot();
+                    // `^total` is the count after truncation (2.3).
+                    self.emit(Op::TruncCount);
                     self.emit(Op::Dup);
                     self.emit(Op::StoreLocal(tmp));
                     (t, tmp)
@@ -1001,12 +1011,15 @@ impl<'u> Emitter<'u> {
                 path,
                 methods,
                 fields,
+                readonly,
                 ..
             } => {
                 let iface = crate::vm::value::Interface {
                     name: path.join("/"),
                     methods: methods.iter().map(|m| self.interner.intern(m)).collect(),
                     fields: fields.iter().map(|f| self.interner.intern(f)).collect(),
+                    readonly: readonly.iter().map(|f| self.interner.intern(f)).collect(),
+                    impls: Default::default(),
                 };
                 let k = self.konst(Value::Interface(Rc::new(iface)));
                 self.emit(Op::Const(k));
@@ -1016,6 +1029,20 @@ impl<'u> Emitter<'u> {
                 let k = self.konst(Value::Type(Rc::new(ty.clone())));
                 self.emit(Op::Const(k));
                 self.define(path);
+            }
+            ExprKind::Implement {
+                iface,
+                target,
+                adapter,
+            } => {
+                self.expr(iface);
+                self.expr(target);
+                self.class_value(adapter);
+                self.emit(Op::Implement);
+            }
+            ExprKind::Seal(inner) => {
+                self.expr(inner);
+                self.emit(Op::Seal);
             }
             ExprKind::HashMapLit(items) => {
                 for x in items {

@@ -191,13 +191,18 @@ pub fn node_to_value(interner: &mut Interner, node: &Node) -> Value {
                 .iter()
                 .map(|n| node_to_value(interner, n))
                 .collect();
-            Value::Gene(Rc::new(std::cell::RefCell::new(GeneObj {
+            Value::gene(GeneObj {
                 head,
                 props: pm,
                 children,
-            })))
+            })
         }
         NodeKind::Quote(inner) => node_to_value(interner, inner),
+        NodeKind::Sealed(inner) => {
+            let v = node_to_value(interner, inner);
+            crate::vm::value::seal(&v);
+            v
+        }
         NodeKind::Bytes(b) => Value::Bytes(Rc::new(b.clone())),
         NodeKind::DateTime(d) => Value::Date(Rc::new((**d).clone())),
         NodeKind::HashMap(items) => {

@@ -66,6 +66,7 @@ pub(super) fn scan_enums(forms: &[Node]) -> EnumIndex {
             NodeKind::Array(items) | NodeKind::HashMap(items) => {
                 items.iter().for_each(|i| walk(i, out))
             }
+            NodeKind::Sealed(inner) => walk(inner, out),
             _ => {}
         }
     }
@@ -236,7 +237,7 @@ impl Lowerer {
         if variants.is_empty() {
             return self.invalid(format!("enum {base} needs at least one member"), span);
         }
-        let name_span = sub_span(name.span, 0, base.len());
+        let name_span = token_part(name.span, written.len(), 0, base.len());
         let path = vec![base];
         let qualified = self.qualify(&path);
         self.record(name_span, OccTarget::Global(qualified), OccKind::Def);
@@ -522,6 +523,10 @@ pub(super) fn quoted_text(n: &Node) -> String {
             }
             NodeKind::Quote(inner) => {
                 out.push('`');
+                go(inner, out);
+            }
+            NodeKind::Sealed(inner) => {
+                out.push('#');
                 go(inner, out);
             }
             NodeKind::Regex { pattern, .. } => out.push_str(&format!("#/{pattern}/")),

@@ -62,9 +62,10 @@ impl Lowerer {
             "super" => return Some(self.lower_super(props, children, span)),
             "type" => return Some(self.lower_type_alias(children, span)),
             "interface" => return Some(self.lower_interface(children, span)),
+            "implement" => return Some(self.lower_implement(children, span)),
             // Left out of this implementation (later 13, 5.2, 3.9): refused where written.
             "comptime" | "fn-interceptor" | "interceptor" | "object" | "$dep" | "$tap" | "$set"
-            | "$with" | "$caller_eval" | "implement" | "freeze" | "run_forever" => {
+            | "$with" | "$caller_eval" | "freeze" | "run_forever" => {
                 return Some(self.invalid(format!("{h} is not supported"), span));
             }
             "break" => {
@@ -180,7 +181,7 @@ impl Lowerer {
         let pattern = match &target.kind {
             NodeKind::Symbol(s) => {
                 let name = s.strip_suffix(':').unwrap_or(s);
-                let v = self.declare_top_level(name, target.span);
+                let v = self.declare_top_level(name, target.span, s.len());
                 if is_let {
                     self.let_vars.insert(v);
                 }
@@ -223,7 +224,7 @@ impl Lowerer {
                 };
                 let value = value.unwrap_or_else(|| Box::new(Self::lit(Lit::Nil, span)));
                 let qualified = self.qualify(&p[1..]);
-                let occ = sub_span(target.span, 1, p[1].len());
+                let occ = token_part(target.span, p[1].len() + 1, 1, p[1].len());
                 self.record(occ, OccTarget::Global(qualified), OccKind::Def);
                 return Expr {
                     kind: ExprKind::Assign {
@@ -272,13 +273,18 @@ impl Lowerer {
 
     /// Array destructuring pattern (4.2 / 12.2; nested arrays, `^prop` and `^rest...`
     /// for Gene values, later 4.7), declared in the current region.
-    fn lower_pattern(&mut self, elems: &[Node], span: Span) -> Result<Pattern, Expr> {
+    pub(super) fn lower_pattern(&mut self, elems: &[Node], span: Span) -> Result<Pattern, Expr> {
         let mut out: Vec<PatElem> = Vec::new();
         let mut i = 0;
         while i < elems.len() {
             let n = &elems[i];
-            if let NodeKind::Array(inner) = &n.kind {
-                let sub = self.lower_pattern(inner, n.span)?;
+            if matches!(n.kind, NodeKind::Array(_) | NodeKind::Map(_)) {
+                // A nested array or map pattern (later 4.7).
+                let sub = match &n.kind {
+                    NodeKind::Array(inner) => self.lower_pattern(inner, n.span)?,
+                    NodeKind::Map(props) => self.lower_map_pattern(props, n.span)?,
+                    _ => return Err(self.invalid("Invalid destructuring pattern", n.span)),
+                };
                 out.push(PatElem {
                     var: None,
                     default: None,
@@ -315,7 +321,12 @@ impl Lowerer {
                     i += 2;
                 }
             }
-            let name_span = sub_span(n.span, usize::from(prop), name.len());
+            let name_span = token_part(
+                n.span,
+                usize::from(prop) + s.len(),
+                usize::from(prop),
+                name.len(),
+            );
             let var = if name == "_" {
                 None
             } else {
@@ -338,7 +349,11 @@ impl Lowerer {
     }
 
     /// `{^key name ...}`: binds each name to the map's value at `key` (later 4.7).
-    fn lower_map_pattern(&mut self, props: &[Prop], span: Span) -> Result<Pattern, Expr> {
+    pub(super) fn lower_map_pattern(
+        &mut self,
+        props: &[Prop],
+        span: Span,
+    ) -> Result<Pattern, Expr> {
         let mut out = Vec::new();
         for p in props {
             let Some(name) = p.value.as_symbol() else {
@@ -589,12 +604,12 @@ impl Lowerer {
         let Some(n) = name.as_symbol() else {
             return self.invalid("interface name must be a symbol", name.span);
         };
-        let (mut methods, mut fields) = (Vec::new(), Vec::new());
+        let (mut methods, mut fields, mut readonly) = (Vec::new(), Vec::new(), Vec::new());
         for f in body {
             let NodeKind::Gene {
                 head: Some(h),
                 children: parts,
-                ..
+                props,
             } = &f.kind
             else {
                 return self.invalid("interface members are (method ...) or (field ...)", f.span);
@@ -603,7 +618,15 @@ impl Lowerer {
             match (h.as_symbol(), member) {
                 (Some("method"), Some(m)) => methods.push(m.to_string()),
                 (Some("field"), Some(m)) if parts.len() >= 2 => {
-                    fields.push(m.trim_end_matches(':').to_string())
+                    let name = m.trim_end_matches(':').to_string();
+                    let ro = props.iter().any(|p| {
+                        p.key == "readonly"
+                            && !matches!(p.value.kind, NodeKind::Nil | NodeKind::Bool(false))
+                    });
+                    if ro {
+                        readonly.push(name.clone());
+                    }
+                    fields.push(name)
                 }
                 (Some("field"), _) => {
                     return self
@@ -624,6 +647,7 @@ impl Lowerer {
                 path,
                 methods,
                 fields,
+                readonly,
                 name_span,
             },
             span,
@@ -688,7 +712,7 @@ impl Lowerer {
         }
         let name = name.to_string();
         self.record(
-            sub_span(m.span, 1, name.len()),
+            token_part(m.span, name.len() + 1, 1, name.len()),
             OccTarget::Method(name.clone()),
             OccKind::Read,
         );
@@ -813,7 +837,7 @@ impl Lowerer {
 /// The span of a definition's name: the symbol, or a path's last segment.
 pub(super) fn name_span_of(n: &Node) -> Span {
     match &n.kind {
-        NodeKind::Symbol(s) => sub_span(n.span, 0, s.len()),
+        NodeKind::Symbol(s) => token_part(n.span, s.len(), 0, s.len()),
         NodeKind::Path(p) => segment_spans(p, n.span)
             .and_then(|s| s.last().copied())
             .unwrap_or(n.span),

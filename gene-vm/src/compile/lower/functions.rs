@@ -18,7 +18,9 @@ const METHOD: FnFlags = FnFlags {
 };
 
 impl Lowerer {
-    fn parse_params(&mut self, params: &Node) -> Result<Vec<Param>, Expr> {
+    /// The parameters and, for array or map patterns among them (later 4.7),
+    /// the `var` statements that destructure them at the start of the body.
+    fn parse_params(&mut self, params: &Node) -> Result<(Vec<Param>, Vec<Expr>), Expr> {
         let elems: Vec<Node> = match &params.kind {
             NodeKind::Array(e) => e.clone(),
             NodeKind::Symbol(s) if s == "_" => Vec::new(),
@@ -26,9 +28,52 @@ impl Lowerer {
             _ => return Err(self.invalid("Invalid parameter list", params.span)),
         };
         let mut out: Vec<Param> = Vec::new();
+        let mut prologue = Vec::new();
         let mut i = 0;
         while i < elems.len() {
             let n = &elems[i];
+            if matches!(n.kind, NodeKind::Array(_) | NodeKind::Map(_)) {
+                // `[a [b c]]`, `[{^host h}]`: a positional parameter (with an
+                // optional default) bound to a hidden variable, destructured
+                // with the rules of `var`.
+                let hidden = format!("<arg{}>", out.len() + 1);
+                let var = self.declare_quiet(&hidden, n.span);
+                let mut default = None;
+                if elems.get(i + 1).is_some_and(|e| e.is_symbol("=")) {
+                    if let Some(d) = elems.get(i + 2) {
+                        default = Some(self.lower(d));
+                        i += 2;
+                    }
+                }
+                let pattern = match &n.kind {
+                    NodeKind::Array(items) => self.lower_pattern(items, n.span)?,
+                    NodeKind::Map(props) => self.lower_map_pattern(props, n.span)?,
+                    _ => return Err(self.invalid("Invalid parameter", n.span)),
+                };
+                let read = Expr {
+                    kind: ExprKind::Name(NameRes::Var(var), hidden),
+                    span: n.span,
+                };
+                prologue.push(Expr {
+                    kind: ExprKind::Var {
+                        pattern,
+                        value: Some(Box::new(read)),
+                    },
+                    span: n.span,
+                });
+                out.push(Param {
+                    var,
+                    // Signatures show the pattern as written: `[a [b c]]`.
+                    name: adt::quoted_text(n),
+                    default,
+                    rest: false,
+                    keyword: false,
+                    span: n.span,
+                    ty: None,
+                });
+                i += 1;
+                continue;
+            }
             let Some(s) = n.as_symbol() else {
                 return Err(self.invalid("Invalid parameter", n.span));
             };
@@ -75,7 +120,12 @@ impl Lowerer {
                 }
                 _ => name,
             };
-            let name_span = sub_span(n.span, usize::from(keyword), name.len());
+            let name_span = token_part(
+                n.span,
+                usize::from(keyword) + s.len(),
+                usize::from(keyword),
+                name.len(),
+            );
             let var = self.declare_at(name, n.span, name_span);
             let mut default = None;
             if elems.get(i + 1).is_some_and(|e| e.is_symbol("=")) {
@@ -95,7 +145,7 @@ impl Lowerer {
             });
             i += 1;
         }
-        Ok(out)
+        Ok((out, prologue))
     }
 
     /// `(fn name? ^^flags params body...)`, `(fnx params body...)`, `(fnxx body...)`.
@@ -218,21 +268,25 @@ impl Lowerer {
         let mut err = None;
         let (mut pre, mut post, mut result_var) = (Vec::new(), Vec::new(), None);
         let def = self.lower_fn_full(name, span, name_span, flags, |l, _| {
-            let ps = match params {
+            let (ps, prologue) = match params {
                 Some(p) => match l.parse_params(p) {
                     Ok(ps) => ps,
                     Err(e) => {
                         err = Some(e);
-                        Vec::new()
+                        (Vec::new(), Vec::new())
                     }
                 },
-                None => Vec::new(),
+                None => (Vec::new(), Vec::new()),
             };
             match l.conditions(props, "pre") {
                 Ok(c) => pre = c,
                 Err(e) => err = Some(e),
             }
-            let body = l.lower_body(body);
+            let body = {
+                let mut all = prologue;
+                all.extend(l.lower_body(body));
+                all
+            };
             if props.iter().any(|p| p.key == "post") {
                 result_var = Some(l.declare_quiet("result", span));
                 match l.conditions(props, "post") {
@@ -354,7 +408,7 @@ impl Lowerer {
             OccTarget::Global(qualified.clone()),
             OccKind::Def,
         );
-        let mut def = ClassDef {
+        let def = ClassDef {
             path,
             parent,
             implements,
@@ -365,9 +419,70 @@ impl Lowerer {
             span,
             name_span,
         };
-        let outer_class = self
-            .class_prefix
-            .replace(qualified_tail(&qualified, &self.ns_stack));
+        let prefix = qualified_tail(&qualified, &self.ns_stack);
+        match self.class_body(def, rest, prefix) {
+            Ok(def) => Expr {
+                kind: ExprKind::Class(Rc::new(def)),
+                span,
+            },
+            Err(e) => e,
+        }
+    }
+
+    /// `(implement I for C BODY...)` (later 5.2): BODY is read as a class body
+    /// (methods and a constructor) for the adapter.
+    pub(super) fn lower_implement(&mut self, children: &[Node], span: Span) -> Expr {
+        let [iface, word, target, body @ ..] = children else {
+            return self.invalid(
+                "implement expects: (implement INTERFACE for CLASS BODY...)",
+                span,
+            );
+        };
+        if !word.is_symbol("for") {
+            return self.invalid(
+                "implement expects: (implement INTERFACE for CLASS BODY...)",
+                word.span,
+            );
+        }
+        let iface_e = self.lower(iface);
+        let target_e = self.lower(target);
+        let name = format!(
+            "{} for {}",
+            adt::quoted_text(iface),
+            adt::quoted_text(target)
+        );
+        let def = ClassDef {
+            path: vec![name.clone()],
+            parent: None,
+            implements: Vec::new(),
+            fields: Vec::new(),
+            ctor: None,
+            methods: Vec::new(),
+            fns: Vec::new(),
+            span,
+            name_span: iface.span,
+        };
+        match self.class_body(def, body, name) {
+            Ok(def) => Expr {
+                kind: ExprKind::Implement {
+                    iface: Box::new(iface_e),
+                    target: Box::new(target_e),
+                    adapter: Rc::new(def),
+                },
+                span,
+            },
+            Err(e) => e,
+        }
+    }
+
+    /// The `ctor`, `method`, `fn` and `field` forms of a class body.
+    fn class_body(
+        &mut self,
+        mut def: ClassDef,
+        rest: &[Node],
+        prefix: String,
+    ) -> Result<ClassDef, Expr> {
+        let outer_class = self.class_prefix.replace(prefix);
         for form in rest {
             let NodeKind::Gene {
                 head: Some(h),
@@ -386,11 +501,13 @@ impl Lowerer {
                 "ctor" | ".ctor" | "ctor!" | ".ctor!" => {
                     if h.ends_with('!') {
                         self.class_prefix = outer_class;
-                        return self.invalid("Macro-like constructors are not allowed", form.span);
+                        return Err(
+                            self.invalid("Macro-like constructors are not allowed", form.span)
+                        );
                     }
                     let Some((params, body)) = body.split_first() else {
                         self.class_prefix = outer_class;
-                        return self.invalid("ctor needs a parameter list", form.span);
+                        return Err(self.invalid("ctor needs a parameter list", form.span));
                     };
                     let src = FnSource {
                         params: Some(params),
@@ -401,7 +518,7 @@ impl Lowerer {
                         Ok(d) => def.ctor = Some(d),
                         Err(e) => {
                             self.class_prefix = outer_class;
-                            return e;
+                            return Err(e);
                         }
                     }
                 }
@@ -429,14 +546,19 @@ impl Lowerer {
                         body.get(1),
                     ) else {
                         self.class_prefix = outer_class;
-                        return self.invalid("method needs a name and a parameter list", form.span);
+                        return Err(
+                            self.invalid("method needs a name and a parameter list", form.span)
+                        );
                     };
                     if mname.ends_with('!') {
                         self.class_prefix = outer_class;
-                        return self.invalid("Macro-like methods are not allowed", form.span);
+                        return Err(self.invalid("Macro-like methods are not allowed", form.span));
                     }
                     let mspan = body.first().map_or(form.span, |n| n.span);
-                    let mspan = sub_span(mspan, 0, mname.len());
+                    let mspan = match body.first().map(|n| &n.kind) {
+                        Some(NodeKind::Symbol(_)) => token_part(mspan, mname.len(), 0, mname.len()),
+                        _ => sub_span(mspan, 0, mname.len()),
+                    };
                     self.record(mspan, OccTarget::Method(mname.to_string()), OccKind::Def);
                     let is_async = props.iter().any(|p| p.key == "async");
                     let is_gen = mname.ends_with('*') || props.iter().any(|p| p.key == "generator");
@@ -470,7 +592,7 @@ impl Lowerer {
                         Ok(d) => def.methods.push((mname, d)),
                         Err(e) => {
                             self.class_prefix = outer_class;
-                            return e;
+                            return Err(e);
                         }
                     }
                 }
@@ -483,7 +605,7 @@ impl Lowerer {
                         }
                         ExprKind::Invalid(_) => {
                             self.class_prefix = outer_class;
-                            return e;
+                            return Err(e);
                         }
                         _ => {
                             self.error("class-level fn needs a name", form.span);
@@ -517,9 +639,6 @@ impl Lowerer {
             }
         }
         self.class_prefix = outer_class;
-        Expr {
-            kind: ExprKind::Class(Rc::new(def)),
-            span,
-        }
+        Ok(def)
     }
 }

@@ -159,6 +159,22 @@ pub(super) fn is_tree_path<S: AsRef<str>>(segs: &[S]) -> bool {
     matches!(segs, [g, t, ..] if g.as_ref() == "gene" && t.as_ref() == "tree")
 }
 
+/// The span of the name inside a symbol token `PREFIX name SUFFIX` whose
+/// processed text is `token_len` bytes long: the token's span less the prefix
+/// and the suffix, so that a name written with backslash escapes (`a\ b`,
+/// longer in the source than its text) is covered as written. Without escapes
+/// this is `sub_span(span, prefix, name_len)`.
+pub(super) fn token_part(span: Span, token_len: usize, prefix: usize, name_len: usize) -> Span {
+    let suffix = token_len.saturating_sub(prefix + name_len);
+    let start = span.start as usize + prefix;
+    let end = (span.end as usize).saturating_sub(suffix);
+    if start <= end {
+        Span::new(start, end)
+    } else {
+        span
+    }
+}
+
 /// The spans of the segments of a path token, when its text is exactly the
 /// segments joined by `/` (no escapes).
 pub(super) fn segment_spans(segs: &[String], span: Span) -> Option<Vec<Span>> {
@@ -317,9 +333,10 @@ impl Lowerer {
         }
     }
 
-    /// Declares a variable and records its definition (the name starts the span).
+    /// Declares a variable and records its definition; `span` is the name's
+    /// symbol token (escapes included).
     fn declare(&mut self, name: &str, span: Span) -> VarId {
-        self.declare_at(name, span, sub_span(span, 0, name.len()))
+        self.declare_at(name, span, token_part(span, name.len(), 0, name.len()))
     }
 
     fn declare_at(&mut self, name: &str, span: Span, name_span: Span) -> VarId {
@@ -417,14 +434,15 @@ impl Lowerer {
     }
 
     /// Declares a top-level variable, reusing the one a function already referred to.
-    fn declare_top_level(&mut self, name: &str, span: Span) -> VarId {
+    /// `token_len`: the processed length of the token (`name:` is one longer).
+    fn declare_top_level(&mut self, name: &str, span: Span, token_len: usize) -> VarId {
         let at_top = self.fns.len() == 1 && self.cur_fn().regions.len() == 1;
         if at_top {
             if let Some(slot) = self.forward_vars.remove(name) {
                 if let Some(id) = slot {
                     self.unit.vars[id as usize].span = span;
                     self.record(
-                        sub_span(span, 0, name.len()),
+                        token_part(span, token_len, 0, name.len()),
                         OccTarget::Var(id),
                         OccKind::Def,
                     );
@@ -433,10 +451,10 @@ impl Lowerer {
                     }
                     return id;
                 }
-                return self.declare(name, span);
+                return self.declare_at(name, span, token_part(span, token_len, 0, name.len()));
             }
         }
-        self.declare(name, span)
+        self.declare_at(name, span, token_part(span, token_len, 0, name.len()))
     }
 
     /// Lowers a function: opens its context and body region, lets `f` declare
@@ -559,6 +577,27 @@ impl Lowerer {
             }
             NodeKind::Map(props) => ExprKind::Map(self.lower_props(props)),
             NodeKind::Quote(inner) => ExprKind::Quote((**inner).clone()),
+            NodeKind::Sealed(inner) => {
+                let built = match &inner.kind {
+                    // `#(H ^k v C...)`: head, properties and children evaluated.
+                    NodeKind::Gene {
+                        head,
+                        props,
+                        children,
+                    } => {
+                        let head = match head {
+                            Some(h) => self.lower(h),
+                            None => Self::lit(Lit::Nil, inner.span),
+                        };
+                        self.gene_data(head, props, children, inner.span)
+                    }
+                    _ => self.lower(inner),
+                };
+                if matches!(built.kind, ExprKind::Invalid(_)) {
+                    return built;
+                }
+                ExprKind::Seal(Box::new(built))
+            }
             NodeKind::Gene {
                 head,
                 props,
@@ -770,7 +809,8 @@ impl Lowerer {
                 },
                 NodeKind::Symbol(s) if s.len() > 3 && s.ends_with("...") => {
                     let name = &s[..s.len() - 3];
-                    let e = self.lower_symbol(name, n.span, Some(sub_span(n.span, 0, name.len())));
+                    let occ = token_part(n.span, s.len(), 0, name.len());
+                    let e = self.lower_symbol(name, n.span, Some(occ));
                     items.push(Item::Spread(e));
                 }
                 _ => items.push(Item::One(self.lower(n))),
@@ -881,7 +921,7 @@ impl Lowerer {
             if is_method_name(op_node) && !head_special {
                 let recv = self.lower(head);
                 let name = op_node.as_symbol().unwrap_or_default()[1..].to_string();
-                let occ = sub_span(op_node.span, 1, name.len());
+                let occ = token_part(op_node.span, name.len() + 1, 1, name.len());
                 self.record(occ, OccTarget::Method(name.clone()), OccKind::Read);
                 let args = self.call_args(props, &children[1..]);
                 return Expr {
@@ -901,7 +941,7 @@ impl Lowerer {
             }
             // 8. Implicit-self method call.
             if h.len() > 1 && h.starts_with('.') && h != ".." && h != "..." {
-                let occ = sub_span(head.span, 1, h.len() - 1);
+                let occ = token_part(head.span, h.len(), 1, h.len() - 1);
                 self.record(occ, OccTarget::Method(h[1..].to_string()), OccKind::Read);
                 let recv = self.self_expr(head.span);
                 let args = self.call_args(props, children);

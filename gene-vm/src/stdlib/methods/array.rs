@@ -19,6 +19,9 @@ pub(super) fn size(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
 
 pub(super) fn add(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let a = array_of(vm, recv, "Array.add")?;
+    if a.is_sealed() {
+        return Err(vm.sealed_err("append to", "array"));
+    }
     let v = arg(vm, &args, 0, "Array.add")?.clone();
     let len = a.borrow().len();
     vm.check_array_len(len.saturating_add(1), "Array.add")?;
@@ -28,6 +31,9 @@ pub(super) fn add(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
 
 pub(super) fn push(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let a = array_of(vm, recv, "Array.push")?;
+    if a.is_sealed() {
+        return Err(vm.sealed_err("append to", "array"));
+    }
     let v = arg(vm, &args, 0, "Array.push")?.clone();
     let len = a.borrow().len();
     vm.check_array_len(len.saturating_add(1), "Array.push")?;
@@ -48,6 +54,9 @@ pub(super) fn get(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
 
 pub(super) fn set(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let a = array_of(vm, recv, "Array.set")?;
+    if a.is_sealed() {
+        return Err(vm.sealed_err("set item on", "array"));
+    }
     let i = int_arg(vm, &args, 0, "Array.set")?;
     let v = arg(vm, &args, 1, "Array.set")?.clone();
     let len = a.borrow().len();
@@ -65,6 +74,9 @@ pub(super) fn set(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
 
 pub(super) fn del(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let a = array_of(vm, recv, "Array.del")?;
+    if a.is_sealed() {
+        return Err(vm.sealed_err("delete from", "array"));
+    }
     let i = int_arg(vm, &args, 0, "Array.del")?;
     let len = a.borrow().len();
     match norm_index(i, len) {
@@ -78,6 +90,9 @@ pub(super) fn del(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
 
 pub(super) fn pop(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
     let a = array_of(vm, recv, "Array.pop")?;
+    if a.is_sealed() {
+        return Err(vm.sealed_err("pop from", "array"));
+    }
     let v = a.borrow_mut().pop();
     Ok(v.unwrap_or(Value::Nil))
 }
@@ -342,6 +357,9 @@ fn merge_sort(vm: &mut Vm, mut xs: Vec<Value>, f: &Value) -> VmResult<Vec<Value>
 
 pub(super) fn clear(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
     let a = array_of(vm, recv, "Array.clear")?;
+    if a.is_sealed() {
+        return Err(vm.sealed_err("clear", "array"));
+    }
     a.borrow_mut().clear();
     Ok(recv.clone())
 }

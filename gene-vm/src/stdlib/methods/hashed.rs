@@ -21,9 +21,16 @@ fn obj(vm: &mut Vm, recv: &Value, who: &str) -> VmResult<Rc<RefCell<HashedObj>>>
     }
 }
 
+/// `#{{...}}` refuses every change (later 7.1).
+fn refuse_sealed(vm: &mut Vm, m: &Rc<RefCell<HashedObj>>, op: &str) -> VmResult<()> {
+    if m.borrow().sealed {
+        return Err(vm.sealed_err(op, "hash map"));
+    }
+    Ok(())
+}
+
 fn lookup(vm: &mut Vm, m: &Rc<RefCell<HashedObj>>, k: &Value) -> VmResult<Option<Value>> {
-    let r = m.borrow().get(k).map(|v| v.cloned());
-    r.map_err(|kind| vm.hashed_err(kind))
+    vm.hashed_get(m, k)
 }
 
 pub(super) fn get(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
@@ -35,18 +42,17 @@ pub(super) fn get(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
 
 pub(super) fn set(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let m = obj(vm, recv, "HashMap.set")?;
+    refuse_sealed(vm, &m, "set item on")?;
     let k = arg(vm, &args, 0, "HashMap.set")?.clone();
     let v = arg(vm, &args, 1, "HashMap.set")?.clone();
-    let r = m.borrow_mut().set(k, v);
-    r.map_err(|kind| vm.hashed_err(kind))?;
+    vm.hashed_set(&m, k, v)?;
     Ok(recv.clone())
 }
 
 pub(super) fn add(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let m = obj(vm, recv, "HashSet.add")?;
     for v in args.pos {
-        let r = m.borrow_mut().set(v.clone(), v);
-        r.map_err(|kind| vm.hashed_err(kind))?;
+        vm.hashed_set(&m, v.clone(), v)?;
     }
     Ok(recv.clone())
 }
@@ -59,10 +65,10 @@ pub(super) fn has(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
 
 pub(super) fn del(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let m = obj(vm, recv, "del")?;
+    refuse_sealed(vm, &m, "delete from")?;
     let mut last = Value::Nil;
     for k in &args.pos {
-        let r = m.borrow_mut().remove(k);
-        if let Some(v) = r.map_err(|kind| vm.hashed_err(kind))? {
+        if let Some(v) = vm.hashed_remove(&m, k)? {
             last = v;
         }
     }
@@ -81,7 +87,9 @@ pub(super) fn size(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
 }
 
 pub(super) fn clear(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
-    obj(vm, recv, "clear")?.borrow_mut().clear();
+    let m = obj(vm, recv, "clear")?;
+    refuse_sealed(vm, &m, "clear")?;
+    m.borrow_mut().clear();
     Ok(recv.clone())
 }
 
@@ -108,8 +116,9 @@ pub(super) fn pairs(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
     Ok(Value::array(ps))
 }
 
-pub(super) fn immutable(_vm: &mut Vm, _recv: &Value, _args: Args) -> VmResult<Value> {
-    Ok(Value::Bool(false))
+/// `.immutable?` on arrays, maps, Gene values and hash maps (later 7.1).
+pub(super) fn immutable(_vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
+    Ok(Value::Bool(crate::vm::value::is_sealed(recv)))
 }
 
 fn other_set(vm: &mut Vm, args: &Args, who: &str) -> VmResult<Rc<RefCell<HashedObj>>> {
@@ -122,62 +131,58 @@ fn other_set(vm: &mut Vm, args: &Args, who: &str) -> VmResult<Rc<RefCell<HashedO
     }
 }
 
-fn set_from(keep: impl Iterator<Item = Value>) -> Value {
-    let mut h = HashedObj::default();
-    for v in keep {
-        let _ = h.set(v.clone(), v);
-    }
-    Value::HashSet(Rc::new(RefCell::new(h)))
+/// A new set of `members` (duplicates dropped), hashed and compared as keys.
+fn set_from(vm: &mut Vm, members: Vec<Value>) -> VmResult<Value> {
+    vm.hash_set_of(members)
+}
+
+fn members(s: &Rc<RefCell<HashedObj>>) -> Vec<Value> {
+    s.borrow().entries.iter().map(|(k, _)| k.clone()).collect()
 }
 
 pub(super) fn union(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let a = obj(vm, recv, "HashSet.union")?;
     let b = other_set(vm, &args, "HashSet.union")?;
-    let all: Vec<Value> = a
-        .borrow()
-        .entries
-        .iter()
-        .chain(b.borrow().entries.iter())
-        .map(|(k, _)| k.clone())
-        .collect();
-    Ok(set_from(all.into_iter()))
+    let mut all = members(&a);
+    all.extend(members(&b));
+    set_from(vm, all)
+}
+
+/// The receiver's members that are (`wanted`) or are not in `other`.
+fn keep_by(
+    vm: &mut Vm,
+    a: &Rc<RefCell<HashedObj>>,
+    other: &Rc<RefCell<HashedObj>>,
+    wanted: bool,
+) -> VmResult<Vec<Value>> {
+    let mut keep = Vec::new();
+    for k in members(a) {
+        if vm.hashed_get(other, &k)?.is_some() == wanted {
+            keep.push(k);
+        }
+    }
+    Ok(keep)
 }
 
 pub(super) fn intersect(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let a = obj(vm, recv, "HashSet.intersect")?;
     let b = other_set(vm, &args, "HashSet.intersect")?;
-    let keep: Vec<Value> = a
-        .borrow()
-        .entries
-        .iter()
-        .filter(|(k, _)| b.borrow().get(k).ok().flatten().is_some())
-        .map(|(k, _)| k.clone())
-        .collect();
-    Ok(set_from(keep.into_iter()))
+    let keep = keep_by(vm, &a, &b, true)?;
+    set_from(vm, keep)
 }
 
 pub(super) fn diff(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let a = obj(vm, recv, "HashSet.diff")?;
     let b = other_set(vm, &args, "HashSet.diff")?;
-    let keep: Vec<Value> = a
-        .borrow()
-        .entries
-        .iter()
-        .filter(|(k, _)| b.borrow().get(k).ok().flatten().is_none())
-        .map(|(k, _)| k.clone())
-        .collect();
-    Ok(set_from(keep.into_iter()))
+    let keep = keep_by(vm, &a, &b, false)?;
+    set_from(vm, keep)
 }
 
 pub(super) fn subset(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let a = obj(vm, recv, "HashSet.subset?")?;
     let b = other_set(vm, &args, "HashSet.subset?")?;
-    let r = a
-        .borrow()
-        .entries
-        .iter()
-        .all(|(k, _)| b.borrow().get(k).ok().flatten().is_some());
-    Ok(Value::Bool(r))
+    let outside = keep_by(vm, &a, &b, false)?;
+    Ok(Value::Bool(outside.is_empty()))
 }
 
 pub(super) fn iter(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {

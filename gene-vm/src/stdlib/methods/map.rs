@@ -32,6 +32,9 @@ pub(super) fn get(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
 
 pub(super) fn set(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let m = map_of(vm, recv, "Map.set")?;
+    if m.is_sealed() {
+        return Err(vm.sealed_err("set item on", "map"));
+    }
     let k = key_arg(vm, &args, 0, "Map.set")?;
     let v = arg(vm, &args, 1, "Map.set")?.clone();
     m.borrow_mut().insert(k, v);
@@ -47,6 +50,9 @@ pub(super) fn contains(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value>
 
 pub(super) fn del(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let m = map_of(vm, recv, "Map.del")?;
+    if m.is_sealed() {
+        return Err(vm.sealed_err("delete from", "map"));
+    }
     arg(vm, &args, 0, "Map.del")?;
     let mut last = Value::Nil;
     for i in 0..args.pos.len() {
@@ -124,6 +130,9 @@ pub(super) fn reduce(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
 
 pub(super) fn merge(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
     let m = map_of(vm, recv, "Map.merge")?;
+    if m.is_sealed() {
+        return Err(vm.sealed_err("merge into", "map"));
+    }
     arg(vm, &args, 0, "Map.merge")?;
     for other in &args.pos {
         let es: Vec<(Sym, Value)> = match other {
@@ -160,6 +169,9 @@ pub(super) fn not_empty(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Valu
 
 pub(super) fn clear(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
     let m = map_of(vm, recv, "Map.clear")?;
+    if m.is_sealed() {
+        return Err(vm.sealed_err("clear", "map"));
+    }
     m.borrow_mut().clear();
     Ok(recv.clone())
 }

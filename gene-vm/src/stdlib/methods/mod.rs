@@ -20,7 +20,7 @@ use std::rc::Rc;
 
 use super::{arg, int_arg, MethodDef};
 use crate::vm::error::{ErrorKind, Throw, VmResult};
-use crate::vm::value::{PropMap, Sym, Value};
+use crate::vm::value::{PropMap, Sealable, Sym, Value};
 use crate::vm::{Args, Vm};
 
 macro_rules! m {
@@ -75,7 +75,7 @@ pub(super) const METHODS: &[MethodDef] = &[
     m!("HashMap", ["pairs"], "", "[key value] arrays in insertion order.", hashed::pairs),
     m!("HashMap", ["clear"], "", "Removes every entry; returns the hash map.", hashed::clear),
     m!("HashMap", ["iter"], "", "An iterator: for k v in h, or for v in h.", hashed::iter),
-    m!("HashMap", ["immutable?"], "", "Sealed? (always false here).", hashed::immutable),
+    m!("HashMap", ["immutable?"], "", "True for a sealed #{{...}} literal.", hashed::immutable),
     m!("HashSet", ["add"], "values...", "Adds members; returns the set.", hashed::add),
     m!("HashSet", ["has", "contains"], "value", "True if value is a member.", hashed::has),
     m!("HashSet", ["del", "delete"], "values...", "Removes members; returns the set.", hashed::del),
@@ -132,6 +132,7 @@ pub(super) const METHODS: &[MethodDef] = &[
     m!("Array", ["clear"], "", "Removes all elements; returns the array.", array::clear),
     m!("Array", ["to_map"], "", "Map from [key value] pairs.", array::to_map),
     m!("Array", ["iter"], "", "An iterator over the elements.", iter),
+    m!("Array", ["immutable?"], "", "True for a sealed #[...] literal.", hashed::immutable),
     // ---- Map (7.3) ----
     m!("Map", ["size"], "", "Number of entries.", map::size),
     m!("Map", ["get"], "k [default]", "Value of key k, else default, else nil.", map::get),
@@ -150,10 +151,13 @@ pub(super) const METHODS: &[MethodDef] = &[
     m!("Map", ["not_empty?"], "", "True if there are entries.", map::not_empty),
     m!("Map", ["clear"], "", "Removes all entries; returns the map.", map::clear),
     m!("Map", ["iter"], "", "An iterator over the entries.", iter),
+    m!("Map", ["immutable?"], "", "True for a sealed #{...} literal.", hashed::immutable),
     // ---- Gene (7.5) ----
     m!("Gene", ["type", "genetype"], "", "The head.", other::gene_type),
     m!("Gene", ["props"], "", "A new map of the properties.", other::gene_props),
     m!("Gene", ["children"], "", "A new array of the children.", other::gene_children),
+    m!("Gene", ["add_child"], "v", "Appends v to the children; returns the Gene value.", other::gene_add_child),
+    m!("Gene", ["immutable?"], "", "True for a sealed #(...) literal.", hashed::immutable),
     // ---- Range (7.4) ----
     m!("Range", ["iter"], "", "An iterator over the integers.", iter),
     m!("Range", ["size"], "", "Number of integers in the range.", other::range_size),
@@ -196,14 +200,14 @@ pub(super) fn string_of(vm: &mut Vm, recv: &Value, who: &str) -> VmResult<Rc<Ref
     }
 }
 
-pub(super) fn array_of(vm: &mut Vm, recv: &Value, who: &str) -> VmResult<Rc<RefCell<Vec<Value>>>> {
+pub(super) fn array_of(vm: &mut Vm, recv: &Value, who: &str) -> VmResult<Rc<Sealable<Vec<Value>>>> {
     match recv {
         Value::Array(a) => Ok(a.clone()),
         other => Err(wrong_receiver(vm, other, who, "Array")),
     }
 }
 
-pub(super) fn map_of(vm: &mut Vm, recv: &Value, who: &str) -> VmResult<Rc<RefCell<PropMap>>> {
+pub(super) fn map_of(vm: &mut Vm, recv: &Value, who: &str) -> VmResult<Rc<Sealable<PropMap>>> {
     match recv {
         Value::Map(m) => Ok(m.clone()),
         other => Err(wrong_receiver(vm, other, who, "Map")),

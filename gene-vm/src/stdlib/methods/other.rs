@@ -1,16 +1,15 @@
 //! Gene values (7.5), ranges (7.4), iterators (5.6), numbers, chars and symbols.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::bad_value;
 use crate::vm::error::{ErrorKind, Throw, VmResult};
-use crate::vm::value::{GeneObj, IterObj, RangeObj, Value};
+use crate::vm::value::{GeneObj, IterObj, RangeObj, Sealable, Value};
 use crate::vm::{print, Args, Vm};
 
 // ---- Gene ----
 
-fn gene_of(vm: &mut Vm, recv: &Value, who: &str) -> VmResult<Rc<RefCell<GeneObj>>> {
+fn gene_of(vm: &mut Vm, recv: &Value, who: &str) -> VmResult<Rc<Sealable<GeneObj>>> {
     match recv {
         Value::Gene(g) => Ok(g.clone()),
         other => {
@@ -36,6 +35,16 @@ pub(super) fn gene_children(vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<
     let g = gene_of(vm, recv, "Gene.children")?;
     let kids = g.borrow().children.clone();
     Ok(Value::array(kids))
+}
+
+pub(super) fn gene_add_child(vm: &mut Vm, recv: &Value, args: Args) -> VmResult<Value> {
+    let g = gene_of(vm, recv, "Gene.add_child")?;
+    if g.is_sealed() {
+        return Err(vm.sealed_err("append child to", "gene"));
+    }
+    let v = super::arg(vm, &args, 0, "Gene.add_child")?.clone();
+    g.borrow_mut().children.push(v);
+    Ok(recv.clone())
 }
 
 // ---- Range ----

@@ -28,6 +28,7 @@ fn render(n: &Node) -> String {
         }
         NodeKind::Path(segs) => format!("path{segs:?}"),
         NodeKind::Array(items) => format!("[{}]", join(items.iter().map(render))),
+        NodeKind::Sealed(inner) => format!("#{}", render(inner)),
         NodeKind::HashMap(items) => format!("{{{{{}}}}}", join(items.iter().map(render))),
         NodeKind::Bytes(b) => format!("bytes{b:?}"),
         NodeKind::DateTime(d) => format!("date[{}]", d.text()),
@@ -316,6 +317,22 @@ fn date_and_time_literals() {
 fn hash_map_literals() {
     assert_eq!(errs("{{1 [2] `a 3}} {{}}").0, "{{1 [2] (quote a) 3}} {{}}");
     assert_eq!(err_msgs("{{1 2}"), ["Unclosed '{{' opened here"]);
+}
+
+#[test]
+fn sealed_literals() {
+    assert_eq!(
+        errs("#[1 2] #{^a 1} #{{1 2}} #(f x) `#[a]").0,
+        "#[1 2] #{^a 1} #{{1 2}} #(f x) (quote #[a])"
+    );
+    let n = one("#[1]");
+    assert_eq!((n.span.start, n.span.end), (0, 4));
+    match &n.kind {
+        NodeKind::Sealed(inner) => assert_eq!((inner.span.start, inner.span.end), (1, 4)),
+        other => panic!("not sealed: {other:?}"),
+    }
+    assert_eq!(err_msgs("#[1 2"), ["Unclosed '[' opened here"]);
+    assert_eq!(err_msgs("#{{1 2"), err_msgs("{{1 2"));
 }
 
 #[test]
@@ -854,8 +871,8 @@ fn caret_tokens_outside_maps_and_genes_are_symbols() {
 }
 
 #[test]
-fn frozen_forms_read_like_plain_ones() {
-    assert_eq!(ok("#[1 2] #{^a 1} #(f x)"), "[1 2] {^a 1} (f x)");
+fn frozen_forms_are_sealed_nodes() {
+    assert_eq!(ok("#[1 2] #{^a 1} #(f x)"), "#[1 2] #{^a 1} #(f x)");
     let r = parse("#[1]");
     assert_eq!(r.forms[0].span, sp(0, 4));
     let r = parse("#[1");
