@@ -469,6 +469,27 @@ impl Indexer<'_> {
         parts.join("/")
     }
 
+    /// A class's (or an adapter's) constructor and methods: listed in the method
+    /// table under `class`, named `shown.method` as functions.
+    fn ctor_and_methods(&mut self, c: &ClassDef, class: &str, shown: &str) {
+        if let Some(ctor) = &c.ctor {
+            self.fn_def(ctor, format!("{shown}.ctor"), false);
+        }
+        for (m, f) in &c.methods {
+            self.a
+                .methods
+                .entry(m.clone())
+                .or_default()
+                .push(MethodDef {
+                    class: class.to_string(),
+                    name: m.clone(),
+                    name_span: f.name_span.unwrap_or(f.span),
+                    def: f.clone(),
+                });
+            self.fn_def(f, format!("{shown}.{m}"), false);
+        }
+    }
+
     fn fn_def(&mut self, def: &Rc<FnDef>, name: String, top: bool) {
         if let Some(slot) = self.a.fns.get_mut(def.index as usize) {
             *slot = Some(def.clone());
@@ -544,23 +565,7 @@ impl Indexer<'_> {
                 if let Some(p) = &c.parent {
                     self.expr(p, false);
                 }
-                let short = c.path.join("/");
-                if let Some(ctor) = &c.ctor {
-                    self.fn_def(ctor, format!("{short}.ctor"), false);
-                }
-                for (m, f) in &c.methods {
-                    self.a
-                        .methods
-                        .entry(m.clone())
-                        .or_default()
-                        .push(MethodDef {
-                            class: name.clone(),
-                            name: m.clone(),
-                            name_span: f.name_span.unwrap_or(f.span),
-                            def: f.clone(),
-                        });
-                    self.fn_def(f, format!("{short}.{m}"), false);
-                }
+                self.ctor_and_methods(c, &name, &c.path.join("/"));
                 for (m, f) in &c.fns {
                     let q = format!("{name}/{m}");
                     self.add_global(GlobalDef {
@@ -584,22 +589,7 @@ impl Indexer<'_> {
                 self.expr(iface, false);
                 self.expr(target, false);
                 let name = adapter.path.join("/");
-                if let Some(ctor) = &adapter.ctor {
-                    self.fn_def(ctor, format!("{name}.ctor"), false);
-                }
-                for (m, f) in &adapter.methods {
-                    self.a
-                        .methods
-                        .entry(m.clone())
-                        .or_default()
-                        .push(MethodDef {
-                            class: name.clone(),
-                            name: m.clone(),
-                            name_span: f.name_span.unwrap_or(f.span),
-                            def: f.clone(),
-                        });
-                    self.fn_def(f, format!("{name}.{m}"), false);
-                }
+                self.ctor_and_methods(adapter, &name, &name);
                 return;
             }
             ExprKind::TypeAlias {

@@ -236,29 +236,6 @@ fn to_json(_vm: &mut Vm, recv: &Value, _args: Args) -> VmResult<Value> {
 const TAG: &str = "#GENE#";
 const MAX_SAFE: i64 = (1 << 53) - 1;
 
-/// The kind name of values tagged JSON has no form for.
-fn kind_name(v: &Value) -> &'static str {
-    match v {
-        Value::Function(_) | Value::Bound(_) => "VkFunction",
-        Value::Native(_) => "VkNativeFn",
-        Value::Class(_) => "VkClass",
-        Value::Instance(_) => "VkInstance",
-        Value::Namespace(_) => "VkNamespace",
-        Value::Future(_) => "VkFuture",
-        Value::Generator(_) => "VkGenerator",
-        Value::Iterator(_) => "VkIterator",
-        Value::Range(_) => "VkRange",
-        Value::Char(_) => "VkChar",
-        Value::Void => "VkVoid",
-        Value::NotFound => "VkNotFound",
-        Value::Enum(_) => "VkEnum",
-        Value::Adt(_) => "VkEnumValue",
-        Value::Regex(_) => "VkRegex",
-        Value::RegexMatch(_) => "VkRegexMatch",
-        _ => "VkUnknown",
-    }
-}
-
 fn write_tagged(vm: &mut Vm, out: &mut String, v: &Value) -> VmResult<()> {
     match v {
         Value::Nil | Value::Bool(_) => write_plain(out, v),
@@ -355,7 +332,7 @@ fn write_tagged(vm: &mut Vm, out: &mut String, v: &Value) -> VmResult<()> {
         other => {
             return Err(vm.err(
                 ErrorKind::Exception,
-                format!("Tagged Gene JSON does not support {}", kind_name(other)),
+                format!("Tagged Gene JSON does not support {}", other.kind_name()),
             ))
         }
     }

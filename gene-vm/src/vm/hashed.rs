@@ -71,9 +71,7 @@ fn write_hash(v: &Value, h: &mut impl Hasher) -> Result<(), &'static str> {
             }
             (12u8, acc).hash(h);
         }
-        Value::Instance(_) => return Err("VkInstance"),
-        Value::Gene(_) => return Err("VkGene"),
-        _ => return Err("VkUnknown"),
+        other => return Err(other.kind_name()),
     }
     Ok(())
 }

@@ -28,37 +28,6 @@ use super::{print, Vm};
 const HEADS: [&str; 4] = ["serialization", "ref", "variant", "instance"];
 const MAX_DEPTH: usize = 10_000;
 
-fn kind_name(v: &Value) -> &'static str {
-    match v {
-        Value::Function(_) | Value::Bound(_) => "VkFunction",
-        Value::Native(_) => "VkNativeFn",
-        Value::Class(_) => "VkClass",
-        Value::Instance(_) => "VkInstance",
-        Value::Namespace(_) => "VkNamespace",
-        Value::Future(_) => "VkFuture",
-        Value::Generator(_) => "VkGenerator",
-        Value::Iterator(_) => "VkIterator",
-        Value::Range(_) => "VkRange",
-        Value::NotFound => "VkNotFound",
-        Value::Enum(_) => "VkEnum",
-        Value::Adt(_) => "VkEnumValue",
-        Value::Regex(_) => "VkRegex",
-        Value::RegexMatch(_) => "VkRegexMatch",
-        Value::Date(_) => "VkDate",
-        Value::Bytes(_) => "VkBytes",
-        Value::HashMap(_) => "VkHashMap",
-        Value::HashSet(_) => "VkHashSet",
-        Value::Interface(_) => "VkInterface",
-        Value::Type(_) => "VkType",
-        Value::Gene(_) => "VkGene",
-        Value::Array(_) => "VkArray",
-        Value::Map(_) => "VkMap",
-        Value::Str(_) => "VkString",
-        Value::Symbol(_) => "VkSymbol",
-        _ => "VkUnknown",
-    }
-}
-
 /// A string literal that the reader reads back as the same string.
 fn push_string(out: &mut String, s: &str) {
     out.push('"');
@@ -91,7 +60,7 @@ impl Vm {
     fn not_serializable(&mut self, v: &Value, why: &str) -> Box<super::error::Throw> {
         self.err(
             ErrorKind::Exception,
-            format!("Value of kind {} is not serializable: {why}", kind_name(v)),
+            format!("Value of kind {} is not serializable: {why}", v.kind_name()),
         )
     }
 

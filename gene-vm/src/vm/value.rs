@@ -447,6 +447,45 @@ pub fn is_sealed(v: &Value) -> bool {
 }
 
 impl Value {
+    /// The reference implementation's kind name (`VkInstance`), as error messages
+    /// about values that cannot be serialized or encoded name them.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "VkNil",
+            Value::Void => "VkVoid",
+            Value::NotFound => "VkNotFound",
+            Value::Bool(_) => "VkBool",
+            Value::Int(_) => "VkInt",
+            Value::Float(_) => "VkFloat",
+            Value::Char(_) => "VkChar",
+            Value::Symbol(_) => "VkSymbol",
+            Value::Str(_) => "VkString",
+            Value::Path(_) => "VkComplexSymbol",
+            Value::Array(_) => "VkArray",
+            Value::Map(_) => "VkMap",
+            Value::Gene(_) => "VkGene",
+            Value::Range(_) => "VkRange",
+            Value::Function(_) | Value::Bound(_) => "VkFunction",
+            Value::Native(_) => "VkNativeFn",
+            Value::Class(_) => "VkClass",
+            Value::Instance(_) => "VkInstance",
+            Value::Namespace(_) => "VkNamespace",
+            Value::Future(_) => "VkFuture",
+            Value::Generator(_) => "VkGenerator",
+            Value::Iterator(_) => "VkIterator",
+            Value::Enum(_) => "VkEnum",
+            Value::Adt(_) => "VkEnumValue",
+            Value::Regex(_) => "VkRegex",
+            Value::Date(_) => "VkDate",
+            Value::Bytes(_) => "VkBytes",
+            Value::Interface(_) => "VkInterface",
+            Value::Type(_) => "VkType",
+            Value::HashMap(_) => "VkHashMap",
+            Value::HashSet(_) => "VkHashSet",
+            Value::RegexMatch(_) => "VkRegexMatch",
+        }
+    }
+
     pub fn str(s: impl Into<String>) -> Value {
         Value::Str(Rc::new(RefCell::new(s.into())))
     }
