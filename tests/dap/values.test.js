@@ -106,3 +106,16 @@ test('dates, date-times and times show their printed form and their accessors', 
   assert.ok(Number(spent.value) >= 0);
   assert.equal(spent.variablesReference, 0);
 });
+
+test('pattern parameters show the names they bind, not the hidden argument', T, async (t) => {
+  const prog = h.program('vars_pattern_params.gene');
+  const line = h.lineOf('vars_pattern_params.gene', 'PATTERN_BP');
+  const s = await h.startStdio(t);
+  await s.launch(prog, {}, async (s) => {
+    await s.setBreakpoints(prog, [line]);
+  });
+  const { top } = await h.stoppedAt(s, 'breakpoint', line, { file: prog });
+  const vars = await s.scopeVars(top.id, 'Locals');
+  assert.deepEqual(vars.map((v) => v.name), ['w', 'h', 'unit', 'a']);
+  assert.deepEqual(vars.map((v) => v.value), ['3', '4', '"cm"', '12']);
+});

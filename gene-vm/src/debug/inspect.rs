@@ -188,6 +188,12 @@ impl Vm {
             if ip < l.start || ip >= l.end || (!l.is_param && l.decl > here) {
                 continue;
             }
+            // Compiler-made slots (`<arg1>` holds a pattern parameter's whole
+            // argument): the names the pattern binds are listed instead.
+            let hidden = l.name.as_str();
+            if hidden.starts_with('<') && hidden.ends_with('>') && hidden.len() > 2 {
+                continue;
+            }
             let loc = match &l.storage {
                 LocalStorage::Slot(s) => VarLoc::Stack(f.base as usize + *s as usize),
                 LocalStorage::Heap(layout, idx) => {
