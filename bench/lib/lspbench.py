@@ -52,6 +52,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import framing  # noqa: E402
 from benchlib import table, short  # noqa: E402
 from dapbench import clip, pct, ms, progress  # noqa: E402
 import gen_gene  # noqa: E402
@@ -105,33 +106,11 @@ class LspClient:
     # -- transport
 
     def _read_loop(self):
-        f = self.proc.stdout
-        try:
-            while True:
-                length = None
-                while True:
-                    line = f.readline()
-                    if not line:
-                        raise EOFError
-                    line = line.strip()
-                    if not line:
-                        break
-                    name, _, value = line.decode("ascii", "replace").partition(":")
-                    if name.strip().lower() == "content-length":
-                        length = int(value.strip())
-                if length is None:
-                    raise ValueError(f"frame without Content-Length (header line {line!r})")
-                data = f.read(length)
-                t = time.perf_counter()
-                if len(data) < length:
-                    raise EOFError
-                self.raw.put((t, length, data))
-        except EOFError:
-            pass
-        except Exception as e:  # malformed output from the server
-            self.reader_error = f"{type(e).__name__}: {e}"
-        finally:
-            self.raw.put(None)
+        """Framing only (framing.py): stamps each message when its last byte is read
+        and hands the bytes to the parser thread."""
+        err = framing.read_frames(self.proc.stdout, self.raw.put)
+        if err:  # not over the parser's own complaint
+            self.reader_error = err
 
     def _parse_loop(self):
         try:

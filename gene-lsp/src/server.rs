@@ -158,6 +158,18 @@ impl Backend {
         id
     }
 
+    /// Every semantic token of an open document (`None`: not open).
+    async fn all_tokens(&self, uri: &Uri) -> Result<Option<Vec<SemanticToken>>> {
+        let Some(s) = self.snapshot(uri) else {
+            return Ok(None);
+        };
+        self.analyzed("semantic tokens", move || {
+            features::semantic_tokens(&s.ctx(), None)
+        })
+        .await
+        .map(Some)
+    }
+
     fn current_version(state: &Mutex<State>, uri: &Uri) -> Option<i32> {
         state.lock().ok()?.docs.get(uri).map(|d| d.version)
     }
@@ -926,15 +938,10 @@ impl LanguageServer for Backend {
         &self,
         p: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        let Some(s) = self.snapshot(&p.text_document.uri) else {
+        let uri = p.text_document.uri;
+        let Some(data) = self.all_tokens(&uri).await? else {
             return Ok(None);
         };
-        let uri = s.uri.clone();
-        let data = self
-            .analyzed("semantic tokens", move || {
-                features::semantic_tokens(&s.ctx(), None)
-            })
-            .await?;
         let id = self.remember_tokens(&uri, data.clone());
         Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
             result_id: Some(id),
@@ -946,15 +953,10 @@ impl LanguageServer for Backend {
         &self,
         p: SemanticTokensDeltaParams,
     ) -> Result<Option<SemanticTokensFullDeltaResult>> {
-        let Some(s) = self.snapshot(&p.text_document.uri) else {
+        let uri = p.text_document.uri;
+        let Some(data) = self.all_tokens(&uri).await? else {
             return Ok(None);
         };
-        let uri = s.uri.clone();
-        let data = self
-            .analyzed("semantic tokens", move || {
-                features::semantic_tokens(&s.ctx(), None)
-            })
-            .await?;
         let previous = self
             .state
             .lock()
