@@ -31,51 +31,9 @@ const WAIT_MS = 10000; // one awaited notification
 const TEST_MS = 30000; // one test (pass as `{ timeout: TEST_MS }`)
 const T = { timeout: TEST_MS };
 
-// ---- processes -------------------------------------------------------------------
+// ---- processes and timing (shared: ../../lib/proc.js) ----------------------------
 
-const spawned = new Set();
-
-function alive(proc) {
-  return proc && proc.exitCode === null && proc.signalCode === null;
-}
-
-function killProc(proc) {
-  if (alive(proc)) {
-    try {
-      proc.kill('SIGKILL');
-    } catch (_) {
-      /* already gone */
-    }
-  }
-}
-
-process.on('exit', () => {
-  for (const p of spawned) killProc(p);
-});
-
-/** Resolves with {code, signal} when `proc` exits (at once if it already has). */
-function exitOf(proc) {
-  if (!alive(proc)) return Promise.resolve({ code: proc.exitCode, signal: proc.signalCode });
-  return new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-}
-
-// ---- small utilities ---------------------------------------------------------------
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Rejects with a clear message if `promise` does not settle within `ms`. */
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`timeout after ${ms} ms: ${typeof what === 'function' ? what() : what}`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const { track, alive, killProc, exitOf, sleep, withTimeout } = require('../../lib/proc');
 
 const tmpDirs = [];
 function tmpDir(prefix = 'gene-lsp-') {
@@ -464,8 +422,7 @@ function spawnServer(t, args = []) {
     throw new Error(`gene-lsp binary missing at ${SERVER}: build it (cargo build -p gene-lsp) or set GENE_LSP`);
   }
   const proc = cp.spawn(SERVER, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  spawned.add(proc);
-  proc.on('exit', () => spawned.delete(proc));
+  track(proc);
   // A write after the server died must not crash the test process.
   proc.stdin.on('error', () => {});
   const c = new Client(proc);
