@@ -46,6 +46,10 @@ impl Host {
     ) -> Result<T, Failure> {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move || {
+            // Nobody waits any more (the client cancelled the request): skip it.
+            if tx.is_closed() {
+                return;
+            }
             let _ = tx.send(guard(what, f));
             // After the answer is on its way.
             let _ = guard("freeing old analyses", crate::modules::drop_retired);
@@ -96,5 +100,30 @@ mod tests {
         assert_eq!(failed, Err("boom".into()));
         // The thread is still there.
         assert_eq!(host.run("c", || 2 + 2).await, Ok(4));
+    }
+
+    #[tokio::test]
+    async fn a_job_nobody_waits_for_does_not_run() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+        let host = Arc::new(Host::new());
+        let (block_tx, block_rx) = mpsc::channel::<()>();
+        let ran = Arc::new(AtomicBool::new(false));
+        // Keep the thread busy, queue a job, then cancel the request waiting for it.
+        let h = host.clone();
+        let busy =
+            tokio::spawn(async move { h.run("busy", move || block_rx.recv().is_ok()).await });
+        let (h, flag) = (host.clone(), ran.clone());
+        let cancelled = tokio::spawn(async move {
+            h.run("cancelled", move || flag.store(true, Ordering::SeqCst))
+                .await
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        cancelled.abort();
+        let _ = cancelled.await;
+        let _ = block_tx.send(());
+        assert_eq!(busy.await.ok(), Some(Ok(true)));
+        assert_eq!(host.run("after", || 1).await, Ok(1));
+        assert!(!ran.load(Ordering::SeqCst), "a cancelled request's job ran");
     }
 }
