@@ -10,8 +10,9 @@
 //! Each fixture is also checked to be idempotent (formatting the result
 //! changes nothing) and to agree with `format_range` over all its lines.
 
+mod common;
+
 use std::fmt::Write as _;
-use std::path::Path;
 
 use gene_vm::analysis::format::{format, format_range, LineEdit};
 use gene_vm::syntax::line_col;
@@ -83,24 +84,7 @@ fn render_result(name: &str, src: &str) -> String {
 
 #[test]
 fn format_fixtures() {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/format"
-    ));
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("fixture directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "gene"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 25, "expected at least 25 format fixtures");
-    for path in files {
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .expect("fixture name")
-            .to_string();
-        let src = std::fs::read_to_string(&path).expect("fixture text");
+    for (name, src) in common::fixtures("format", 25) {
         let rendered = render_result(&name, &src);
         let description = render_text(&src);
         insta::with_settings!({ description => description.as_str(), omit_expression => true }, {

@@ -22,6 +22,8 @@
 //!
 //! `GENE_TEST_FILTER=substring` runs a subset.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
@@ -29,23 +31,6 @@ use std::time::{Duration, Instant};
 
 use gene_vm::analysis::format::format;
 use gene_vm::syntax::{parse, Node, NodeKind, Prop};
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "gene")
-            && p.file_name().is_some_and(|n| n != "package.gene")
-        {
-            // `package.gene` is a package manifest (later 1.6), not a program.
-            out.push(p);
-        }
-    }
-}
 
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create scratch dir");
@@ -426,7 +411,7 @@ fn formatted_programs_behave_the_same() {
     let mut files = Vec::new();
     for folder in ["tests/gene", "examples"] {
         copy_tree(&repo.join(folder), &scratch.0.join(folder));
-        collect(&repo.join(folder), &mut files);
+        files.extend(common::gene_programs(&repo.join(folder)));
     }
     files.sort();
     if let Ok(f) = std::env::var("GENE_TEST_FILTER") {

@@ -4,7 +4,9 @@
 //!
 //! `GENE_TEST_FILTER=substring` runs a subset.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -49,23 +51,6 @@ fn parse_spec(text: &str) -> Spec {
         }
     }
     s
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "gene")
-            && p.file_name().is_some_and(|n| n != "package.gene")
-        {
-            // `package.gene` is a package manifest (later 1.6), not a program.
-            out.push(p);
-        }
-    }
 }
 
 fn run_one(bin: &str, path: &Path) -> Result<(), String> {
@@ -145,9 +130,7 @@ fn run_one(bin: &str, path: &Path) -> Result<(), String> {
 fn gene_programs() {
     let bin = env!("CARGO_BIN_EXE_gene");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/gene");
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    files.sort();
+    let mut files = common::gene_programs(&root);
     if let Ok(f) = std::env::var("GENE_TEST_FILTER") {
         files.retain(|p| p.to_string_lossy().contains(&f));
     }

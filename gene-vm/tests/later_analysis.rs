@@ -3,32 +3,16 @@
 //! diagnostic (no false `undefined-name`, `arity`, `misplaced`), and the
 //! declaration forms must show up in the document symbols.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use gene_vm::analysis::diagnostics::{diagnostics, DiagnosticConfig, Severity};
 use gene_vm::analysis::symbols::{document_symbols, DocumentSymbol};
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "gene")
-            && p.file_name().is_some_and(|n| n != "package.gene")
-        {
-            out.push(p);
-        }
-    }
-}
-
 fn later_programs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/gene/16_later");
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    files.sort();
+    let files = common::gene_programs(&root);
     assert!(!files.is_empty(), "no programs under {}", root.display());
     files
 }

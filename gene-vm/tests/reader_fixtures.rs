@@ -7,8 +7,9 @@
 //! Symbols are bare (`sym:"..."` when ambiguous), paths `path:a/b`, strings and
 //! characters use Rust escapes, literal words are `<nil>`, `<true>`, ...
 
+mod common;
+
 use std::fmt::Write as _;
-use std::path::Path;
 
 use gene_vm::syntax::{parse, CommentKind, Node, NodeKind, Prop, Span};
 
@@ -145,24 +146,7 @@ fn render_result(src: &str) -> String {
 
 #[test]
 fn reader_fixtures() {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/reader"
-    ));
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("fixture directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "gene"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 25, "expected at least 25 reader fixtures");
-    for path in files {
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .expect("fixture name")
-            .to_string();
-        let src = std::fs::read_to_string(&path).expect("fixture text");
+    for (name, src) in common::fixtures("reader", 25) {
         let rendered = render_result(&src);
         insta::with_settings!({ description => src.as_str(), omit_expression => true }, {
             insta::assert_snapshot!(name, rendered);

@@ -25,9 +25,10 @@
 //! cannot hide: a cross-function use of a variable not marked captured, or a
 //! captured variable that no nested function uses.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
 
 use gene_vm::compile::hir::{
     CallArgs, CatchPattern, ExprKind, FnDef, Item, MapEntry, NameRes, Pattern, Place, RegionId,
@@ -505,24 +506,7 @@ fn render(src: &str) -> String {
 
 #[test]
 fn resolver_fixtures() {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/resolver"
-    ));
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("fixture directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "gene"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 20, "expected at least 20 resolver fixtures");
-    for path in files {
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .expect("fixture name")
-            .to_string();
-        let src = std::fs::read_to_string(&path).expect("fixture text");
+    for (name, src) in common::fixtures("resolver", 20) {
         let rendered = render(&src);
         insta::with_settings!({ description => src.as_str(), omit_expression => true }, {
             insta::assert_snapshot!(name, rendered);
