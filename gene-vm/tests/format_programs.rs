@@ -352,6 +352,17 @@ enum Same {
     Columns,
 }
 
+/// Replaces the file at `path` in one step (a sibling file renamed over it):
+/// programs of the same folder run on the other thread and may import this
+/// one, and a plain write would let them read it empty or half written.
+fn write_whole(path: &Path, text: &str) -> Result<(), String> {
+    let mut tmp = path.as_os_str().to_os_string();
+    tmp.push(".writing");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, text).map_err(|e| e.to_string())?;
+    std::fs::rename(&tmp, path).map_err(|e| e.to_string())
+}
+
 /// Runs `other` in place of the program at `copy` and compares its output
 /// with the original's (`original`, from `text`).
 fn compare(
@@ -362,9 +373,9 @@ fn compare(
     original: &Output,
     other: &str,
 ) -> Result<Same, String> {
-    std::fs::write(copy, other).map_err(|e| e.to_string())?;
+    write_whole(copy, other)?;
     let result = run(bin, copy, other, work);
-    std::fs::write(copy, text).map_err(|e| e.to_string())?;
+    write_whole(copy, text)?;
     let after = result?;
     if after == *original {
         return Ok(Same::Exactly);

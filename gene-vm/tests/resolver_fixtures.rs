@@ -177,7 +177,10 @@ impl<'a> Walker<'a> {
     fn walk(&mut self, e: &Expr) {
         let start = e.span.start as usize;
         match &e.kind {
-            ExprKind::Lit(_) | ExprKind::Quote(_) | ExprKind::Invalid(_) => {}
+            ExprKind::Lit(_)
+            | ExprKind::Quote(_)
+            | ExprKind::TypeValue(_)
+            | ExprKind::Invalid(_) => {}
             ExprKind::Continue(_) => {}
             ExprKind::Name(res, name) => {
                 let implicit = name == "self" && !self.src[start..].starts_with("self");

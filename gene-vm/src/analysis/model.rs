@@ -734,6 +734,7 @@ pub fn for_each_child<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
         | ExprKind::SelfRef
         | ExprKind::Special(_)
         | ExprKind::Quote(_)
+        | ExprKind::TypeValue(_)
         | ExprKind::Continue(_)
         | ExprKind::Invalid(_) => {}
         ExprKind::Array(its) => items(its, f),

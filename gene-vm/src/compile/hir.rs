@@ -241,6 +241,9 @@ pub enum ExprKind {
     SelfRef,
     Special(String),
     Quote(Node),
+    /// A type expression written as a value, `(Int | Nil)` or `(Fn [Int] String)`
+    /// (later 3.9): evaluates to a type value.
+    TypeValue(TypeExpr),
     Array(Vec<Item>),
     Map(Vec<MapEntry>),
     /// `{{k v ...}}`: keys and values alternating (later 7.2).

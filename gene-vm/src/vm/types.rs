@@ -442,11 +442,16 @@ impl Vm {
                 Ok(c)
             }
             Fit::No => {
-                let mut msg = format!(
-                    "Type error [GENE_TYPE_MISMATCH]: expected {}, got {} in {ctx}",
-                    t.text(),
-                    self.runtime_type_name(&v)
-                );
+                let mut msg = match legacy_adt(&v, t) {
+                    Some(e) => format!(
+                        "Type error [GENE_TYPE_MISMATCH]: legacy Gene-expression ADT value for {e} is no longer accepted in {ctx}; use enum-backed {e} constructors instead"
+                    ),
+                    None => format!(
+                        "Type error [GENE_TYPE_MISMATCH]: expected {}, got {} in {ctx}",
+                        t.text(),
+                        self.runtime_type_name(&v)
+                    ),
+                };
                 if located || self.config.strict_nil {
                     if let Some(at) = self.location() {
                         msg.push_str(" @ ");
@@ -503,4 +508,25 @@ impl Vm {
             )),
         }
     }
+}
+
+/// `Result` or `Option` when `t` names one of them (plain or applied) and `v` is
+/// shaped like a 2025-style ADT value, a quoted `(Ok 1)`, `(Err e)`, `(Some v)`
+/// or the symbol `None` (later 3.4).
+fn legacy_adt(v: &Value, t: &TypeExpr) -> Option<&'static str> {
+    let e = match t {
+        TypeExpr::Named(n) | TypeExpr::Applied(n, _) => match n.as_str() {
+            "Result" => "Result",
+            "Option" => "Option",
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let legacy = |s: &str| matches!(s, "Ok" | "Err" | "Some" | "None");
+    let shaped = match v {
+        Value::Gene(g) => matches!(&g.borrow().head, Value::Symbol(s) if legacy(s.as_str())),
+        Value::Symbol(s) => s.as_str() == "None",
+        _ => false,
+    };
+    shaped.then_some(e)
 }

@@ -653,6 +653,10 @@ impl<'u> Emitter<'u> {
                 };
                 self.emit(Op::Special(code));
             }
+            ExprKind::TypeValue(ty) => {
+                let k = self.konst(Value::Type(Rc::new(ty.clone())));
+                self.emit(Op::Const(k));
+            }
             ExprKind::Quote(node) => {
                 let v = self.node_to_value(node);
                 let k = self.konst(v);

@@ -119,51 +119,55 @@ pub(super) fn parse_type(n: &Node) -> Result<TypeExpr, String> {
             head: Some(h),
             children,
             props,
-        } if props.is_empty() => {
-            if children.iter().any(|c| c.is_symbol("|")) {
-                let mut members = vec![parse_type(h)?];
-                let mut i = 0;
-                while i < children.len() {
-                    if !children[i].is_symbol("|") {
-                        return Err("union types are written (A | B | C)".into());
-                    }
-                    let Some(t) = children.get(i + 1) else {
-                        return Err("union type ends with '|'".into());
-                    };
-                    members.push(parse_type(t)?);
-                    i += 2;
-                }
-                return Ok(TypeExpr::Union(members));
-            }
-            let head = match &h.kind {
-                NodeKind::Symbol(s) => s.clone(),
-                NodeKind::Path(p) => p.join("/"),
-                _ => return Err("invalid type expression".into()),
-            };
-            if head == "Fn" {
-                let Some(NodeKind::Array(ps)) = children.first().map(|c| &c.kind) else {
-                    return Err("a function type is written (Fn [PARAMS...] RESULT)".into());
-                };
-                let params = ps.iter().map(parse_type).collect::<Result<Vec<_>, _>>()?;
-                let rest: Vec<&Node> = children[1..]
-                    .iter()
-                    .filter(|c| !c.is_symbol("->"))
-                    .collect();
-                let ret = match rest.as_slice() {
-                    [] => TypeExpr::Any,
-                    [r] => parse_type(r)?,
-                    _ => return Err("a function type has one result type".into()),
-                };
-                return Ok(TypeExpr::Fn(params, Box::new(ret)));
-            }
-            let args = children
-                .iter()
-                .map(parse_type)
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(TypeExpr::Applied(head, args))
-        }
+        } if props.is_empty() => parse_gene_type(h, children),
         _ => Err("invalid type expression".into()),
     }
+}
+
+/// The type written as the gene `(H CHILDREN...)`: a union `(A | B)`, a function
+/// type `(Fn [P...] R)` or an applied type `(Array Int)`.
+pub(super) fn parse_gene_type(h: &Node, children: &[Node]) -> Result<TypeExpr, String> {
+    if children.iter().any(|c| c.is_symbol("|")) {
+        let mut members = vec![parse_type(h)?];
+        let mut i = 0;
+        while i < children.len() {
+            if !children[i].is_symbol("|") {
+                return Err("union types are written (A | B | C)".into());
+            }
+            let Some(t) = children.get(i + 1) else {
+                return Err("union type ends with '|'".into());
+            };
+            members.push(parse_type(t)?);
+            i += 2;
+        }
+        return Ok(TypeExpr::Union(members));
+    }
+    let head = match &h.kind {
+        NodeKind::Symbol(s) => s.clone(),
+        NodeKind::Path(p) => p.join("/"),
+        _ => return Err("invalid type expression".into()),
+    };
+    if head == "Fn" {
+        let Some(NodeKind::Array(ps)) = children.first().map(|c| &c.kind) else {
+            return Err("a function type is written (Fn [PARAMS...] RESULT)".into());
+        };
+        let params = ps.iter().map(parse_type).collect::<Result<Vec<_>, _>>()?;
+        let rest: Vec<&Node> = children[1..]
+            .iter()
+            .filter(|c| !c.is_symbol("->"))
+            .collect();
+        let ret = match rest.as_slice() {
+            [] => TypeExpr::Any,
+            [r] => parse_type(r)?,
+            _ => return Err("a function type has one result type".into()),
+        };
+        return Ok(TypeExpr::Fn(params, Box::new(ret)));
+    }
+    let args = children
+        .iter()
+        .map(parse_type)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(TypeExpr::Applied(head, args))
 }
 
 impl Lowerer {

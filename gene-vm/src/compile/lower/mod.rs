@@ -906,6 +906,22 @@ impl Lowerer {
                 span,
             };
         }
+        // A type expression written as a value (later 3.9): a union `(A | B ...)`, or
+        // `(Fn [P...] R)` when `Fn` is not a variable.
+        let fn_type = head_sym == Some("Fn")
+            && first.is_some_and(|f| matches!(f.kind, NodeKind::Array(_)))
+            && matches!(self.resolve_quiet("Fn"), NameRes::Global(_))
+            && !self.forward_vars.contains_key("Fn");
+        if props.is_empty() && !head_special && (fn_type || first.is_some_and(|f| f.is_symbol("|")))
+        {
+            return match adt::parse_gene_type(head, children) {
+                Ok(ty) => Expr {
+                    kind: ExprKind::TypeValue(ty),
+                    span,
+                },
+                Err(m) => self.invalid(m, span),
+            };
+        }
         // 4. Infix.
         if let Some(op_node) = first {
             if let Some(op) = op_node.as_symbol() {
