@@ -436,6 +436,12 @@ impl Vm {
                 self.stack.push(r);
                 Ok(false)
             }
+            // `nil` has a built-in method-missing hook that answers nil (later 5.4).
+            None if matches!(recv, Value::Nil) => {
+                self.stack.truncate(ret_to);
+                self.stack.push(Value::Nil);
+                Ok(false)
+            }
             None => Err(self.err(
                 ErrorKind::Exception,
                 format!(
