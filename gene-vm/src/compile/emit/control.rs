@@ -276,7 +276,7 @@ impl<'u> Emitter<'u> {
 
     pub(super) fn break_(&mut self, v: Option<&'u Expr>, label: Option<&str>) {
         let Some(li) = self.target_loop(label) else {
-            let k = self.konst(Value::str("break outside a loop"));
+            let k = self.konst(Value::str("break used outside of a loop"));
             self.emit(Op::ThrowMessage(k));
             return;
         };
@@ -303,7 +303,7 @@ impl<'u> Emitter<'u> {
 
     pub(super) fn continue_(&mut self, label: Option<&str>) {
         let Some(li) = self.target_loop(label) else {
-            let k = self.konst(Value::str("continue outside a loop"));
+            let k = self.konst(Value::str("continue used outside of a loop"));
             self.emit(Op::ThrowMessage(k));
             return;
         };
