@@ -318,10 +318,19 @@ impl Vm {
         let file = self.new_class("File", Some(object.clone()));
         file.builtin.set(Some(BuiltinClass::File));
         self.register_class("File", file);
-        // `$pkg` / `$app` objects (later 1.6), reachable as gene/Package, gene/Application.
+        // `$pkg` / `$app` objects (later 1.6), and the classes `.class` answers for the
+        // later kinds of value (5.6: "the class of any value"); reachable as gene/NAME.
         for (name, kind) in [
             ("Package", BuiltinClass::Package),
             ("Application", BuiltinClass::Application),
+            ("Date", BuiltinClass::Value),
+            ("Bytes", BuiltinClass::Value),
+            ("Enum", BuiltinClass::Value),
+            ("EnumValue", BuiltinClass::Value),
+            ("RegexMatch", BuiltinClass::Value),
+            ("Type", BuiltinClass::Value),
+            ("Interface", BuiltinClass::Value),
+            ("Iterator", BuiltinClass::Value),
         ] {
             let c = self.new_class(name, Some(object.clone()));
             c.builtin.set(Some(kind));
