@@ -94,6 +94,7 @@ fn strip(n: &Node) -> Node {
     };
     let kind = match &n.kind {
         NodeKind::Array(xs) => NodeKind::Array(xs.iter().map(strip).collect()),
+        NodeKind::HashMap(xs) => NodeKind::HashMap(xs.iter().map(strip).collect()),
         NodeKind::Map(ps) => NodeKind::Map(props(ps)),
         NodeKind::Gene {
             head,
