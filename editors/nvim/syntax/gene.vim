@@ -8,6 +8,7 @@ syn iskeyword @,48-57,_,-,?,!,+,*,/,<,>,=,192-255
 syn keyword geneSpecial fn fnx var if elif else then do loop while for in match case when
 syn keyword geneSpecial class ns import try catch finally throw return break continue
 syn keyword geneSpecial async await yield macro new not and or spawn ensure
+syn keyword geneSpecial let enum interface implement implements type field export from of is typeof
 syn keyword geneConstant true false nil void
 syn keyword geneSelf self super
 

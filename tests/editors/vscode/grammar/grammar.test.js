@@ -343,6 +343,12 @@ describe('scopes', () => {
     await expectToken(src, 'println', 'support.function.builtin.gene');
   });
 
+  test('implement and implements are keywords (later 5.2)', async () => {
+    const src = '(class P implements Aged) (implement Aged for Int (method age [] 1))';
+    await expectToken(src, 'implements', 'storage.modifier.implements.gene');
+    await expectToken(src, 'implement', 'storage.type.implement.gene');
+  });
+
   test('characters, triple-quoted strings, regex and immutable literals', async () => {
     const src = '(f \'a\' \'\\n\' """say "hi" """ #/a\\/b+/i #[1] #{^a 1} {{1 2}})';
     await expectToken(src, 'a', 'constant.character.gene');
