@@ -76,6 +76,23 @@ fn write_hash(v: &Value, h: &mut impl Hasher) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Keys are searched for instances this deep; a deeper one makes the key unhashable.
+const KEY_DEPTH: usize = 64;
+
+/// Whether a key holds an instance (itself, or in its arrays and maps): such a
+/// key is hashed and compared through the instances' `hash` and `==` methods.
+fn holds_instance(v: &Value, depth: usize) -> bool {
+    if depth > KEY_DEPTH {
+        return false;
+    }
+    match v {
+        Value::Instance(_) => true,
+        Value::Array(a) => a.borrow().iter().any(|x| holds_instance(x, depth + 1)),
+        Value::Map(m) => m.borrow().values().any(|x| holds_instance(x, depth + 1)),
+        _ => false,
+    }
+}
+
 /// The same key object (identity for heap values), to notice a map changed
 /// under a key comparison.
 fn same_key(a: &Value, b: &Value) -> bool {
@@ -170,8 +187,94 @@ impl HashedObj {
 
 impl super::Vm {
     /// The hash of a key: an instance whose class defines `hash` is hashed by
-    /// the Int that method returns (later 7.2); other values structurally.
+    /// the Int that method returns (later 7.2), also inside an array or map key;
+    /// other values structurally.
     fn key_hash(&mut self, k: &Value) -> super::error::VmResult<u64> {
+        if holds_instance(k, 0) {
+            return self.deep_key_hash(k, 0);
+        }
+        hash_value(k).map_err(|kind| self.not_hashable(kind))
+    }
+
+    /// `key_hash` of a key holding instances. Children are copied out before a
+    /// `hash` method runs: it may change the containers.
+    fn deep_key_hash(&mut self, k: &Value, depth: usize) -> super::error::VmResult<u64> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        match k {
+            Value::Instance(_) => return self.instance_hash(k),
+            Value::Array(a) if depth < KEY_DEPTH => {
+                let items = a.borrow().clone();
+                (10u8, items.len()).hash(&mut h);
+                for x in &items {
+                    self.deep_key_hash(x, depth + 1)?.hash(&mut h);
+                }
+            }
+            Value::Map(m) if depth < KEY_DEPTH => {
+                let entries: Vec<(Sym, Value)> = m
+                    .borrow()
+                    .iter()
+                    .map(|(k, x)| (k.clone(), x.clone()))
+                    .collect();
+                // Without order, as maps compare.
+                let mut acc = 0u64;
+                for (name, x) in &entries {
+                    let mut eh = std::collections::hash_map::DefaultHasher::new();
+                    (name.id(), self.deep_key_hash(x, depth + 1)?).hash(&mut eh);
+                    acc = acc.wrapping_add(eh.finish());
+                }
+                (11u8, acc).hash(&mut h);
+            }
+            other => return hash_value(other).map_err(|kind| self.not_hashable(kind)),
+        }
+        Ok(h.finish())
+    }
+
+    /// `==` between a key holding instances and a stored key: instances through
+    /// their class's `==` method, arrays and maps element by element.
+    fn deep_key_eq(&mut self, a: &Value, b: &Value, depth: usize) -> super::error::VmResult<bool> {
+        match (a, b) {
+            (Value::Instance(_), _) => match self.custom_eq(a, b) {
+                Some(r) => r,
+                None => Ok(values_equal(a, b)),
+            },
+            (Value::Array(x), Value::Array(y)) if depth < KEY_DEPTH => {
+                let (xs, ys) = (x.borrow().clone(), y.borrow().clone());
+                if xs.len() != ys.len() {
+                    return Ok(false);
+                }
+                for (p, q) in xs.iter().zip(&ys) {
+                    if !self.deep_key_eq(p, q, depth + 1)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            (Value::Map(x), Value::Map(y)) if depth < KEY_DEPTH => {
+                let xs: Vec<(Sym, Value)> = x
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                let ys = y.borrow().clone();
+                if xs.len() != ys.len() {
+                    return Ok(false);
+                }
+                for (k, v) in &xs {
+                    let Some(w) = ys.get(k) else {
+                        return Ok(false);
+                    };
+                    if !self.deep_key_eq(v, w, depth + 1)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            _ => Ok(values_equal(a, b)),
+        }
+    }
+
+    /// An instance key's hash: its class's `hash` method, which must return an Int.
+    fn instance_hash(&mut self, k: &Value) -> super::error::VmResult<u64> {
         if let Value::Instance(inst) = k {
             let name = self.intern("hash");
             let Some(m) = inst.class.find_method(&name) else {
@@ -200,7 +303,7 @@ impl super::Vm {
         k: &Value,
     ) -> super::error::VmResult<(u64, Option<usize>)> {
         let h = self.key_hash(k)?;
-        if !matches!(k, Value::Instance(_)) {
+        if !holds_instance(k, 0) {
             return Ok((h, m.borrow().find(h, k)));
         }
         let cands = m.borrow().candidates(h);
@@ -208,10 +311,7 @@ impl super::Vm {
             let Some(other) = m.borrow().entries.get(i).map(|e| e.0.clone()) else {
                 continue;
             };
-            let same = match self.custom_eq(k, &other) {
-                Some(r) => r?,
-                None => values_equal(k, &other),
-            };
+            let same = self.deep_key_eq(k, &other, 0)?;
             // The `==` method may have changed the map: use the entry only if
             // it is still the one compared.
             let still = {
