@@ -93,6 +93,11 @@ fn holds_instance(v: &Value, depth: usize) -> bool {
     }
 }
 
+/// Whether some key of a hash map or set holds an instance.
+pub(crate) fn holds_instance_keys(m: &std::rc::Rc<std::cell::RefCell<HashedObj>>) -> bool {
+    m.borrow().entries.iter().any(|(k, _)| holds_instance(k, 0))
+}
+
 /// The same key object (identity for heap values), to notice a map changed
 /// under a key comparison.
 fn same_key(a: &Value, b: &Value) -> bool {
@@ -323,6 +328,29 @@ impl super::Vm {
             }
         }
         Ok((h, None))
+    }
+
+    /// `==` of two hash maps (or sets) with instance keys: the same entries,
+    /// keys found through their `hash` and `==`, values compared with `==`.
+    pub(crate) fn hashed_eq(
+        &mut self,
+        a: &std::rc::Rc<std::cell::RefCell<HashedObj>>,
+        b: &std::rc::Rc<std::cell::RefCell<HashedObj>>,
+    ) -> super::error::VmResult<bool> {
+        let entries = a.borrow().entries.clone();
+        if entries.len() != b.borrow().entries.len() {
+            return Ok(false);
+        }
+        for (k, v) in &entries {
+            let (_, at) = self.key_position(b, k)?;
+            let Some(w) = at.and_then(|i| b.borrow().entries.get(i).map(|e| e.1.clone())) else {
+                return Ok(false);
+            };
+            if !self.deep_key_eq(v, &w, 0)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// `.get` / `.has`: the value stored under `k`.

@@ -119,9 +119,16 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> VmResult<Value> {
         }
         BinOp::Eq | BinOp::Ne => {
             // A class's own `==` method decides for its instances (later 5.5).
-            let same = match vm.custom_eq(a, b) {
-                Some(r) => r?,
-                None => values_equal(a, b),
+            let same = match (vm.custom_eq(a, b), a, b) {
+                (Some(r), _, _) => r?,
+                // Instance keys compare through their `==` (later 7.2).
+                (None, Value::HashMap(x), Value::HashMap(y))
+                | (None, Value::HashSet(x), Value::HashSet(y))
+                    if super::hashed::holds_instance_keys(x) =>
+                {
+                    vm.hashed_eq(x, y)?
+                }
+                _ => values_equal(a, b),
             };
             Value::Bool(if op == BinOp::Eq { same } else { !same })
         }
