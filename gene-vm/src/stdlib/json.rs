@@ -240,7 +240,7 @@ fn write_tagged(vm: &mut Vm, out: &mut String, v: &Value) -> VmResult<()> {
     match v {
         Value::Nil | Value::Bool(_) => write_plain(out, v),
         Value::Float(f) => push_float(out, *f),
-        Value::Int(i) if i.abs() <= MAX_SAFE => {
+        Value::Int(i) if i.unsigned_abs() <= MAX_SAFE as u64 => {
             let _ = write!(out, "{i}");
         }
         Value::Int(i) => push_str(out, &format!("{TAG}{i}")),
