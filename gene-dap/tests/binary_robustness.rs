@@ -106,7 +106,9 @@ impl Adapter {
 }
 
 fn tmp(name: &str, bytes: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("gene-dap-robust-{}", std::process::id()));
+    // Cargo's scratch folder for integration tests (under target/, not /tmp).
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("gene-dap-robust-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
