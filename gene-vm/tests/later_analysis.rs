@@ -10,6 +10,24 @@ use std::path::{Path, PathBuf};
 use gene_vm::analysis::diagnostics::{diagnostics, DiagnosticConfig, Severity};
 use gene_vm::analysis::symbols::{document_symbols, DocumentSymbol};
 
+/// The messages of the diagnostics with this code.
+fn messages(text: &str, code: &str) -> Vec<String> {
+    diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.code == code)
+        .map(|d| d.message)
+        .collect()
+}
+
+/// (code, message) of every error diagnostic.
+fn errors(text: &str) -> Vec<(String, String)> {
+    diagnostics(text, &DiagnosticConfig::default())
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.code.to_string(), d.message))
+        .collect()
+}
+
 fn later_programs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/gene/16_later");
     let files = common::gene_programs(&root);
@@ -91,22 +109,14 @@ fn enums_are_document_symbols_with_their_variants() {
 #[test]
 fn enum_names_and_builtin_variants_are_not_undefined() {
     let text = "(enum Color red)\n(println Color/red (Ok 1) (Err 2) (Some 3) None Result Option)\n(println Shape)\n";
-    let undefined: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
-        .into_iter()
-        .filter(|d| d.code == "undefined-name")
-        .map(|d| d.message)
-        .collect();
+    let undefined = messages(text, "undefined-name");
     assert_eq!(undefined, ["undefined name `Shape`"]);
 }
 
 #[test]
 fn typed_parameters_are_one_parameter_each() {
     let text = "(fn add [a: Int b: (Int | Nil) = 1] -> Int (a + b))\n(println (add 1 2) (add 1))\n(add 1 2 3)\n";
-    let d: Vec<(String, String)> = diagnostics(text, &DiagnosticConfig::default())
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| (d.code.to_string(), d.message))
-        .collect();
+    let d = errors(text);
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].0, "arity");
     let syms = document_symbols(text);
@@ -119,11 +129,7 @@ fn typed_parameters_are_one_parameter_each() {
 #[test]
 fn imported_names_and_namespace_members_are_defined() {
     let text = "(import greet area:size ns/[a b:c] from \"lib\")\n(import gene/json)\n(var /unit 1)\n(println greet size a c json/parse unit missing)\n";
-    let undefined: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
-        .into_iter()
-        .filter(|d| d.code == "undefined-name")
-        .map(|d| d.message)
-        .collect();
+    let undefined = messages(text, "undefined-name");
     assert_eq!(undefined, ["undefined name `missing`"]);
     // With `*` any name may come from the module.
     let star = "(import * from \"lib\")\n(println anything)\n";
@@ -135,11 +141,7 @@ fn imported_names_and_namespace_members_are_defined() {
 #[test]
 fn misplaced_imports_and_exports_are_reported() {
     let text = "(fn f [] (import x from \"lib\"))\n(export)\n";
-    let msgs: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
-        .into_iter()
-        .filter(|d| d.code == "misplaced")
-        .map(|d| d.message)
-        .collect();
+    let msgs = messages(text, "misplaced");
     assert_eq!(
         msgs,
         [
@@ -166,11 +168,7 @@ fn interfaces_and_type_aliases_are_document_symbols() {
 #[test]
 fn a_case_missing_enum_variants_gets_a_warning() {
     let text = "(enum Shape (Circle r) (Rect w h) Point)\n(fn area [s] (case s when (Shape/Circle r) r when Shape/Point 0))\n(fn all [s] (case s when (Shape/Circle r) r else 0))\n";
-    let warnings: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
-        .into_iter()
-        .filter(|d| d.code == "non-exhaustive-case")
-        .map(|d| d.message)
-        .collect();
+    let warnings = messages(text, "non-exhaustive-case");
     assert_eq!(warnings, ["case over Shape misses variant(s): Rect"]);
 }
 
@@ -188,11 +186,7 @@ fn pkg_and_app_are_not_undefined() {
 #[test]
 fn names_inside_sealed_literals_are_resolved_and_hoverable() {
     let text = "(var n 1)\n(println #[n missing_a] #{^k n} #(`item ^id n) #{{n 2}})\n";
-    let undefined: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
-        .into_iter()
-        .filter(|d| d.code == "undefined-name")
-        .map(|d| d.message)
-        .collect();
+    let undefined = messages(text, "undefined-name");
     assert_eq!(undefined, ["undefined name `missing_a`"]);
     let at = text.find("#[n").expect("literal") + 2;
     let h = gene_vm::analysis::hover::hover(text, at).expect("hover on n inside #[...]");
@@ -202,12 +196,8 @@ fn names_inside_sealed_literals_are_resolved_and_hoverable() {
 #[test]
 fn pattern_parameters_bind_their_names_and_show_as_written() {
     let text = "(fn f [[a [b c]] {^x x}] (println a b c x))\n(f [1 [2 3]] {^x 4})\n";
-    let errors: Vec<String> = diagnostics(text, &DiagnosticConfig::default())
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| d.message)
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    let errs = errors(text);
+    assert!(errs.is_empty(), "{errs:?}");
     let syms = document_symbols(text);
     assert_eq!(syms[0].detail.as_deref(), Some("[[a [b c]] {^x x}]"));
     let at = text.find("b c]]").expect("b");
@@ -218,11 +208,7 @@ fn pattern_parameters_bind_their_names_and_show_as_written() {
 #[test]
 fn implement_forms_are_symbols_and_their_bodies_are_checked() {
     let text = "(interface Aged (method age []))\n(implement Aged for Int\n  (ctor [now] (/_geneinternal/now = now))\n  (method age [] (return (/_geneinternal/now - /_genevalue))))\n(println ((Aged 1990 2026) .age) nowhere)\n";
-    let d: Vec<(String, String)> = diagnostics(text, &DiagnosticConfig::default())
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| (d.code.to_string(), d.message))
-        .collect();
+    let d = errors(text);
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].1, "undefined name `nowhere`");
     let syms = document_symbols(text);
