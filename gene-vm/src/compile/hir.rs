@@ -515,6 +515,9 @@ pub struct FnDef {
     pub pre: Vec<(Expr, String)>,
     pub post: Vec<(Expr, String)>,
     pub result_var: Option<VarId>,
+    /// How many leading body statements destructure pattern parameters (later
+    /// 4.7): the `^pre` conditions run after them, so they can read those names.
+    pub prologue: usize,
     /// `^intent "..."` and `^examples [...]` (later 6.2): metadata only.
     pub intent: Option<String>,
     pub examples: Option<Node>,

@@ -261,15 +261,10 @@ impl<'u> Emitter<'u> {
             let i = self.add_type(t.clone(), ctx, false);
             self.st().ret_check = Some(i);
         }
-        if !def.pre.is_empty() {
-            let skip = self.emit(Op::ContractsOff(0));
-            for (i, (cond, text)) in def.pre.iter().enumerate() {
-                self.expr(cond);
-                let ok = self.emit(Op::JumpIfTrue(0));
-                self.contract_fail(def, "pre", i + 1, text);
-                self.patch(ok);
-            }
-            self.patch(skip);
+        // With pattern parameters the conditions run after the destructuring
+        // (`fn_body`), so they can read the names it binds.
+        if def.prologue == 0 {
+            self.pre_checks(def);
         }
         for v in &param_vars {
             self.note_local(*v, true);
@@ -278,7 +273,7 @@ impl<'u> Emitter<'u> {
         if def.is_async {
             let h = self.emit(Op::PushHandler(0));
             self.st().ctl.push(Ctl::AsyncBody);
-            self.body(&def.body);
+            self.fn_body(def);
             if let Some(i) = self.st().ret_check {
                 self.emit(Op::CheckTop(i));
             }
@@ -290,7 +285,7 @@ impl<'u> Emitter<'u> {
             self.emit(Op::AsyncErr);
             self.emit(Op::Return);
         } else {
-            self.body(&def.body);
+            self.fn_body(def);
             if let Some(i) = self.st().ret_check {
                 self.emit(Op::CheckTop(i));
             }
@@ -557,6 +552,37 @@ impl<'u> Emitter<'u> {
                 self.emit(Op::StoreEnv(h, idx));
             }
         }
+    }
+
+    /// `^pre` conditions (later 6.1), skipped when contracts are off.
+    fn pre_checks(&mut self, def: &'u FnDef) {
+        if def.pre.is_empty() {
+            return;
+        }
+        let skip = self.emit(Op::ContractsOff(0));
+        for (i, (cond, text)) in def.pre.iter().enumerate() {
+            self.expr(cond);
+            let ok = self.emit(Op::JumpIfTrue(0));
+            self.contract_fail(def, "pre", i + 1, text);
+            self.patch(ok);
+        }
+        self.patch(skip);
+    }
+
+    /// A function's body; a destructuring prologue runs before the `^pre` checks.
+    fn fn_body(&mut self, def: &'u FnDef) {
+        let n = def.prologue.min(def.body.len());
+        if n == 0 {
+            return self.body(&def.body);
+        }
+        for e in &def.body[..n] {
+            self.stmt_start(e);
+            self.expr(e);
+            self.emit_pop();
+        }
+        self.pre_checks(def);
+        // An empty body (only the prologue) is nil.
+        self.body(&def.body[n..]);
     }
 
     fn body(&mut self, exprs: &'u [Expr]) {

@@ -267,6 +267,7 @@ impl Lowerer {
         };
         let mut err = None;
         let (mut pre, mut post, mut result_var) = (Vec::new(), Vec::new(), None);
+        let mut prologue_len = 0;
         let def = self.lower_fn_full(name, span, name_span, flags, |l, _| {
             let (ps, prologue) = match params {
                 Some(p) => match l.parse_params(p) {
@@ -282,6 +283,7 @@ impl Lowerer {
                 Ok(c) => pre = c,
                 Err(e) => err = Some(e),
             }
+            prologue_len = prologue.len();
             let body = {
                 let mut all = prologue;
                 all.extend(l.lower_body(body));
@@ -318,6 +320,7 @@ impl Lowerer {
             {
                 let mut d = Rc::try_unwrap(def).unwrap_or_else(|rc| (*rc).clone());
                 d.ret = ret;
+                d.prologue = if pre.is_empty() { 0 } else { prologue_len };
                 d.pre = pre;
                 d.post = post;
                 d.result_var = result_var;

@@ -515,6 +515,7 @@ impl Lowerer {
             pre: Vec::new(),
             post: Vec::new(),
             result_var: None,
+            prologue: 0,
             intent: None,
             examples: None,
         })
