@@ -106,17 +106,10 @@ fn now_secs() -> i64 {
 fn date_at(days: i64) -> Value {
     let (year, month, day) = civil_from_days(days);
     Value::Date(Rc::new(DateLit {
-        kind: DateKind::Date,
         year,
         month,
         day,
-        hour: 0,
-        minute: 0,
-        second: 0,
-        micro: 0,
-        offset: None,
-        zulu: false,
-        name: None,
+        ..DateLit::zero(DateKind::Date)
     }))
 }
 
@@ -134,17 +127,13 @@ fn now(_vm: &mut Vm, _args: Args) -> VmResult<Value> {
     let (year, month, day) = civil_from_days(s.div_euclid(86_400));
     let t = s.rem_euclid(86_400);
     Ok(Value::Date(Rc::new(DateLit {
-        kind: DateKind::DateTime,
         year,
         month,
         day,
         hour: (t / 3600) as u8,
         minute: (t / 60 % 60) as u8,
         second: (t % 60) as u8,
-        micro: 0,
-        offset: None,
-        zulu: false,
-        name: None,
+        ..DateLit::zero(DateKind::DateTime)
     })))
 }
 

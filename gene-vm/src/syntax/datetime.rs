@@ -127,21 +127,28 @@ fn zone(rest: &str, lit: &mut DateLit, kind: &str) -> Result<(), String> {
     }
 }
 
+impl DateLit {
+    /// Midnight of day 0, no offset or zone: fields are filled in from there.
+    pub fn zero(kind: DateKind) -> DateLit {
+        DateLit {
+            kind,
+            year: 0,
+            month: 0,
+            day: 0,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            micro: 0,
+            offset: None,
+            zulu: false,
+            name: None,
+        }
+    }
+}
+
 /// Reads a date, date-time or time literal.
 pub fn parse(raw: &str) -> Result<DateLit, String> {
-    let mut lit = DateLit {
-        kind: DateKind::Time,
-        year: 0,
-        month: 0,
-        day: 0,
-        hour: 0,
-        minute: 0,
-        second: 0,
-        micro: 0,
-        offset: None,
-        zulu: false,
-        name: None,
-    };
+    let mut lit = DateLit::zero(DateKind::Time);
     if raw.as_bytes().get(2) == Some(&b':') {
         let rest = clock(raw, &mut lit, "Time")?;
         zone(&rest, &mut lit, "Time")?;
